@@ -1,0 +1,31 @@
+"""ASGI entry point: Django for HTTP, the core real-time consumer for WebSockets at /ws/.
+
+Production may serve pages through WSGI (shomp/wsgi.py) and route only /ws/ here; one ASGI
+process serving both is fine for development (`uvicorn shomp.asgi:application --lifespan off`).
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shomp.settings")
+
+# Set up Django (apps, models) before anything imports a consumer or a model.
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from shomp.core.consumers import RealtimeConsumer  # noqa: E402
+
+websocket_urlpatterns = [path("ws/", RealtimeConsumer.as_asgi())]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # The origin check refuses cross-site handshakes (and ones without an Origin header).
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

@@ -1,0 +1,35 @@
+"""Who may see and manage products. Managing a product is managing its store."""
+
+import rules
+from django.http import Http404
+
+from shomp.stores.policies import can_manage_store
+
+from .models import Product
+
+
+@rules.predicate
+def can_manage_product(user, product: Product | None) -> bool:
+    return product is not None and can_manage_store(user, product.store)
+
+
+@rules.predicate
+def can_view_product(user, product: Product | None) -> bool:
+    """Published products are public; drafts and archived ones only for the store."""
+    if product is None:
+        return False
+    return product.status == Product.Status.PUBLISHED or can_manage_store(user, product.store)
+
+
+rules.add_perm("catalog.manage_product", can_manage_product)
+rules.add_perm("catalog.view_product", can_view_product)
+
+
+def access_product_for_management(*, user, store, product_id: int) -> Product:
+    """A product of the active `store` that `user` may manage, else Http404.
+
+    Scoping by store too means another store's product id in a dashboard URL is a 404."""
+    product = Product.objects.select_related("store").filter(pk=product_id, store=store).first()
+    if product is None or not can_manage_product(user, product):
+        raise Http404("No such product.")
+    return product

@@ -1,0 +1,75 @@
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from shomp.stores.policies import can_manage_store
+
+from .models import Product, ProductImage
+
+_FIRST_IMAGES = Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+
+
+def published_products() -> QuerySet[Product]:
+    return (
+        Product.objects.filter(status=Product.Status.PUBLISHED)
+        .select_related("store")
+        .prefetch_related(_FIRST_IMAGES)
+    )
+
+
+def latest_products(*, limit: int = 12) -> list[Product]:
+    return list(published_products().order_by("-published_at", "-pk")[:limit])
+
+
+def store_published_products(*, store) -> QuerySet[Product]:
+    return published_products().filter(store=store).order_by("-published_at", "-pk")
+
+
+def search_products(*, query: str) -> QuerySet[Product]:
+    """Published products matching `query` in title or description.
+
+    PostgreSQL: full-text search (websearch syntax, title weighted above description, ranked).
+    SQLite (the embedded default): case-insensitive containment of every word.
+    """
+    products = published_products()
+    query = (query or "").strip()
+    if not query:
+        return products.order_by("-published_at", "-pk")
+    if connection.vendor == "postgresql":
+        vector = SearchVector("title", weight="A", config="english") + SearchVector(
+            "description", weight="B", config="english"
+        )
+        search = SearchQuery(query, search_type="websearch", config="english")
+        return (
+            products.annotate(rank=SearchRank(vector, search))
+            .filter(Q(rank__gt=0.0) | Q(title__icontains=query))
+            .order_by("-rank", "-published_at", "-pk")
+        )
+    condition = Q()
+    for word in query.split()[:10]:
+        condition &= Q(title__icontains=word) | Q(description__icontains=word)
+    return products.filter(condition).order_by("-published_at", "-pk")
+
+
+def get_visible_product(*, user, store, product_ref: str) -> Product | None:
+    """The product at /<store>/products/<ref>, by slug or numeric id, if `user` may see it.
+
+    Drafts and archived products are only for the store's managers."""
+    products = Product.objects.filter(store=store).select_related("store").prefetch_related(_FIRST_IMAGES)
+    product = products.filter(slug=product_ref).first()
+    if product is None and product_ref.isdigit():
+        product = products.filter(pk=int(product_ref)).first()
+    if product is None:
+        return None
+    if product.status != Product.Status.PUBLISHED and not can_manage_store(user, store):
+        return None
+    return product
+
+
+def dashboard_products(*, store, status: str = "", query: str = "") -> QuerySet[Product]:
+    products = Product.objects.filter(store=store).prefetch_related(_FIRST_IMAGES).order_by("-updated_at", "-pk")
+    if status in Product.Status.values:
+        products = products.filter(status=status)
+    if query:
+        products = products.filter(title__icontains=query.strip())
+    return products

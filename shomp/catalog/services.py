@@ -1,0 +1,199 @@
+"""Every write to the catalog. Keyword-only, one transaction each, return the object."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from shomp.core.money import MAX_PRICE, quantize
+from shomp.core.uploads import ProcessedFile, ProcessedImage
+
+from .models import Product, ProductImage
+
+MAX_IMAGES = 10
+
+
+def _validate_price(price: Decimal) -> Decimal:
+    if price is None:
+        raise ValidationError({"price": "Enter a price."})
+    price = quantize(price)
+    if price < 0:
+        raise ValidationError({"price": "The price can't be negative."})
+    if price > MAX_PRICE:
+        raise ValidationError({"price": "The price can be at most 1,000,000.00."})
+    return price
+
+
+def _unique_slug(*, store, title: str, slug: str = "", exclude_pk: int | None = None) -> str:
+    wanted = slugify(slug or title)[:150].strip("-")
+    if not wanted or wanted.isdigit():  # digits alone would read as a product id in URLs
+        wanted = f"product-{wanted}".strip("-")
+    taken = Product.objects.filter(store=store).exclude(pk=exclude_pk)
+    if slug:
+        if taken.filter(slug=wanted).exists():
+            raise ValidationError({"slug": f"Another product of this store already uses “{wanted}”."})
+        return wanted
+    candidate, n = wanted, 2
+    while taken.filter(slug=candidate).exists():
+        candidate, n = f"{wanted}-{n}", n + 1
+    return candidate
+
+
+def _check_kind(*, kind: str, stock: int | None) -> int | None:
+    if kind not in Product.Kind.values:
+        raise ValidationError({"kind": "Choose digital or physical."})
+    if kind == Product.Kind.PHYSICAL:
+        if stock is None:
+            raise ValidationError({"stock": "How many do you have? Enter the stock of a physical product."})
+        if stock < 0:
+            raise ValidationError({"stock": "Stock can't be negative."})
+        return stock
+    return None
+
+
+@transaction.atomic
+def create_product(
+    *,
+    store,
+    title: str,
+    price: Decimal,
+    kind: str,
+    description: str = "",
+    slug: str = "",
+    stock: int | None = None,
+    images: list[ProcessedImage] = (),
+    digital_file: ProcessedFile | None = None,
+) -> Product:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the product a title."})
+    product = Product(
+        store=store,
+        title=title,
+        description=(description or "").strip(),
+        price=_validate_price(price),
+        kind=kind,
+        stock=_check_kind(kind=kind, stock=stock),
+        slug=_unique_slug(store=store, title=title, slug=slug),
+    )
+    if digital_file is not None:
+        _set_digital_file(product, digital_file)
+    product.full_clean(exclude=["digital_file"])
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError:
+        raise ValidationError({"slug": "Another product of this store already uses that address."}) from None
+    add_product_images(product=product, images=images)
+    return product
+
+
+@transaction.atomic
+def update_product(
+    *,
+    product: Product,
+    title: str,
+    price: Decimal,
+    kind: str,
+    description: str = "",
+    slug: str = "",
+    stock: int | None = None,
+    digital_file: ProcessedFile | None = None,
+) -> Product:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the product a title."})
+    product.title = title
+    product.description = (description or "").strip()
+    product.price = _validate_price(price)
+    product.kind = kind
+    product.stock = _check_kind(kind=kind, stock=stock)
+    product.slug = _unique_slug(store=product.store, title=title, slug=slug or product.slug, exclude_pk=product.pk)
+    if digital_file is not None:
+        _set_digital_file(product, digital_file)
+    if product.status == Product.Status.PUBLISHED:
+        _check_publishable(product)
+    product.full_clean(exclude=["digital_file", "store"])
+    product.save()
+    return product
+
+
+def _set_digital_file(product: Product, upload: ProcessedFile) -> None:
+    product.digital_file.save(upload.content.name, upload.content, save=False)
+    product.digital_file_name = upload.original_name
+    product.digital_file_type = upload.content_type
+    product.digital_file_size = upload.size
+
+
+def _check_publishable(product: Product) -> None:
+    if product.kind == Product.Kind.DIGITAL and not product.digital_file:
+        raise ValidationError("Upload the file buyers will download before publishing this digital product.")
+
+
+@transaction.atomic
+def publish_product(*, product: Product) -> Product:
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    _check_publishable(product)
+    product.status = Product.Status.PUBLISHED
+    product.published_at = product.published_at or timezone.now()
+    product.save(update_fields=["status", "published_at", "updated_at"])
+    return product
+
+
+@transaction.atomic
+def unpublish_product(*, product: Product) -> Product:
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.DRAFT, updated_at=timezone.now())
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def archive_product(*, product: Product) -> Product:
+    """Archived products leave the store and search but stay in past orders."""
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED, updated_at=timezone.now())
+    product.refresh_from_db()
+    return product
+
+
+@transaction.atomic
+def add_product_images(*, product: Product, images: list[ProcessedImage]) -> list[ProductImage]:
+    if not images:
+        return []
+    existing = product.images.count()
+    if existing + len(images) > MAX_IMAGES:
+        raise ValidationError({"images": f"A product can have at most {MAX_IMAGES} images."})
+    start = (product.images.aggregate(m=Max("position"))["m"] or 0) + 1 if existing else 0
+    created = []
+    for offset, processed in enumerate(images):
+        image = ProductImage(product=product, position=start + offset, alt_text=product.title[:200])
+        image.image.save(processed.content.name, processed.content, save=False)
+        image.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+        image.save()
+        created.append(image)
+    return created
+
+
+@transaction.atomic
+def remove_product_image(*, product: Product, image_id: int) -> None:
+    image = product.images.filter(pk=image_id).first()
+    if image is None:
+        raise ValidationError("That image is not part of this product.")
+    image.delete()
+
+
+@transaction.atomic
+def move_product_image(*, product: Product, image_id: int, direction: int) -> None:
+    """Move an image one place earlier (direction=-1) or later (+1) in the product's gallery."""
+    images = list(product.images.select_for_update().order_by("position", "pk"))
+    index = next((i for i, img in enumerate(images) if img.pk == image_id), None)
+    if index is None:
+        raise ValidationError("That image is not part of this product.")
+    target = index + (1 if direction > 0 else -1)
+    if 0 <= target < len(images):
+        images[index], images[target] = images[target], images[index]
+    for position, image in enumerate(images):
+        image.position = position
+    ProductImage.objects.bulk_update(images, ["position"])

@@ -1,0 +1,189 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shomp.core.htmx import render
+from shomp.core.pagination import paginate
+from shomp.stores.policies import active_store_required, can_manage_store
+from shomp.stores.selectors import get_store_by_slug
+
+from . import selectors, services
+from .forms import ProductForm
+from .models import Product
+from .policies import access_product_for_management
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+# Public pages ---------------------------------------------------------------------------
+
+
+@login_not_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "catalog/home.html", {"products": selectors.latest_products(limit=12)})
+
+
+@login_not_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    page = paginate(request, selectors.search_products(query=query), per_page=24)
+    return render(request, "catalog/search.html", {"page_obj": page, "query": query}, partial="results")
+
+
+@login_not_required
+def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
+    store = get_store_by_slug(slug=store_slug)
+    if store is None:
+        raise Http404("No such store.")
+    page = paginate(request, selectors.store_published_products(store=store), per_page=24)
+    return render(
+        request,
+        "catalog/store_page.html",
+        {"store": store, "page_obj": page, "is_manager": can_manage_store(request.user, store)},
+    )
+
+
+@login_not_required
+def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
+    store = get_store_by_slug(slug=store_slug)
+    if store is None:
+        raise Http404("No such store.")
+    product = selectors.get_visible_product(user=request.user, store=store, product_ref=product_ref)
+    if product is None:
+        raise Http404("No such product.")
+    if product_ref != product.slug:  # a numeric id resolves, the slug is the address
+        return redirect(product.get_absolute_url(), permanent=False)
+    return render(
+        request,
+        "catalog/product_page.html",
+        {"store": store, "product": product, "is_manager": can_manage_store(request.user, store)},
+    )
+
+
+# Seller dashboard -----------------------------------------------------------------------
+
+
+@active_store_required
+def dashboard_products(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "")[:200]
+    page = paginate(request, selectors.dashboard_products(store=request.store, status=status, query=query), per_page=25)
+    return render(
+        request,
+        "catalog/dashboard_products.html",
+        {"page_obj": page, "status": status, "query": query, "statuses": Product.Status.choices, "nav": "products"},
+    )
+
+
+@active_store_required
+@require_http_methods(["GET", "POST"])
+def dashboard_product_new(request: HttpRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            product = services.create_product(
+                store=request.store,
+                title=data["title"],
+                slug=data["slug"],
+                description=data["description"],
+                price=data["price"],
+                kind=data["kind"],
+                stock=data["stock"],
+                images=data["images"],
+                digital_file=data["digital_file"],
+            )
+            if "publish" in request.POST:
+                services.publish_product(product=product)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"“{product.title}” {'is live' if 'publish' in request.POST else 'saved as a draft'}."
+            )
+            return redirect("catalog:dashboard_product_edit", product_id=product.pk)
+    return render(request, "catalog/dashboard_product_form.html", {"form": form, "nav": "products"})
+
+
+@active_store_required
+@require_http_methods(["GET", "POST"])
+def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
+    form = ProductForm(request.POST or None, request.FILES or None, product=product)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_product(
+                product=product,
+                title=data["title"],
+                slug=data["slug"],
+                description=data["description"],
+                price=data["price"],
+                kind=data["kind"],
+                stock=data["stock"],
+                digital_file=data["digital_file"],
+            )
+            services.add_product_images(product=product, images=data["images"])
+        except ValidationError as error:
+            product.refresh_from_db()
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Product saved.")
+            return redirect("catalog:dashboard_product_edit", product_id=product.pk)
+    return render(
+        request,
+        "catalog/dashboard_product_form.html",
+        {"form": form, "product": product, "images": list(product.images.all()), "nav": "products"},
+    )
+
+
+@active_store_required
+@require_POST
+def dashboard_product_status(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
+    action = request.POST.get("action")
+    actions = {
+        "publish": (services.publish_product, "“{}” is live."),
+        "unpublish": (services.unpublish_product, "“{}” is back to draft."),
+        "archive": (services.archive_product, "“{}” is archived."),
+    }
+    if action not in actions:
+        messages.error(request, "Unknown action.")
+    else:
+        service, message = actions[action]
+        try:
+            service(product=product)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, message.format(product.title))
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/dashboard/") else "catalog:dashboard_products")
+
+
+@active_store_required
+@require_POST
+def dashboard_product_image(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
+    product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
+    action = request.POST.get("action")
+    try:
+        if action == "remove":
+            services.remove_product_image(product=product, image_id=image_id)
+        elif action in {"up", "down"}:
+            services.move_product_image(product=product, image_id=image_id, direction=-1 if action == "up" else 1)
+        else:
+            raise ValidationError("Unknown action.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("catalog:dashboard_product_edit", product_id=product.pk)

@@ -1,0 +1,136 @@
+"""The one WebSocket consumer, at /ws/: follows topics and forwards pushes as HTML.
+
+Connect: /ws/?topic=<kind>:<arg>&topic=... (rendered by `{% realtime_socket %}`).
+- More than MAX_TOPICS_PER_SOCKET distinct topics: accepted, then closed with 4400.
+- Each topic is subscribed only if `realtime.authorize_topic(user, topic)` says yes (anonymous
+  users are asked about too; the authorize functions decide). Refused and unknown topics are
+  silently left out, so a page can name topics for several audiences.
+- No topic allowed: accepted, then closed with 4403 at once. Closing after the handshake (not
+  refusing it) matters: htmx-ext-ws retries forever after a failed handshake (code 1006), but
+  not after an application close code.
+
+Push: before forwarding a message, the consumer re-reads the user from the session (so logging
+out or changing the password elsewhere stops the stream) and re-asks the topic's authorize
+function. A refusal drops that topic from the socket; when none is left the socket closes
+with 4403. Messages from the client are ignored: there are no client-to-server actions.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.utils.crypto import constant_time_compare
+
+from shomp.core import realtime
+
+CLOSE_TOO_MANY_TOPICS = 4400
+CLOSE_FORBIDDEN = 4403
+
+
+class RealtimeConsumer(AsyncWebsocketConsumer):
+    groups: list[str] = []  # we manage groups ourselves, one per allowed topic
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user") or AnonymousUser()
+        self.user_pk = getattr(self.user, "pk", None)
+        self.topics: dict[str, str] = {}  # topic -> group
+
+        requested = self._requested_topics()
+        if len(requested) > realtime.MAX_TOPICS_PER_SOCKET:
+            await self.accept()
+            await self.close(code=CLOSE_TOO_MANY_TOPICS)
+            return
+
+        allowed = await database_sync_to_async(self._allowed_topics)(requested)
+        for value in allowed:
+            group = realtime.group_name(value)
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.topics[value] = group
+        await self.accept()
+        if not self.topics:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "topics", {}).values():
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.topics = {}
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Client messages are ignored (htmx-ext-ws would send form data; we take none)."""
+
+    async def realtime_message(self, event: dict[str, Any]) -> None:
+        """A push for one of our topics: forward it only if the user may still see it."""
+        value = event.get("topic")
+        group = self.topics.get(value) if isinstance(value, str) else None
+        if group is None:
+            return
+        user_still_valid, allowed = await database_sync_to_async(self._recheck)(value)
+        if not user_still_valid:
+            await self._drop_all()
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if not allowed:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.topics.pop(value, None)
+            if not self.topics:
+                await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.send(text_data=event.get("html", ""))
+
+    # Helpers. The sync ones run in database_sync_to_async (they may query the database).
+
+    def _requested_topics(self) -> list[str]:
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        return realtime.normalize_topics(query.get(realtime.TOPIC_PARAM, []))
+
+    def _allowed_topics(self, requested: list[str]) -> list[str]:
+        return [value for value in requested if realtime.authorize_topic(self.user, value)]
+
+    def _recheck(self, value: str) -> tuple[bool, bool]:
+        """(the session still belongs to the connected user, they may still follow `value`)."""
+        if self.user_pk is not None:
+            current = self._user_from_session()
+            if getattr(current, "pk", None) != self.user_pk:
+                return False, False
+            self.user = current
+        return True, realtime.authorize_topic(self.user, value)
+
+    def _user_from_session(self) -> Any:
+        """The user the session names now, read afresh; None if logged out or invalidated.
+
+        Like django.contrib.auth.get_user, but read-only: it never flushes or cycles the
+        session (that is the HTTP side's job), it only stops trusting it.
+        """
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        if not session_key:
+            return None
+        data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
+        backend_path = data.get(BACKEND_SESSION_KEY)
+        if SESSION_KEY not in data or backend_path not in settings.AUTHENTICATION_BACKENDS:
+            return None
+        user_model = get_user_model()
+        try:
+            user_id = user_model._meta.pk.to_python(data[SESSION_KEY])
+        except ValidationError:
+            return None
+        user = load_backend(backend_path).get_user(user_id)  # None when inactive
+        session_hash = data.get(HASH_SESSION_KEY)
+        if user is None or not session_hash:
+            return None
+        hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
+        if not any(constant_time_compare(session_hash, candidate) for candidate in hashes):
+            return None
+        return user
+
+    async def _drop_all(self) -> None:
+        for group in self.topics.values():
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.topics = {}

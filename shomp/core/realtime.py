@@ -1,0 +1,150 @@
+"""The one door for real-time pushes: topics, who may follow them, and publishing.
+
+A topic is a string "<kind>:<arg>", e.g. "store-orders:42" or "user:7". Each app registers the
+kinds it owns in its AppConfig.ready()::
+
+    realtime.register_topic("store-orders", authorize=lambda user, arg: ...)
+
+`authorize(user, arg)` is a sync function that asks the owning app's policy (the user may be an
+AnonymousUser). It runs when a socket subscribes and again before every push to that socket, so
+a user who loses access stops receiving at once. Unknown kinds are refused.
+
+Services publish on commit (through their app's events.py)::
+
+    realtime.publish(f"store-orders:{store.pk}", render_to_string("orders/partials/_row.html", ...))
+
+The HTML is a set of elements carrying `id` (and optionally `hx-swap-oob`); htmx-ext-ws swaps
+each one into the page out of band. Pages name their topics with `{% realtime_socket topics %}`.
+
+This module imports no feature app: apps depend on core, never the reverse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+logger = logging.getLogger(__name__)
+
+Authorize = Callable[[Any, str], bool]
+
+#: The WebSocket path served by `shomp.core.consumers.RealtimeConsumer` (see shomp/asgi.py).
+WEBSOCKET_PATH = "/ws/"
+#: The query-string parameter that carries the topics, repeated once per topic.
+TOPIC_PARAM = "topic"
+#: The most topics one socket may follow; a page needs a handful.
+MAX_TOPICS_PER_SOCKET = 20
+#: The longest topic string accepted (kind, colon and argument).
+MAX_TOPIC_LENGTH = 200
+#: The channel-layer message type; the consumer handles it in `realtime_message`.
+MESSAGE_TYPE = "realtime.message"
+
+_KIND_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+# Arguments this tame (ids, UUIDs, slugs) appear as they are in group names, which keeps Redis
+# readable; anything else is hashed under a different prefix, so the two never collide.
+_PLAIN_ARG_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+_registry: dict[str, Authorize] = {}
+
+
+def register_topic(kind: str, authorize: Authorize) -> None:
+    """Let pages follow topics "<kind>:<arg>"; `authorize(user, arg)` decides who may.
+
+    Call from AppConfig.ready(). Registering the same function twice is harmless (ready() can
+    run twice in tests); registering a different one for a taken kind is a programming error.
+    """
+    if not _KIND_RE.match(kind):
+        raise ValueError(f"Invalid topic kind {kind!r}: use lowercase letters, digits and '-'.")
+    if not callable(authorize):
+        raise TypeError("authorize must be callable as authorize(user, arg) -> bool.")
+    existing = _registry.get(kind)
+    if existing is not None and existing is not authorize:
+        raise ValueError(f"Topic kind {kind!r} is already registered.")
+    _registry[kind] = authorize
+
+
+def unregister_topic(kind: str) -> None:
+    """Forget a topic kind (for tests that register their own)."""
+    _registry.pop(kind, None)
+
+
+def topic(kind: str, arg: object) -> str:
+    """Build a topic string, e.g. topic("store-orders", store.pk) -> "store-orders:42"."""
+    return f"{kind}:{arg}"
+
+
+def parse_topic(value: object) -> tuple[str, str] | None:
+    """(kind, arg) for a well-formed topic of a registered kind, None otherwise."""
+    if not isinstance(value, str) or not value or len(value) > MAX_TOPIC_LENGTH:
+        return None
+    kind, sep, arg = value.partition(":")
+    if not sep or not arg or kind not in _registry:
+        return None
+    return kind, arg
+
+
+def group_name(value: str) -> str:
+    """The channel-layer group for a topic: ASCII [A-Za-z0-9._-], under 100 characters."""
+    parsed = parse_topic(value)
+    if parsed is None:
+        raise ValueError(f"Unknown or malformed topic {value!r}.")
+    kind, arg = parsed
+    if _PLAIN_ARG_RE.match(arg):
+        return f"rt.{kind}.{arg}"
+    digest = hashlib.sha256(arg.encode()).hexdigest()[:40]
+    return f"rth.{kind}.{digest}"
+
+
+def authorize_topic(user: Any, value: str) -> bool:
+    """May `user` (possibly anonymous) follow this topic? Unknown kinds: no.
+
+    Sync and may query the database: from async code call it in database_sync_to_async.
+    An authorize function that raises (a malformed id, an Http404 from an access_* function)
+    counts as a refusal: the door fails closed.
+    """
+    parsed = parse_topic(value)
+    if parsed is None:
+        return False
+    kind, arg = parsed
+    try:
+        return bool(_registry[kind](user, arg))
+    except Exception:
+        logger.warning("realtime: authorize for %r raised; refusing", kind, exc_info=True)
+        return False
+
+
+def normalize_topics(values: Iterable[object]) -> list[str]:
+    """Distinct, well-formed topics of registered kinds, in order (no authorization here)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        if parse_topic(value) is not None:
+            seen.setdefault(str(value), None)
+    return list(seen)
+
+
+def publish(value: str, html: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Send `html` (out-of-band swap elements) to every socket following `value`.
+
+    The send happens after the current transaction on `using` commits (at once outside one)
+    and never if it rolls back. Each receiving socket re-checks authorization first.
+    A failed send (e.g. Redis down) is logged, not raised: the write already committed.
+    Call from sync code (services, events, tasks); from async code, wrap it in sync_to_async.
+    """
+    group = group_name(value)  # raises for an unknown kind: a typo must not pass silently
+    message = {"type": MESSAGE_TYPE, "topic": value, "html": str(html)}
+    transaction.on_commit(lambda: _send(group, message), using=using, robust=True)
+
+
+def _send(group: str, message: dict[str, str]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        logger.warning("realtime: no channel layer configured; dropped a push to %s", group)
+        return
+    async_to_sync(layer.group_send)(group, message)

@@ -1,0 +1,38 @@
+"""`{% realtime_socket topics %}`: the page's one WebSocket, following the topics it shows.
+
+Views pass `realtime_topics` (a list of "<kind>:<arg>" strings) and base.html renders
+`{% realtime_socket realtime_topics %}`. The consumer subscribes only to topics the user may
+follow, so naming a topic here grants nothing.
+"""
+
+import logging
+from urllib.parse import urlencode
+
+from django import template
+from django.utils.html import format_html
+
+from shomp.core import realtime
+
+logger = logging.getLogger(__name__)
+register = template.Library()
+
+
+@register.simple_tag
+def realtime_socket(topics=None):
+    """The hidden htmx-ext-ws element for `topics`; nothing when there are none."""
+    if not topics:
+        return ""
+    if isinstance(topics, str):
+        topics = [topics]
+    wanted = realtime.normalize_topics(topics)
+    if len(wanted) > realtime.MAX_TOPICS_PER_SOCKET:
+        logger.warning("realtime_socket: %d topics, keeping the first %d", len(wanted), realtime.MAX_TOPICS_PER_SOCKET)
+        wanted = wanted[: realtime.MAX_TOPICS_PER_SOCKET]
+    if not wanted:
+        return ""
+    query = urlencode([(realtime.TOPIC_PARAM, value) for value in wanted])
+    return format_html(
+        '<div hx-ext="ws" ws-connect="{}?{}" id="realtime" class="d-none" aria-hidden="true"></div>',
+        realtime.WEBSOCKET_PATH,
+        query,
+    )

@@ -1,0 +1,54 @@
+from django import template
+
+from shomp.core.money import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency="USD"):
+    """{{ product.price|money:store.currency }} -> "$12.00"."""
+    return format_money(amount, currency or "USD")
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """Keep the current query string while changing some keys (pagination, filters)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def widget_type(bound_field):
+    return bound_field.field.widget.__class__.__name__.lower()
+
+
+@register.filter
+def bs_widget(bound_field):
+    """Render a form field's widget with Bootstrap classes and its error wiring."""
+    widget = bound_field.field.widget
+    name = widget.__class__.__name__.lower()
+    if name == "checkboxinput":
+        css = "form-check-input"
+    elif name in {"select", "selectmultiple"}:
+        css = "form-select"
+    else:
+        css = "form-control"
+    attrs = {"class": " ".join(filter(None, [widget.attrs.get("class"), css]))}
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_error"
+    elif bound_field.help_text:
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_helptext"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)

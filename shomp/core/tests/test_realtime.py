@@ -1,0 +1,291 @@
+"""core.realtime and the /ws/ consumer, through the real ASGI stack (origin check, sessions).
+
+Runs with the in-memory channel layer, or channels-redis when REDIS_URL is set. Each test uses
+fresh random topic arguments, so parallel runs sharing one Redis never see each other's pushes.
+"""
+
+import re
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import pytest_asyncio
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.template import Context, Template
+from django.test import Client
+
+from shomp.core import realtime
+from shomp.core.consumers import CLOSE_FORBIDDEN, CLOSE_TOO_MANY_TOPICS
+
+KIND = "test-private"
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def access():
+    """Register KIND; `access[arg]` is the set of user ids allowed to follow "test-private:<arg>"."""
+    allowed: dict[str, set[int]] = {}
+
+    def authorize(user, arg: str) -> bool:
+        return bool(user.is_authenticated and user.pk in allowed.get(arg, ()))
+
+    realtime.register_topic(KIND, authorize)
+    yield allowed
+    realtime.unregister_topic(KIND)
+
+
+@pytest_asyncio.fixture
+async def application():
+    from shomp.asgi import application
+
+    layer = get_channel_layer()
+    if hasattr(layer, "flush") and "InMemory" in type(layer).__name__:
+        await layer.flush()
+    return application
+
+
+def private_topic(access, *users) -> str:
+    arg = uuid.uuid4().hex
+    access[arg] = {user.pk for user in users}
+    return f"{KIND}:{arg}"
+
+
+def make_user(name: str):
+    return get_user_model().objects.create_user(
+        username=f"{name}{uuid.uuid4().hex[:6]}", email=f"{name}-{uuid.uuid4().hex[:6]}@example.com", password="x"
+    )
+
+
+def session_cookie(user) -> tuple[bytes, bytes]:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    value = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())
+
+
+async def open_socket(application, *topics, user=None, origin=ORIGIN):
+    headers = [origin] if origin else []
+    if user is not None:
+        headers.append(await sync_to_async(session_cookie)(user))
+    query = urlencode([(realtime.TOPIC_PARAM, value) for value in topics])
+    communicator = WebsocketCommunicator(application, f"/ws/?{query}", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+publish = sync_to_async(realtime.publish)
+
+
+# --- the registry, names and the template tag (no sockets) ---
+
+
+def test_unknown_kinds_and_malformed_topics_are_refused(access):
+    user = get_user_model()(pk=1, username="a")
+    access["x"] = {1}
+    assert realtime.authorize_topic(user, f"{KIND}:x")
+    for value in ["nope:x", f"{KIND}:", KIND, "", f"{KIND}:y", None, f"{KIND}:" + "x" * 300]:
+        assert not realtime.authorize_topic(user, value)
+    with pytest.raises(ValueError):
+        realtime.publish("nope:1", "<div></div>")
+
+
+def test_a_raising_authorize_function_refuses(access):
+    realtime.unregister_topic(KIND)
+    realtime.register_topic(KIND, lambda user, arg: int(arg) > 0)
+    assert not realtime.authorize_topic(None, f"{KIND}:not-a-number")
+
+
+def test_register_topic_rejects_bad_kinds_and_conflicts(access):
+    with pytest.raises(ValueError):
+        realtime.register_topic("Bad Kind", lambda user, arg: True)
+    with pytest.raises(ValueError):
+        realtime.register_topic(KIND, lambda user, arg: True)
+
+
+@pytest.mark.parametrize("arg", ["42", "3f2b-uuid-like", "a b", "ünï/cødé", "x" * 180, "..", "a.b"])
+def test_group_names_are_valid_for_channels(access, arg):
+    name = realtime.group_name(f"{KIND}:{arg}")
+    assert re.fullmatch(r"[A-Za-z0-9._-]+", name) and len(name) < 100
+    assert get_channel_layer().require_valid_group_name(name)
+
+
+def test_group_names_do_not_collide(access):
+    names = {realtime.group_name(f"{KIND}:{arg}") for arg in ["a", "a.", "a b", "A", "a_b", "a-b"]}
+    assert len(names) == 6
+
+
+def test_realtime_socket_tag_renders_encoded_topics(access):
+    template = Template("{% load realtime %}{% realtime_socket topics %}")
+    html = template.render(Context({"topics": [f"{KIND}:a b&c", "unknown:1", f"{KIND}:a b&c", f"{KIND}:7"]}))
+    assert 'hx-ext="ws"' in html and 'id="realtime"' in html
+    assert 'ws-connect="/ws/?topic=test-private%3Aa+b%26c&amp;topic=test-private%3A7"' in html
+    assert template.render(Context({"topics": []})) == ""
+    assert template.render(Context({})) == ""
+    assert template.render(Context({"topics": ["unknown:1"]})) == ""
+
+
+def test_realtime_socket_tag_caps_topics(access):
+    topics = [f"{KIND}:{n}" for n in range(realtime.MAX_TOPICS_PER_SOCKET + 5)]
+    html = Template("{% load realtime %}{% realtime_socket topics %}").render(Context({"topics": topics}))
+    assert html.count("topic=") == realtime.MAX_TOPICS_PER_SOCKET
+
+
+# --- the consumer ---
+
+# WebSocket tests go through AuthMiddlewareStack, which reads the database from another thread:
+# they need committed data, hence transaction=True.
+ws = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.asyncio
+@ws
+async def test_authorized_user_receives_and_others_do_not(application, access):
+    alice, bob = await sync_to_async(make_user)("alice"), await sync_to_async(make_user)("bob")
+    alices = private_topic(access, alice)
+    bobs = private_topic(access, bob)
+
+    alice_socket, alice_ok = await open_socket(application, alices, user=alice)
+    # Bob asks for Alice's topic too: it is silently left out, his own still works.
+    bob_socket, bob_ok = await open_socket(application, alices, bobs, user=bob)
+    anon_socket, anon_ok = await open_socket(application, alices)
+    assert alice_ok and bob_ok and anon_ok  # accepted, then...
+    assert await anon_socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+    fragment = '<span id="order-count" hx-swap-oob="true">3</span>'
+    await publish(alices, fragment)
+    await publish(bobs, "<span id='mine'>for bob</span>")
+
+    assert await alice_socket.receive_from() == fragment
+    # Bob's socket is FIFO: had Alice's push reached him, it would come before his own.
+    assert await bob_socket.receive_from() == "<span id='mine'>for bob</span>"
+    assert await bob_socket.receive_nothing(timeout=0.2)
+    assert await alice_socket.receive_nothing(timeout=0.1)
+    assert await anon_socket.receive_nothing(timeout=0.1)
+    for socket in (alice_socket, bob_socket, anon_socket):
+        await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_user_with_no_allowed_topic_is_closed(application, access):
+    alice, bob = await sync_to_async(make_user)("alice"), await sync_to_async(make_user)("bob")
+    alices = private_topic(access, alice)
+    socket, connected = await open_socket(application, alices, "unknown-kind:1", user=bob)
+    assert connected
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    await publish(alices, "<b id='x'>secret</b>")
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+@pytest.mark.asyncio
+@ws
+async def test_missing_or_foreign_origin_is_rejected(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    for origin in (None, (b"origin", b"https://evil.example")):
+        socket, connected = await open_socket(application, alices, user=alice, origin=origin)
+        assert not connected
+        await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_too_many_topics_are_refused(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    topics = [private_topic(access, alice) for _ in range(realtime.MAX_TOPICS_PER_SOCKET + 1)]
+    socket, connected = await open_socket(application, *topics, user=alice)
+    assert connected
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_TOO_MANY_TOPICS}
+
+
+@pytest.mark.asyncio
+@ws
+async def test_publish_waits_for_commit_and_drops_on_rollback(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+
+    @sync_to_async
+    def rolled_back():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            realtime.publish(alices, "<i id='a'>rolled back</i>")
+            raise RuntimeError
+
+    @sync_to_async
+    def committed():
+        with transaction.atomic():
+            realtime.publish(alices, "<i id='a'>committed</i>")
+            # Still inside the transaction: nothing may have been sent yet.
+            assert async_to_sync(socket.receive_nothing)(timeout=0.2)
+
+    await rolled_back()
+    assert await socket.receive_nothing(timeout=0.2)
+    await committed()
+    assert await socket.receive_from() == "<i id='a'>committed</i>"
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_revoked_access_stops_delivery_at_the_next_push(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+    await publish(alices, "<p id='p'>one</p>")
+    assert await socket.receive_from() == "<p id='p'>one</p>"
+
+    access[alices.partition(":")[2]].discard(alice.pk)
+    await publish(alices, "<p id='p'>two</p>")
+    # The push is not forwarded; the socket had no other topic, so it closes.
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    await publish(alices, "<p id='p'>three</p>")
+    assert await socket.receive_nothing(timeout=0.2)
+
+
+@pytest.mark.asyncio
+@ws
+async def test_revoking_one_topic_keeps_the_others(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    first, second = private_topic(access, alice), private_topic(access, alice)
+    socket, _ = await open_socket(application, first, second, user=alice)
+    access[first.partition(":")[2]].clear()
+    await publish(first, "<p id='p'>gone</p>")
+    await publish(second, "<p id='q'>still here</p>")
+    assert await socket.receive_from() == "<p id='q'>still here</p>"
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_logging_out_elsewhere_stops_the_stream(application, access):
+    from importlib import import_module
+
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    cookie = await sync_to_async(session_cookie)(alice)
+    communicator = WebsocketCommunicator(application, f"/ws/?topic={alices}", headers=[ORIGIN, cookie])
+    assert (await communicator.connect())[0]
+
+    session_key = cookie[1].decode().partition("=")[2]
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    await sync_to_async(store(session_key).delete)()
+    await publish(alices, "<p id='p'>after logout</p>")
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+@pytest.mark.asyncio
+@ws
+async def test_client_messages_are_ignored(application, access):
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+    await socket.send_to(text_data='{"HEADERS": {}, "anything": "at all"}')
+    assert await socket.receive_nothing(timeout=0.1)
+    await publish(alices, "<p id='p'>ok</p>")
+    assert await socket.receive_from() == "<p id='p'>ok</p>"
+    await socket.disconnect()

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "shomp.orders"
+    label = "orders"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from shomp.core import realtime
+        from shomp.stores.models import Store
+        from shomp.stores.policies import can_manage_store
+
+        from . import services
+        from .selectors import CART_SESSION_KEY
+
+        def authorize_store_orders(user, store_id: str) -> bool:
+            store = Store.objects.filter(pk=store_id).first() if store_id.isdigit() else None
+            return can_manage_store(user, store)
+
+        realtime.register_topic("store-orders", authorize_store_orders)
+
+        def merge_cart_on_login(sender, request, user, **kwargs):
+            # Django keeps session data across the login's key rotation, so the anonymous
+            # cart id is still here; the service moves its lines into the user's cart.
+            if request is not None and hasattr(request, "session"):
+                services.merge_carts(user=user, anonymous_cart_id=request.session.pop(CART_SESSION_KEY, None))
+
+        user_logged_in.connect(merge_cart_on_login, dispatch_uid="orders.merge_cart_on_login")

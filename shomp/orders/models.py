@@ -1,0 +1,141 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from shomp.catalog.models import Product
+from shomp.stores.models import Store
+
+
+class Cart(models.Model):
+    """A shopping cart: a logged-in user's (one each), or an anonymous session's (user is null)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="cart"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Cart {self.pk}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="orders_cartitem_one_line_per_product"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orders_cartitem_quantity_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.product.price * self.quantity
+
+
+class Checkout(models.Model):
+    """One payment for one submitted cart; it makes one Order per store.
+
+    `token` is minted when the checkout page renders and is unique, so the same form
+    submitted twice (double click, two tabs, a retry) makes one checkout, one payment."""
+
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+
+    token = models.UUIDField(unique=True)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checkouts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    payment_provider = models.CharField(max_length=40)
+    payment_reference = models.CharField(max_length=100, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Checkout {self.token}"
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        PAID = "paid", "Paid"
+        SHIPPED = "shipped", "Shipped"
+        FULFILLED = "fulfilled", "Fulfilled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    # Shipping address, only when the order has physical items. Shown to the buyer and the store.
+    ship_name = models.CharField("full name", max_length=120, blank=True)
+    ship_line1 = models.CharField("address", max_length=200, blank=True)
+    ship_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    ship_city = models.CharField("city", max_length=100, blank=True)
+    ship_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    ship_country = models.CharField("country", max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"]),
+            models.Index(fields=["store", "status", "-created_at"]),
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(total__gte=0), name="orders_order_total_gte_0")]
+
+    def __str__(self) -> str:
+        return f"Order {self.number}"
+
+    @property
+    def number(self) -> str:
+        return str(self.uuid)[:8].upper()
+
+    @property
+    def needs_shipping(self) -> bool:
+        return bool(self.ship_line1)
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", kwargs={"order_uuid": self.uuid})
+
+
+class OrderItem(models.Model):
+    """A line of an order, with a snapshot of what was bought: later product edits never change it."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="order_items")
+    title = models.CharField(max_length=140)
+    kind = models.CharField(max_length=10, choices=Product.Kind.choices)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orders_item_quantity_gte_1")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.title}"
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def is_digital(self) -> bool:
+        return self.kind == Product.Kind.DIGITAL

@@ -1,0 +1,49 @@
+"""Who may see an order: its buyer, and the staff of the store it was placed with."""
+
+import rules
+from django.http import Http404
+
+from shomp.stores.policies import can_manage_store
+
+from .models import Order
+
+
+@rules.predicate
+def is_order_buyer(user, order: Order | None) -> bool:
+    return order is not None and getattr(user, "is_authenticated", False) and order.buyer_id == user.pk
+
+
+@rules.predicate
+def can_manage_order(user, order: Order | None) -> bool:
+    return order is not None and can_manage_store(user, order.store)
+
+
+rules.add_perm("orders.view_order", is_order_buyer | can_manage_order)
+rules.add_perm("orders.manage_order", can_manage_order)
+
+
+def access_order_for_buyer(*, user, order_uuid) -> Order:
+    order = Order.objects.select_related("store").filter(uuid=order_uuid).first()
+    if not is_order_buyer(user, order):
+        raise Http404("No such order.")
+    return order
+
+
+def access_order_for_store(*, user, store, order_uuid) -> Order:
+    """An order of the active `store`; another store's order uuid is a 404."""
+    order = Order.objects.select_related("store", "buyer").filter(uuid=order_uuid, store=store).first()
+    if not can_manage_order(user, order):
+        raise Http404("No such order.")
+    return order
+
+
+def can_download_item(user, order: Order, item) -> bool:
+    """Only the buyer downloads what they paid for, and only while the order stands."""
+    return (
+        is_order_buyer(user, order)
+        and order.status != Order.Status.CANCELLED
+        and item.order_id == order.pk
+        and item.is_digital
+        and item.product is not None
+        and bool(item.product.digital_file)
+    )

@@ -1,0 +1,81 @@
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from shomp.catalog.models import Product, ProductImage
+
+from .models import Cart, CartItem, Order, OrderItem
+
+CART_SESSION_KEY = "cart_id"
+
+
+def find_cart(*, user, session) -> Cart | None:
+    """The cart of this visitor: the user's own, or the anonymous one kept in the session."""
+    if user.is_authenticated:
+        return Cart.objects.filter(user=user).first()
+    cart_id = session.get(CART_SESSION_KEY)
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+
+
+def cart_items(*, cart: Cart | None) -> list[CartItem]:
+    if cart is None:
+        return []
+    images = Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
+    return list(
+        cart.items.select_related("product__store").prefetch_related(images).order_by("product__store__name", "pk")
+    )
+
+
+def cart_count(*, cart: Cart | None) -> int:
+    if cart is None:
+        return 0
+    return cart.items.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def group_by_store(items: list[CartItem]) -> list[dict]:
+    """Cart lines grouped by store, as checkout makes one order per store."""
+    groups: dict[int, dict] = {}
+    for item in items:
+        group = groups.setdefault(item.product.store_id, {"store": item.product.store, "items": [], "total": 0})
+        group["items"].append(item)
+        group["total"] += item.line_total
+    return list(groups.values())
+
+
+def buyer_orders(*, user) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(buyer=user)
+        .select_related("store")
+        .annotate(item_count=Sum("items__quantity"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def order_with_items(*, order: Order) -> Order:
+    items = Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("pk"))
+    return Order.objects.select_related("store", "buyer", "checkout").prefetch_related(items).get(pk=order.pk)
+
+
+def store_orders(*, store, status: str = "") -> QuerySet[Order]:
+    orders = (
+        Order.objects.filter(store=store)
+        .select_related("buyer")
+        .annotate(item_count=Sum("items__quantity"))
+        .order_by("-created_at", "-pk")
+    )
+    if status in Order.Status.values:
+        orders = orders.filter(status=status)
+    return orders
+
+
+def store_overview(*, store) -> dict:
+    products = dict(
+        Product.objects.filter(store=store).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    orders = Order.objects.filter(store=store).exclude(status=Order.Status.CANCELLED)
+    totals = orders.aggregate(revenue=Sum("total"), count=Count("pk"))
+    return {
+        "published": products.get(Product.Status.PUBLISHED, 0),
+        "drafts": products.get(Product.Status.DRAFT, 0),
+        "to_ship": orders.filter(status=Order.Status.PAID).count(),
+        "order_count": totals["count"] or 0,
+        "revenue": totals["revenue"] or 0,
+    }

@@ -1,0 +1,240 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shomp.catalog.models import Product
+from shomp.catalog.policies import can_view_product
+from shomp.core.exceptions import ServiceError
+from shomp.core.htmx import render
+from shomp.core.pagination import paginate
+from shomp.core.uploads import serve_private_file
+from shomp.stores.policies import active_store_required
+
+from . import events, selectors, services
+from .forms import AddToCartForm, PaymentForm, ShippingForm
+from .models import Checkout, Order
+from .payments import Card, get_payment_provider
+from .policies import access_order_for_buyer, access_order_for_store, can_download_item
+
+
+def _cart_context(request: HttpRequest) -> dict:
+    cart = selectors.find_cart(user=request.user, session=request.session)
+    items = selectors.cart_items(cart=cart)
+    return {
+        "cart": cart,
+        "groups": selectors.group_by_store(items),
+        "total": sum((item.line_total for item in items), 0),
+        "cart_count": sum(item.quantity for item in items),
+        "needs_shipping": any(not item.product.is_digital for item in items),
+    }
+
+
+# Cart ------------------------------------------------------------------------------------
+
+
+@login_not_required
+def cart(request: HttpRequest) -> HttpResponse:
+    return render(request, "orders/cart.html", _cart_context(request), partial="cart")
+
+
+@login_not_required
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(request.META.get("HTTP_REFERER") or "orders:cart")
+    product = Product.objects.select_related("store").filter(pk=form.cleaned_data["product"]).first()
+    if product is None or not can_view_product(request.user, product):
+        raise Http404("No such product.")
+    try:
+        services.add_to_cart(
+            cart=services.get_or_create_cart(user=request.user, session=request.session),
+            product=product,
+            quantity=form.cleaned_data["quantity"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(product.get_absolute_url())
+    messages.success(request, f"Added “{product.title}” to your cart.")
+    return redirect("orders:cart")
+
+
+@login_not_required
+@require_POST
+def cart_update(request: HttpRequest, item_id: int) -> HttpResponse:
+    cart = selectors.find_cart(user=request.user, session=request.session)
+    if cart is None:
+        raise Http404("No cart.")
+    error_message = None
+    try:
+        quantity = 0 if "remove" in request.POST else int(request.POST.get("quantity", ""))
+        services.update_cart_item(cart=cart, item_id=item_id, quantity=quantity)
+    except ValueError:
+        error_message = "Enter a whole number."
+    except ValidationError as error:
+        if error.messages == ["That item is not in your cart."]:
+            raise Http404("No such cart item.") from None
+        error_message = " ".join(error.messages)
+    context = _cart_context(request) | {"line_error": {item_id: error_message} if error_message else {}}
+    if not request.htmx and error_message:
+        messages.error(request, error_message)
+    if not request.htmx:
+        return redirect("orders:cart")
+    return render(request, "orders/cart.html", context, partial="cart")
+
+
+# Checkout --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    context = _cart_context(request)
+    if not context["groups"]:
+        messages.info(request, "Your cart is empty.")
+        return redirect("orders:cart")
+    provider = get_payment_provider()
+    shipping_form = ShippingForm(request.POST or None) if context["needs_shipping"] else None
+    payment_form = PaymentForm(request.POST or None, initial={"token": uuid.uuid4()})
+    if request.method == "POST":
+        shipping_ok = shipping_form is None or shipping_form.is_valid()
+        if payment_form.is_valid() and shipping_ok:
+            data = payment_form.cleaned_data
+            try:
+                placed = services.place_order(
+                    buyer=request.user,
+                    cart=context["cart"],
+                    token=data["token"],
+                    card=Card(number=data["card_number"], expiry=data["expiry"], cvc=data["cvc"]),
+                    shipping=services.ShippingAddress(**shipping_form.cleaned_data) if shipping_form else None,
+                    provider=provider,
+                )
+            except services.AlreadyPlaced as already:  # a double submit: show the first one's result
+                return redirect("orders:checkout_done", token=already.checkout.token)
+            except (ValidationError, ServiceError) as error:
+                message = error.message if isinstance(error, ServiceError) else " ".join(error.messages)
+                payment_form.add_error(None, message)
+                # A new token: the refused attempt left nothing behind, the next one is fresh.
+                payment_form = _refresh_token(payment_form)
+                context = _cart_context(request)
+            else:
+                return redirect("orders:checkout_done", token=placed.token)
+    return render(
+        request,
+        "orders/checkout.html",
+        context | {"shipping_form": shipping_form, "payment_form": payment_form, "provider": provider},
+    )
+
+
+def _refresh_token(form: PaymentForm) -> PaymentForm:
+    data = form.data.copy()
+    data["token"] = str(uuid.uuid4())
+    refreshed = PaymentForm(data)
+    refreshed.is_valid()
+    for error in form.non_field_errors():
+        refreshed.add_error(None, error)
+    return refreshed
+
+
+def checkout_done(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    placed = Checkout.objects.filter(token=token, buyer=request.user).first()
+    if placed is None:
+        raise Http404("No such checkout.")
+    orders = list(placed.orders.select_related("store").prefetch_related("items").order_by("pk"))
+    return render(request, "orders/checkout_done.html", {"checkout": placed, "orders": orders})
+
+
+# Buyer's orders --------------------------------------------------------------------------
+
+
+def order_list(request: HttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.buyer_orders(user=request.user), per_page=20)
+    return render(request, "orders/order_list.html", {"page_obj": page})
+
+
+def order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
+    order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)
+    return render(request, "orders/order_detail.html", {"order": selectors.order_with_items(order=order)})
+
+
+def order_download(request: HttpRequest, order_uuid: uuid.UUID, item_id: int) -> HttpResponse:
+    order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)
+    item = order.items.select_related("product").filter(pk=item_id).first()
+    if item is None or not can_download_item(request.user, order, item):
+        raise Http404("No such download.")
+    product = item.product
+    return serve_private_file(
+        product.digital_file,
+        download_name=product.digital_file_name or f"{product.slug}",
+        content_type=product.digital_file_type or None,
+    )
+
+
+# Seller dashboard ------------------------------------------------------------------------
+
+
+@active_store_required
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    store = request.store
+    recent = list(selectors.store_orders(store=store)[:10])
+    return render(
+        request,
+        "orders/dashboard_home.html",
+        {
+            "overview": selectors.store_overview(store=store),
+            "orders": recent,
+            "nav": "home",
+            "realtime_topics": [events.store_orders_topic(store.pk)],
+        },
+    )
+
+
+@active_store_required
+def dashboard_orders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = paginate(request, selectors.store_orders(store=request.store, status=status), per_page=25)
+    return render(
+        request,
+        "orders/dashboard_orders.html",
+        {
+            "page_obj": page,
+            "status": status,
+            "statuses": Order.Status.choices,
+            "nav": "orders",
+            "realtime_topics": [events.store_orders_topic(request.store.pk)] if not status else [],
+        },
+    )
+
+
+@active_store_required
+def dashboard_order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
+    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
+    return render(
+        request,
+        "orders/dashboard_order_detail.html",
+        {"order": selectors.order_with_items(order=order), "nav": "orders"},
+    )
+
+
+@active_store_required
+@require_POST
+def dashboard_order_status(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
+    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
+    action = request.POST.get("action")
+    try:
+        if action == "ship":
+            services.mark_order_shipped(order=order)
+            messages.success(request, f"Order {order.number} marked shipped.")
+        elif action == "fulfil":
+            services.mark_order_fulfilled(order=order)
+            messages.success(request, f"Order {order.number} marked fulfilled.")
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("orders:dashboard_order_detail", order_uuid=order.uuid)

@@ -1,0 +1,83 @@
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from shomp.core import uploads
+from shomp.core.reserved import RESERVED_WORDS
+
+from .models import Store
+
+
+def validate_store_slug(slug: str, *, exclude_pk: int | None = None) -> str:
+    slug = (slug or "").strip().lower()
+    field = Store._meta.get_field("slug")
+    field.run_validators(slug)
+    if len(slug) < 2:
+        raise ValidationError("A store address needs at least 2 characters.")
+    if slug in RESERVED_WORDS:
+        raise ValidationError(f"“{slug}” is reserved by Shomp. Please choose another address.")
+    if Store.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        raise ValidationError(f"The address “{slug}” is taken. Please choose another.")
+    return slug
+
+
+def suggest_store_slug(name: str) -> str:
+    """A free slug derived from the store name ("Clay & Co." -> "clay-co", then "clay-co-2")."""
+    base = slugify(name)[:44].strip("-") or "store"
+    if base in RESERVED_WORDS:
+        base = f"{base}-shop"
+    candidate, n = base, 2
+    while Store.objects.filter(slug=candidate).exists():
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+@transaction.atomic
+def create_store(*, owner, name: str, slug: str = "", description: str = "", logo=None) -> Store:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give your store a name."})
+    try:
+        slug = validate_store_slug(slug) if slug else suggest_store_slug(name)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.messages}) from None
+    store = Store(owner=owner, name=name, slug=slug, description=description.strip())
+    if logo is not None:
+        _set_logo(store, logo)
+    store.full_clean()
+    try:
+        with transaction.atomic():
+            store.save()
+    except IntegrityError:  # two people took the same slug at once
+        raise ValidationError({"slug": f"The address “{slug}” is taken. Please choose another."}) from None
+    return store
+
+
+@transaction.atomic
+def update_store(
+    *, store: Store, name: str, slug: str, description: str = "", logo=None, remove_logo: bool = False
+) -> Store:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give your store a name."})
+    try:
+        slug = validate_store_slug(slug, exclude_pk=store.pk)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.messages}) from None
+    store.name, store.slug, store.description = name, slug, description.strip()
+    if remove_logo:
+        store.logo, store.logo_thumbnail = "", ""
+    if logo is not None:
+        _set_logo(store, logo)
+    store.full_clean()
+    try:
+        with transaction.atomic():
+            store.save()
+    except IntegrityError:
+        raise ValidationError({"slug": f"The address “{slug}” is taken. Please choose another."}) from None
+    return store
+
+
+def _set_logo(store: Store, logo: "uploads.ProcessedImage") -> None:
+    store.logo.save(logo.content.name, logo.content, save=False)
+    store.logo_thumbnail.save(logo.thumbnail.name, logo.thumbnail, save=False)

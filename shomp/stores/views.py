@@ -1,0 +1,88 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shomp.core.htmx import render
+from shomp.core.pagination import paginate
+
+from . import selectors, services
+from .forms import StoreForm
+from .policies import ACTIVE_STORE_SESSION_KEY, access_store_for_management, active_store_required
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@login_not_required
+def store_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:200]
+    page = paginate(request, selectors.search_stores(query=query), per_page=24)
+    return render(
+        request, "stores/store_list.html", {"page_obj": page, "query": query}, partial="results"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def store_create(request: HttpRequest) -> HttpResponse:
+    form = StoreForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            store = services.create_store(
+                owner=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                description=data["description"],
+                logo=data["logo"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
+            messages.success(request, f"{store.name} is open. Add your first product.")
+            return redirect("catalog:dashboard_product_new")
+    return render(request, "stores/store_form.html", {"form": form, "creating": True})
+
+
+@active_store_required
+@require_http_methods(["GET", "POST"])
+def store_edit(request: HttpRequest) -> HttpResponse:
+    store = request.store
+    form = StoreForm(request.POST or None, request.FILES or None, store=store)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_store(
+                store=store,
+                name=data["name"],
+                slug=data["slug"],
+                description=data["description"],
+                logo=data["logo"],
+                remove_logo=data.get("remove_logo", False),
+            )
+        except ValidationError as error:
+            store.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Store saved.")
+            return redirect("stores:edit")
+    return render(request, "stores/store_form.html", {"form": form, "store": store, "nav": "store"})
+
+
+@require_POST
+def switch_store(request: HttpRequest) -> HttpResponse:
+    try:
+        store_id = int(request.POST.get("store", ""))
+    except ValueError:
+        store_id = 0
+    store = access_store_for_management(user=request.user, store_id=store_id)
+    request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
+    messages.info(request, f"Now managing {store.name}.")
+    next_url = request.POST.get("next", "")
+    return redirect(next_url if next_url.startswith("/dashboard") else "orders:dashboard_home")
