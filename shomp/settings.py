@@ -176,7 +176,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(BASE_DIR / "var" / "private"), "base_url": "/private-not-served/"},
+        "OPTIONS": {
+            "location": os.environ.get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")),
+            "base_url": "/private-not-served/",
+        },
     },
     "staticfiles": {
         "BACKEND": (

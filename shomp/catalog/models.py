@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from shomp.core.money import MAX_PRICE
+from shomp.core.uploads import private_storage
 from shomp.stores.models import Store
 
 
@@ -27,7 +28,7 @@ class Product(models.Model):
     # Physical products only; None for digital (unlimited).
     stock = models.PositiveIntegerField(null=True, blank=True)
     # Digital products only: kept in private storage, served by an access-checked view.
-    digital_file = models.FileField(upload_to="products/files/", storage="private", blank=True)
+    digital_file = models.FileField(upload_to="products/files/", storage=private_storage, blank=True)
     digital_file_name = models.CharField(max_length=200, blank=True)
     digital_file_type = models.CharField(max_length=100, blank=True)
     digital_file_size = models.PositiveBigIntegerField(default=0)

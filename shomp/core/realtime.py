@@ -57,17 +57,21 @@ _registry: dict[str, Authorize] = {}
 def register_topic(kind: str, authorize: Authorize) -> None:
     """Let pages follow topics "<kind>:<arg>"; `authorize(user, arg)` decides who may.
 
-    Call from AppConfig.ready(). Registering the same function twice is harmless (ready() can
-    run twice in tests); registering a different one for a taken kind is a programming error.
+    Call from AppConfig.ready(). Registering the same function again is harmless (ready() can
+    run twice in tests, making a new closure); another function for a taken kind is an error.
     """
     if not _KIND_RE.match(kind):
         raise ValueError(f"Invalid topic kind {kind!r}: use lowercase letters, digits and '-'.")
     if not callable(authorize):
         raise TypeError("authorize must be callable as authorize(user, arg) -> bool.")
     existing = _registry.get(kind)
-    if existing is not None and existing is not authorize:
-        raise ValueError(f"Topic kind {kind!r} is already registered.")
+    if existing is not None and _name(existing) != _name(authorize):
+        raise ValueError(f"Topic kind {kind!r} is already registered by {_name(existing)}.")
     _registry[kind] = authorize
+
+
+def _name(func: Callable) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
 
 
 def unregister_topic(kind: str) -> None:

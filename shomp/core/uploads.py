@@ -130,8 +130,8 @@ def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int =
             pixels = _clean_pixels(image, _OUTPUT_FORMAT[image.format])
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise too_many_pixels from None
-        except Exception:
-            logger.info("Refused a damaged %s image", image.format, exc_info=True)
+        except Exception as error:
+            logger.info("Refused a damaged %s image: %r", image.format, error)
             raise ValidationError(
                 "This image is damaged or incomplete. Please save it again and upload the new file.",
                 code="corrupt_image",
@@ -281,7 +281,7 @@ def detect_file_type(upload) -> str | None:
     kind = _sniff(head)
     if kind == "id3":
         kind = _after_id3(upload, head)
-    elif kind is None and _is_utf8_text(upload):
+    elif kind is None and head and _is_utf8_text(upload):
         kind = "csv" if str(upload.name or "").lower().endswith(".csv") else "txt"
     upload.seek(0)
     return kind

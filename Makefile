@@ -1,0 +1,42 @@
+# Two commands on a fresh machine with Python >= 3.12 and make:
+#   make run    install into .venv, then run Shomp with demo data at http://127.0.0.1:8000 (PORT overrides)
+#   make test   install into .venv, then run the tests
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint check-deploy clean
+
+$(VENV)/.base-installed: requirements/base.txt
+	@test -n "$(PYTHON)" || (echo "Shomp needs Python >= 3.12 (python3.12 or newer on PATH)." && exit 1)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.test-installed: $(VENV)/.base-installed requirements/test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/test.txt
+	@touch $@
+
+run: $(VENV)/.base-installed
+	$(PY) manage.py run
+
+# Unit, integration and WebSocket tests in one process, browser tests in a second:
+# sync Playwright and pytest-asyncio can't share an event loop.
+test: $(VENV)/.test-installed
+	SHOMP_TESTING=1 $(PY) -m pytest shomp -q
+	SHOMP_TESTING=1 $(PY) -m pytest tests/e2e -q
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.base-installed
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=shomp.example \
+	  SMTP_HOST=smtp.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var/test-db.sqlite3 var/screenshots

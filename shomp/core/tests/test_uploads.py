@@ -1,0 +1,548 @@
+"""What callers of core.uploads notice: clean images, honest types, safe names, safe downloads."""
+
+import email.message
+import io
+import re
+from urllib.parse import unquote
+
+import pytest
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.utils.datastructures import MultiValueDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from shomp.core import uploads
+from shomp.core.tests import files
+
+INVALID = "This file is not a JPEG, PNG, WebP or GIF image."
+
+
+def reopen(content) -> Image.Image:
+    content.seek(0)
+    image = Image.open(io.BytesIO(content.read()))
+    content.seek(0)
+    return image
+
+
+def refusal(data: bytes, name: str = "photo.jpg", **options) -> str:
+    with pytest.raises(ValidationError) as caught:
+        uploads.process_image(files.upload(data, name, "image/jpeg"), **options)
+    return " ".join(caught.value.messages)
+
+
+# --- process_image ----------------------------------------------------------------------------
+
+
+def test_jpeg_comes_out_without_exif_gps_xmp_comment_or_icc():
+    result = uploads.process_image(files.upload(files.jpeg_with_metadata(), "holiday.jpg", "image/jpeg"))
+
+    data = result.content.read()
+    image = reopen(result.content)
+    assert image.format == "JPEG" and result.content_type == "image/jpeg"
+    assert files.SECRET not in data and b"Exif" not in data and b"ns.adobe.com/xap" not in data
+    assert not image.getexif() and not image.getexif().get_ifd(0x8825)
+    assert {"exif", "xmp", "comment", "icc_profile"}.isdisjoint(image.info)
+    assert files.SECRET not in result.thumbnail.read()
+
+
+def test_exif_orientation_is_applied():
+    # Orientation 6: the camera was turned; the picture shows upright when rotated 90° clockwise,
+    # which brings the red left half to the top.
+    result = uploads.process_image(files.upload(files.jpeg_with_metadata(orientation=6), "p.jpg"))
+
+    image = reopen(result.content)
+    assert (result.width, result.height) == image.size == (100, 200)
+    red, green, blue = image.getpixel((50, 40))
+    assert red > 200 and blue < 60
+    red, green, blue = image.getpixel((50, 160))
+    assert blue > 200 and red < 60
+
+
+def test_png_keeps_transparency_and_its_thumbnail_too():
+    result = uploads.process_image(files.upload(files.png_with_transparency(), "logo.png"))
+
+    image = reopen(result.content)
+    assert image.format == "PNG" and result.content_type == "image/png" and image.mode == "RGBA"
+    assert image.getpixel((5, 5)) == (255, 0, 0, 255)
+    assert image.getpixel((60, 5))[3] == 0
+    assert "Comment" not in image.info and files.SECRET not in result.content.read()
+    thumbnail = reopen(result.thumbnail)
+    assert thumbnail.format == "PNG" and thumbnail.getpixel((60, 5))[3] == 0
+
+
+def test_palette_png_transparency_survives():
+    palette_image = Image.new("P", (30, 30), 0)
+    palette_image.putpalette([255, 0, 0, 0, 255, 0])
+    palette_image.putpixel((0, 0), 1)
+    data = files.image_bytes(palette_image, "PNG", transparency=0)
+
+    image = reopen(uploads.process_image(files.upload(data)).content)
+    assert image.getpixel((0, 0)) == (0, 255, 0, 255)
+    assert image.getpixel((10, 10))[3] == 0
+
+
+def test_opaque_images_lose_their_dead_alpha_channel_and_get_jpeg_thumbnails():
+    data = files.image_bytes(files.two_tone(mode="RGBA"), "PNG")
+
+    result = uploads.process_image(files.upload(data))
+    assert reopen(result.content).mode == "RGB"
+    assert reopen(result.thumbnail).format == "JPEG" and result.thumbnail.name.endswith(".jpg")
+
+
+@pytest.mark.parametrize(
+    ("mode", "image_format", "expected_format", "expected_mode"),
+    [
+        ("RGB", "WEBP", "WEBP", "RGB"),
+        ("RGBA", "WEBP", "WEBP", "RGBA"),
+        ("CMYK", "JPEG", "JPEG", "RGB"),
+        ("L", "JPEG", "JPEG", "L"),
+        ("1", "PNG", "PNG", "L"),
+        ("LA", "PNG", "PNG", "LA"),
+    ],
+)
+def test_formats_stay_what_they_are(mode, image_format, expected_format, expected_mode):
+    source = Image.new(mode, (40, 30))
+    if mode in ("RGBA", "LA"):
+        source.putpixel((0, 0), (0, 0) if mode == "LA" else (0, 0, 0, 0))
+    result = uploads.process_image(files.upload(files.image_bytes(source, image_format)))
+
+    image = reopen(result.content)
+    assert (image.format, image.mode) == (expected_format, expected_mode)
+    assert result.content_type == f"image/{expected_format.lower()}"
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped_to_white():
+    data = files.image_bytes(Image.new("I;16", (20, 20), 40000), "PNG")
+
+    assert reopen(uploads.process_image(files.upload(data)).content).getpixel((5, 5)) == 40000 // 256
+
+
+def test_gif_becomes_a_png_of_its_first_frame():
+    result = uploads.process_image(files.upload(files.animated_gif(), "anim.gif", "image/gif"))
+
+    image = reopen(result.content)
+    assert image.format == "PNG" and result.content_type == "image/png"
+    assert result.content.name.endswith(".png")
+    assert not getattr(image, "is_animated", False)
+    first_frame = Image.open(io.BytesIO(files.animated_gif())).convert("RGB").getpixel((0, 0))
+    assert image.convert("RGB").getpixel((0, 0)) == first_frame
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (files.HTML, "photo.jpg"),
+        (files.SVG, "logo.svg"),
+        (files.SVG, "logo.png"),
+        (files.PDF, "scan.jpg"),
+        (b"just some text", "notes.png"),
+        (files.zip_bytes(), "archive.webp"),
+        (files.image_bytes(Image.new("RGB", (10, 10)), "BMP"), "legacy.jpg"),
+        (files.image_bytes(Image.new("RGB", (10, 10)), "TIFF"), "scan.jpg"),
+    ],
+)
+def test_what_is_not_an_allowed_image_is_refused_whatever_its_name(data, name):
+    assert refusal(data, name) == INVALID
+
+
+def test_empty_file_is_refused():
+    assert refusal(b"") == "The file is empty."
+
+
+def test_too_big_file_is_refused_by_size_before_any_decoding(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("decoded a file that is too big")
+
+    monkeypatch.setattr(Image, "open", never)
+    data = files.jpeg_with_metadata() + b"\0" * uploads.IMAGE_MAX_BYTES
+
+    assert refusal(data) == "Images can be at most 10 MB."
+    assert refusal(files.jpeg_with_metadata(), max_bytes=1536) == "Images can be at most 1.5 KB."
+
+
+def test_decompression_bomb_pillow_refuses_is_refused_with_a_clear_message():
+    bomb = files.png_bomb(20_000, 20_000)  # 48 KB that would decode to 400 million pixels
+    assert len(bomb) < 100_000
+
+    assert refusal(bomb, "bomb.png") == "This image has too many pixels: at most 40 million are allowed."
+
+
+def test_too_many_pixels_are_refused_from_the_header():
+    message = refusal(files.png_bomb(7_000, 7_000), "big.png")
+
+    assert message == "This image is too large (7000×7000 pixels): at most 40 million pixels are allowed."
+
+
+def test_pillow_bomb_warnings_are_errors_even_under_a_looser_cap():
+    # 100 million pixels: over Pillow's own warning threshold, under this caller's cap.
+    message = refusal(files.png_bomb(10_000, 10_000), max_pixels=200_000_000)
+
+    assert message == "This image has too many pixels: at most 200 million are allowed."
+
+
+def test_truncated_images_are_refused():
+    noise = Image.effect_noise((300, 200), 80).convert("RGB")
+    jpeg = files.image_bytes(noise, "JPEG")
+    png = files.image_bytes(noise, "PNG")
+    damaged = "This image is damaged or incomplete. Please save it again and upload the new file."
+
+    assert refusal(jpeg[: len(jpeg) // 2]) == damaged
+    assert refusal(jpeg[:-10]) == damaged
+    assert refusal(png[: len(png) // 2], "p.png") == damaged
+
+
+def test_stored_names_are_random_and_do_not_leak_the_original_name():
+    data = files.jpeg_with_metadata()
+    first = uploads.process_image(files.upload(data, "holiday-in-paris.jpg"))
+    second = uploads.process_image(files.upload(data, "holiday-in-paris.jpg"))
+
+    names = {first.content.name, first.thumbnail.name, second.content.name, second.thumbnail.name}
+    assert len(names) == 4
+    for name in names:
+        assert re.fullmatch(r"[0-9a-f]{32}\.jpg", name), name
+
+
+def test_random_name():
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", uploads.random_name(".PDF"))
+    assert uploads.random_name("png") != uploads.random_name("png")
+    for bad in ("", "../x", "p/g", "a" * 11):
+        with pytest.raises(ValueError):
+            uploads.random_name(bad)
+
+
+@pytest.mark.parametrize(("size", "expected"), [((2000, 500), (480, 120)), ((300, 900), (160, 480)), ((60, 40), (60, 40))])
+def test_thumbnail_fits_480_without_upscaling(size, expected):
+    data = files.image_bytes(files.two_tone(size), "JPEG")
+
+    result = uploads.process_image(files.upload(data))
+    assert (result.width, result.height) == size
+    assert reopen(result.thumbnail).size == expected
+
+
+def test_large_uploads_spooled_to_a_temporary_file_work():
+    data = files.jpeg_with_metadata()
+    upload = TemporaryUploadedFile("big.jpg", "image/jpeg", len(data), None)
+    upload.write(data)
+    upload.seek(0)
+
+    assert uploads.process_image(upload).width == 200
+
+
+def _valid_images() -> list[bytes]:
+    small = files.two_tone((24, 16))
+    return [
+        files.image_bytes(small, "JPEG"),
+        files.image_bytes(small, "PNG"),
+        files.image_bytes(small, "WEBP"),
+        files.animated_gif(),
+    ]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.binary(max_size=2048),
+        st.tuples(st.sampled_from(_valid_images()), st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)))).map(
+            lambda case: bytes(
+                # a valid image with some bytes changed
+                (value if index in dict(case[1]) and (value := dict(case[1])[index]) is not None else byte)
+                for index, byte in enumerate(case[0])
+            )
+        ),
+        st.tuples(st.sampled_from(_valid_images()), st.integers(1, 400)).map(lambda case: case[0][: -case[1]]),
+    )
+)
+def test_no_bytes_crash_process_image(data):
+    try:
+        result = uploads.process_image(files.upload(data))
+    except ValidationError as error:
+        assert error.messages and all(error.messages)
+    else:
+        assert result.width > 0 and result.content.size > 0 and result.thumbnail.size > 0
+
+
+# --- detect_file_type and process_file --------------------------------------------------------
+
+
+def _without_id3(mp3: bytes) -> bytes:
+    size = 10 + sum(byte << (7 * (3 - index)) for index, byte in enumerate(mp3[6:10]))
+    return mp3[size:]
+
+
+SAMPLES = {
+    "pdf": lambda: files.PDF,
+    "zip": files.zip_bytes,
+    "epub": files.epub_bytes,
+    "png": lambda: files.image_bytes(Image.new("RGB", (4, 4)), "PNG"),
+    "jpeg": lambda: files.image_bytes(Image.new("RGB", (4, 4)), "JPEG"),
+    "gif": files.animated_gif,
+    "webp": lambda: files.image_bytes(Image.new("RGB", (4, 4)), "WEBP"),
+    "mp3": lambda: files.audio_bytes("mp3", "libmp3lame"),
+    "mp3 without ID3": lambda: _without_id3(files.audio_bytes("mp3", "libmp3lame")),
+    "wav": files.wav_bytes,
+    "flac": lambda: files.audio_bytes("flac", "flac"),
+    "ogg": lambda: files.audio_bytes("ogg", "libopus", 48000),
+    "mp4": lambda: files.video_bytes("mp4", "libx264"),
+    "m4a": lambda: files.audio_bytes("ipod", "aac"),
+    "webm": lambda: files.video_bytes("webm", "libvpx"),
+    "mkv": lambda: files.video_bytes("matroska", "mpeg4"),
+    "txt": lambda: "Grüße, 世界\n".encode() * 2000,
+}
+
+
+@pytest.mark.parametrize("label", SAMPLES)
+def test_detect_file_type(label):
+    upload = files.upload(SAMPLES[label](), "whatever.bin")
+
+    assert uploads.detect_file_type(upload) == label.split()[0]
+    assert upload.tell() == 0
+
+
+def test_detect_text_names_csv_only_by_name():
+    assert uploads.detect_file_type(files.upload(b"a,b\n1,2\n", "data.CSV")) == "csv"
+    assert uploads.detect_file_type(files.upload(b"a,b\n1,2\n", "data.txt")) == "txt"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00\x03" + b"\x00" * 100,  # a Windows executable
+        b"\x7fELF\x02\x01\x01" + b"\x00" * 50,
+        "café".encode("latin-1"),  # not UTF-8
+        b"text with a \x00 NUL byte",
+        b"ok text" * 1000 + b"\xff",  # invalid UTF-8 at the very end
+        b"\x00\x00\x00\x18ftypheic",  # HEIC photos are not MP4 videos
+        b"",
+    ],
+)
+def test_detect_file_type_recognises_nothing_else(data):
+    assert uploads.detect_file_type(files.upload(data)) is None
+
+
+def test_process_file_renames_and_keeps_the_bytes():
+    upload = files.upload(files.PDF, "My Book (2nd ed.).pdf", "text/html")
+
+    result = uploads.process_file(upload, allowed=uploads.DIGITAL_PRODUCT_TYPES, max_bytes=1024)
+
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", result.content.name)
+    assert result.content_type == "application/pdf" and result.kind == "pdf"
+    assert result.size == len(files.PDF)
+    assert result.original_name == "My Book (2nd ed.).pdf"
+    assert result.content.read() == files.PDF
+    assert upload.name == "My Book (2nd ed.).pdf"  # the caller's object is not renamed
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "original_name"),
+    [
+        ("page.html", files.HTML, "page.txt"),  # text, so stored and offered as text
+        ("run-me.bat", b"del /s C:\\\r\n", "run-me.txt"),
+        ("notes.md", b"# Notes\n", "notes.md"),
+        ("../../etc/passwd", b"root:x:0:0\n", "passwd.txt"),
+        ("C:\\Users\\me\\cv.pdf", files.PDF, "cv.pdf"),
+        ("invoice\u202efdp.exe", files.PDF, "invoicefdp.pdf"),  # right-to-left override removed
+        ("photo.jpg", files.image_bytes(Image.new("RGB", (4, 4)), "PNG"), "photo.png"),
+        ('a<b>:"c"|?*.pdf', files.PDF, "a_b___c____.pdf"),
+        ("...", files.PDF, "file.pdf"),
+        ("Mr. Smith", files.PDF, "Mr. Smith.pdf"),
+        ("x" * 300 + ".pdf", files.PDF, "x" * 196 + ".pdf"),
+        ("book.epub", files.epub_bytes(), "book.epub"),
+    ],
+)
+def test_process_file_offers_a_safe_name_matching_the_content(name, data, original_name):
+    result = uploads.process_file(files.upload(data, name), allowed=uploads.DIGITAL_PRODUCT_TYPES, max_bytes=10**6)
+
+    assert result.original_name == original_name
+    assert len(result.original_name) <= 200
+
+
+def test_process_file_refuses_types_not_allowed_and_says_what_is():
+    with pytest.raises(ValidationError) as caught:
+        uploads.process_file(files.upload(files.zip_bytes(), "a.pdf"), allowed={"pdf", "mp3", "png"}, max_bytes=10**6)
+    assert caught.value.messages == [
+        "This kind of file can't be uploaded here. Allowed: PDF, PNG image and MP3 audio."
+    ]
+    with pytest.raises(ValidationError, match="Allowed: PDF.$"):
+        uploads.process_file(files.upload(b"MZ\x90\x00", "setup.pdf"), allowed={"pdf"}, max_bytes=10**6)
+
+
+def test_a_more_specific_type_passes_where_its_general_kind_is_allowed():
+    result = uploads.process_file(files.upload(files.epub_bytes(), "book.epub"), allowed={"zip"}, max_bytes=10**6)
+
+    assert (result.kind, result.content_type, result.original_name) == ("zip", "application/zip", "book.epub")
+
+
+def test_process_file_refuses_empty_and_oversize_files():
+    with pytest.raises(ValidationError, match="^The file is empty.$"):
+        uploads.process_file(files.upload(b""), allowed={"txt"}, max_bytes=100)
+    with pytest.raises(ValidationError, match="^Files can be at most 1 KB.$"):
+        uploads.process_file(files.upload(b"x" * 1025), allowed={"txt"}, max_bytes=1024)
+    huge = files.upload(files.PDF)
+    huge.size = uploads.DIGITAL_PRODUCT_MAX_BYTES + 1  # what Django counted while receiving it
+    with pytest.raises(ValidationError, match="^Files can be at most 500 MB.$"):
+        uploads.process_file(huge, allowed=uploads.DIGITAL_PRODUCT_TYPES, max_bytes=uploads.DIGITAL_PRODUCT_MAX_BYTES)
+
+
+def test_process_file_rejects_unknown_type_keys():
+    with pytest.raises(ValueError, match="svg"):
+        uploads.process_file(files.upload(files.PDF), allowed={"pdf", "svg"}, max_bytes=100)
+
+
+# --- Storage and serving ----------------------------------------------------------------------
+
+
+def test_private_storage_is_outside_media_root(settings):
+    storage = uploads.private_storage()
+
+    assert isinstance(storage, FileSystemStorage)
+    assert not str(storage.location).startswith(str(settings.MEDIA_ROOT))
+
+
+def served(data: bytes = files.PDF, **options):
+    response = uploads.serve_private_file(File(io.BytesIO(data), name="ab12.bin"), **options)
+    body = b"".join(response.streaming_content)
+    response.close()
+    return response, body
+
+
+def parsed_filename(header: str) -> str:
+    message = email.message.Message()
+    message["Content-Disposition"] = header
+    return message.get_filename()
+
+
+def test_serve_private_file_streams_a_download_with_safe_headers():
+    response, body = served(download_name="Guide.pdf", content_type="application/pdf")
+
+    assert body == files.PDF
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Length"] == str(len(files.PDF))
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == 'attachment; filename="Guide.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_serve_private_file_defaults_to_octet_stream():
+    response, _ = served(download_name="x.bin")
+
+    assert response["Content-Type"] == "application/octet-stream"
+
+
+@pytest.mark.parametrize(
+    ("download_name", "header", "parsed"),
+    [
+        (
+            'my "best" book.pdf',
+            "attachment; filename=\"my _best_ book.pdf\"; filename*=UTF-8''my%20%22best%22%20book.pdf",
+            'my "best" book.pdf',
+        ),
+        ("café.pdf", "attachment; filename=\"cafe.pdf\"; filename*=UTF-8''caf%C3%A9.pdf", "café.pdf"),
+        ("Книга.pdf", "attachment; filename=\"download.pdf\"; filename*=UTF-8''%D0%9A%D0%BD%D0%B8%D0%B3%D0%B0.pdf", "Книга.pdf"),
+        ("back\\slash;50%.txt", "attachment; filename=\"slash_50_.txt\"; filename*=UTF-8''slash%3B50%25.txt", "slash;50%.txt"),
+        ("evil\r\nSet-Cookie: a=b.txt", 'attachment; filename="evilSet-Cookie_ a=b.txt"', "evilSet-Cookie_ a=b.txt"),
+        ("", 'attachment; filename="download"', "download"),
+    ],
+)
+def test_download_names_are_escaped_per_rfc_6266(download_name, header, parsed):
+    response, _ = served(download_name=download_name)
+
+    assert response["Content-Disposition"] == header
+    assert parsed_filename(header) == parsed
+
+
+@pytest.mark.parametrize(
+    ("content_type", "disposition"),
+    [("image/png", "inline"), ("image/jpeg", "inline"), ("image/svg+xml", "attachment"), ("text/html", "attachment"), ("application/pdf", "attachment")],
+)
+def test_inline_is_only_for_raster_images(content_type, disposition):
+    response, _ = served(download_name="x", content_type=content_type, inline=True)
+
+    assert response["Content-Disposition"].split(";")[0] == disposition
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_download_name_makes_a_valid_ascii_header(name):
+    header = uploads.content_disposition(name)
+
+    header.encode("ascii")
+    assert "\r" not in header and "\n" not in header
+    assert re.fullmatch(r'attachment; filename="[^"\\]*"(; filename\*=UTF-8\'\'[A-Za-z0-9%._~-]+)?', header)
+    expected = uploads.sanitize_filename(name) or "download"
+    encoded = header.partition("filename*=UTF-8''")[2]
+    assert (unquote(encoded) if encoded else header.split('"')[1]) == expected
+
+
+# --- Form fields ------------------------------------------------------------------------------
+
+
+class ImagesForm(forms.Form):
+    logo = uploads.ImageUploadField(required=False)
+    photos = uploads.MultipleImageUploadField(max_files=3, required=False)
+    download = uploads.PrivateFileField(allowed={"pdf", "zip"}, max_bytes=10_000, required=False)
+
+
+def form_with(**uploaded) -> ImagesForm:
+    return ImagesForm(data={}, files=MultiValueDict({key: list(value) for key, value in uploaded.items()}))
+
+
+def jpeg_upload(name="p.jpg"):
+    return files.upload(files.image_bytes(files.two_tone((50, 40)), "JPEG"), name)
+
+
+def test_fields_render_what_the_browser_may_pick():
+    html = str(ImagesForm())
+
+    assert 'accept="image/jpeg,image/png,image/webp,image/gif"' in html
+    assert "multiple" in str(ImagesForm()["photos"])
+    assert 'accept=".pdf,.zip"' in str(ImagesForm()["download"])
+
+
+def test_form_fields_clean_to_processed_uploads():
+    form = form_with(logo=[jpeg_upload()], photos=[jpeg_upload(), jpeg_upload()], download=[files.upload(files.PDF, "a.pdf")])
+
+    assert form.is_valid(), form.errors
+    assert isinstance(form.cleaned_data["logo"], uploads.ProcessedImage)
+    assert [photo.width for photo in form.cleaned_data["photos"]] == [50, 50]
+    assert form.cleaned_data["download"].content_type == "application/pdf"
+
+
+def test_form_fields_without_uploads_clean_to_nothing():
+    form = form_with()
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"logo": None, "photos": [], "download": None}
+
+
+def test_required_fields_still_say_so():
+    class Required(forms.Form):
+        logo = uploads.ImageUploadField()
+        photos = uploads.MultipleImageUploadField()
+
+    form = Required(data={}, files=MultiValueDict())
+    assert form.errors == {"logo": ["This field is required."], "photos": ["This field is required."]}
+
+
+def test_form_fields_report_refusals_on_the_field():
+    form = form_with(
+        logo=[files.upload(files.SVG, "logo.svg")],
+        photos=[jpeg_upload(), files.upload(files.HTML, "cat.jpg")],
+        download=[files.upload(files.HTML, "a.pdf")],
+    )
+
+    assert not form.is_valid()
+    assert form.errors["logo"] == [INVALID]
+    assert form.errors["photos"] == [f"cat.jpg: {INVALID}"]
+    assert form.errors["download"] == ["This kind of file can't be uploaded here. Allowed: PDF and ZIP archive."]
+
+
+def test_too_many_images_at_once_are_refused_before_decoding():
+    form = form_with(photos=[jpeg_upload() for _ in range(4)])
+
+    assert form.errors["photos"] == ["You can upload at most 3 images at a time; you chose 4."]
