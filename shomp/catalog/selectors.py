@@ -6,14 +6,17 @@ from shomp.stores.policies import can_manage_store
 
 from .models import Product, ProductImage
 
+# Must stay the expression of the GIN index in migrations/0002_product_search_index.py.
+PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
+    "description", weight="B", config="english"
+)
+
 _FIRST_IMAGES = Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
 
 
 def published_products() -> QuerySet[Product]:
     return (
-        Product.objects.filter(status=Product.Status.PUBLISHED)
-        .select_related("store")
-        .prefetch_related(_FIRST_IMAGES)
+        Product.objects.filter(status=Product.Status.PUBLISHED).select_related("store").prefetch_related(_FIRST_IMAGES)
     )
 
 
@@ -36,13 +39,10 @@ def search_products(*, query: str) -> QuerySet[Product]:
     if not query:
         return products.order_by("-published_at", "-pk")
     if connection.vendor == "postgresql":
-        vector = SearchVector("title", weight="A", config="english") + SearchVector(
-            "description", weight="B", config="english"
-        )
         search = SearchQuery(query, search_type="websearch", config="english")
         return (
-            products.annotate(rank=SearchRank(vector, search))
-            .filter(Q(rank__gt=0.0) | Q(title__icontains=query))
+            products.annotate(document=PRODUCT_SEARCH_VECTOR, rank=SearchRank(PRODUCT_SEARCH_VECTOR, search))
+            .filter(document=search)  # `document @@ query`, served by the GIN index of migration 0002
             .order_by("-rank", "-published_at", "-pk")
         )
     condition = Q()

@@ -10,7 +10,9 @@ urlpatterns = [
     path("dashboard/products/", views.dashboard_products, name="dashboard_products"),
     path("dashboard/products/new/", views.dashboard_product_new, name="dashboard_product_new"),
     path("dashboard/products/<int:product_id>/edit/", views.dashboard_product_edit, name="dashboard_product_edit"),
-    path("dashboard/products/<int:product_id>/status/", views.dashboard_product_status, name="dashboard_product_status"),
+    path(
+        "dashboard/products/<int:product_id>/status/", views.dashboard_product_status, name="dashboard_product_status"
+    ),
     path(
         "dashboard/products/<int:product_id>/images/<int:image_id>/",
         views.dashboard_product_image,

@@ -113,16 +113,13 @@ def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int =
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise too_many_pixels from None
         except Exception:  # UnidentifiedImageError, and whatever a malformed header provokes
-            raise ValidationError(
-                "This file is not a JPEG, PNG, WebP or GIF image.", code="invalid_image"
-            ) from None
+            raise ValidationError("This file is not a JPEG, PNG, WebP or GIF image.", code="invalid_image") from None
         if image.format not in ALLOWED_IMAGE_FORMATS:  # belt and braces: formats= restricts it
             raise ValidationError("This file is not a JPEG, PNG, WebP or GIF image.", code="invalid_image")
         width, height = image.size
         if width * height > max_pixels:  # from the header: nothing has been decoded yet
             raise ValidationError(
-                f"This image is too large ({width}×{height} pixels): at most {megapixels} pixels "
-                "are allowed.",
+                f"This image is too large ({width}×{height} pixels): at most {megapixels} pixels are allowed.",
                 code="too_many_pixels",
             )
         try:
@@ -146,9 +143,7 @@ def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int =
     thumb = pixels.copy()
     thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
     thumb_format = "PNG" if thumb.mode in ("RGBA", "LA") else "JPEG"
-    thumbnail = ContentFile(
-        _encode(thumb, thumb_format), name=random_name(_IMAGE_TYPES[thumb_format][1])
-    )
+    thumbnail = ContentFile(_encode(thumb, thumb_format), name=random_name(_IMAGE_TYPES[thumb_format][1]))
     return ProcessedImage(
         content=content,
         thumbnail=thumbnail,
@@ -388,9 +383,7 @@ def process_file(upload, *, allowed: set[str], max_bytes: int) -> ProcessedFile:
     if hasattr(content, "content_type"):
         content.content_type = content_type
     content.seek(0)
-    return ProcessedFile(
-        content=content, content_type=content_type, size=size, original_name=original_name, kind=kind
-    )
+    return ProcessedFile(content=content, content_type=content_type, size=size, original_name=original_name, kind=kind)
 
 
 def _download_name(name: str | None, detected: str, kind: str) -> str:

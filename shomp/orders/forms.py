@@ -12,7 +12,9 @@ class AddToCartForm(forms.Form):
 
 class ShippingForm(forms.Form):
     name = forms.CharField(max_length=120, label="Full name", widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    line1 = forms.CharField(max_length=200, label="Address", widget=forms.TextInput(attrs={"autocomplete": "address-line1"}))
+    line1 = forms.CharField(
+        max_length=200, label="Address", widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+    )
     line2 = forms.CharField(
         max_length=200,
         required=False,

@@ -103,6 +103,9 @@ class Order(models.Model):
     def __str__(self) -> str:
         return f"Order {self.number}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", kwargs={"order_uuid": self.uuid})
+
     @property
     def number(self) -> str:
         return str(self.uuid)[:8].upper()
@@ -110,9 +113,6 @@ class Order(models.Model):
     @property
     def needs_shipping(self) -> bool:
         return bool(self.ship_line1)
-
-    def get_absolute_url(self) -> str:
-        return reverse("orders:detail", kwargs={"order_uuid": self.uuid})
 
 
 class OrderItem(models.Model):

@@ -160,7 +160,9 @@ def place_order(
             raise ValidationError("Your cart is empty.")
         products = {
             p.pk: p
-            for p in Product.objects.select_for_update().filter(pk__in=[line.product_id for line in lines]).order_by("pk")
+            for p in Product.objects.select_for_update()
+            .filter(pk__in=[line.product_id for line in lines])
+            .order_by("pk")
         }
         needs_shipping = any(not products[line.product_id].is_digital for line in lines)
         if needs_shipping and shipping is None:

@@ -21,9 +21,7 @@ class StoreForm(forms.Form):
 
     def __init__(self, *args, store: Store | None = None, **kwargs):
         if store is not None:
-            kwargs.setdefault(
-                "initial", {"name": store.name, "slug": store.slug, "description": store.description}
-            )
+            kwargs.setdefault("initial", {"name": store.name, "slug": store.slug, "description": store.description})
         super().__init__(*args, **kwargs)
         if store is not None:
             self.fields["slug"].required = True

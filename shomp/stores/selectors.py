@@ -14,9 +14,9 @@ def get_managed_stores(*, user) -> QuerySet[Store]:
 
 def search_stores(*, query: str = "") -> QuerySet[Store]:
     """All stores for /stores, with their published product counts, optionally searched."""
-    stores = Store.objects.annotate(
-        published_count=Count("products", filter=Q(products__status="published"))
-    ).order_by("name", "pk")
+    stores = Store.objects.annotate(published_count=Count("products", filter=Q(products__status="published"))).order_by(
+        "name", "pk"
+    )
     query = query.strip()
     if not query:
         return stores

@@ -23,9 +23,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 def store_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
     page = paginate(request, selectors.search_stores(query=query), per_page=24)
-    return render(
-        request, "stores/store_list.html", {"page_obj": page, "query": query}, partial="results"
-    )
+    return render(request, "stores/store_list.html", {"page_obj": page, "query": query}, partial="results")
 
 
 @require_http_methods(["GET", "POST"])

@@ -41,9 +41,22 @@ def page_errors(page: Page) -> list[str]:
     return list(getattr(page, "shomp_errors", []))
 
 
+# Pass functions, not expressions, to wait_for_function: Playwright evaluates a bare expression
+# with eval() while polling, which the page's CSP (no 'unsafe-eval') blocks.
+
+
 def wait_for_socket(page: Page, count: int = 1, timeout: float = 10_000) -> None:
     """Wait until the page's htmx WebSocket has opened `count` times (conftest counts them)."""
-    page.wait_for_function(f"(window.__shompWsOpen || 0) >= {int(count)}", timeout=timeout)
+    page.wait_for_function("(count) => (window.__shompWsOpen || 0) >= count", arg=count, timeout=timeout)
 
 
-__all__ = ["DESKTOP", "MOBILE", "expect", "login", "page_errors", "screenshot", "wait_for_socket"]
+def wait_for_socket_close(page: Page, code: int | None = None, timeout: float = 10_000) -> None:
+    """Wait until the page's htmx WebSocket has closed (with `code`, if given)."""
+    page.wait_for_function(
+        "(code) => (window.__shompWsClose || []).some((c) => code === null || c === code)",
+        arg=code,
+        timeout=timeout,
+    )
+
+
+__all__ = ["DESKTOP", "MOBILE", "expect", "login", "page_errors", "screenshot", "wait_for_socket", "wait_for_socket_close"]

@@ -17,7 +17,7 @@ from django.urls import include, path
 
 from shomp.core import realtime
 
-from .helpers import expect, login, page_errors, wait_for_socket
+from .helpers import expect, login, page_errors, wait_for_socket, wait_for_socket_close
 
 KIND = "e2e-private"
 PASSWORD = "correct horse battery staple 42"
@@ -79,7 +79,7 @@ def test_a_push_reaches_the_authorized_browser_only(settings, live_server_app, l
         wait_for_socket(page)
         page.evaluate("window.__notReloaded = true")
     # The anonymous socket follows nothing, so the server closes it (no retry storm: 4403).
-    anon_page.wait_for_function("window.__shompWsClose.indexOf(4403) >= 0")
+    wait_for_socket_close(anon_page, 4403)
 
     live_server_app.call(realtime.publish, alices, '<p id="e2e-secret" hx-swap-oob="true">for alice</p>')
     live_server_app.call(realtime.publish, bobs, '<p id="e2e-own" hx-swap-oob="true">for bob</p>')
@@ -108,5 +108,5 @@ def test_losing_access_stops_the_stream_in_the_browser(settings, live_server_app
 
     owners[alices.partition(":")[2]] = -1  # access revoked
     live_server_app.call(realtime.publish, alices, '<p id="e2e-secret" hx-swap-oob="true">two</p>')
-    page.wait_for_function("window.__shompWsClose.indexOf(4403) >= 0")
+    wait_for_socket_close(page, 4403)
     expect(page.locator("#e2e-secret")).to_have_text("one")

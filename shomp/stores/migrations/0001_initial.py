@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,23 +15,43 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Store',
+            name="Store",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('slug', models.SlugField(unique=True, validators=[django.core.validators.RegexValidator('^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$', 'Use lower-case letters, digits and hyphens.')])),
-                ('description', models.TextField(blank=True, max_length=5000)),
-                ('logo', models.ImageField(blank=True, upload_to='stores/logos/')),
-                ('logo_thumbnail', models.ImageField(blank=True, upload_to='stores/logos/thumbs/')),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stores', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "slug",
+                    models.SlugField(
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$", "Use lower-case letters, digits and hyphens."
+                            )
+                        ],
+                    ),
+                ),
+                ("description", models.TextField(blank=True, max_length=5000)),
+                ("logo", models.ImageField(blank=True, upload_to="stores/logos/")),
+                ("logo_thumbnail", models.ImageField(blank=True, upload_to="stores/logos/thumbs/")),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="stores", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['owner', 'name'], name='stores_stor_owner_i_bce5e3_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('slug__regex', '^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$')), name='stores_store_slug_format')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["owner", "name"], name="stores_stor_owner_i_bce5e3_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("slug__regex", "^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")),
+                        name="stores_store_slug_format",
+                    )
+                ],
             },
         ),
     ]
