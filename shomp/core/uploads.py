@@ -90,7 +90,7 @@ def _check_size(upload: File, *, max_bytes: int, noun: str) -> int:
 # --- Images -----------------------------------------------------------------------------------
 
 
-def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int = IMAGE_MAX_PIXELS):
+def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int = IMAGE_MAX_PIXELS) -> ProcessedImage:
     """Validate an uploaded image and return it re-encoded, with a thumbnail, under random names.
 
     Raises ValidationError (a message for the user) for an empty or too big file, anything that
@@ -139,18 +139,11 @@ def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int =
     output_format = _OUTPUT_FORMAT[image.format]
     content_type, extension = _IMAGE_TYPES[output_format]
     content = ContentFile(_encode(pixels, output_format), name=random_name(extension))
-
-    thumb = pixels.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
-    thumb_format = "PNG" if thumb.mode in ("RGBA", "LA") else "JPEG"
-    thumbnail = ContentFile(_encode(thumb, thumb_format), name=random_name(_IMAGE_TYPES[thumb_format][1]))
-    return ProcessedImage(
-        content=content,
-        thumbnail=thumbnail,
-        width=pixels.width,
-        height=pixels.height,
-        content_type=content_type,
-    )
+    width, height = pixels.size
+    pixels.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)  # in place: no second full-size copy
+    thumb_format = "PNG" if pixels.mode in ("RGBA", "LA") else "JPEG"
+    thumbnail = ContentFile(_encode(pixels, thumb_format), name=random_name(_IMAGE_TYPES[thumb_format][1]))
+    return ProcessedImage(content=content, thumbnail=thumbnail, width=width, height=height, content_type=content_type)
 
 
 def _clean_pixels(image: Image.Image, output_format: str) -> Image.Image:
@@ -199,45 +192,28 @@ def _encode(image: Image.Image, image_format: str) -> bytes:
 
 # --- Other files ------------------------------------------------------------------------------
 
-# key -> (content type, extension of the stored file)
-FILE_TYPES: dict[str, tuple[str, str]] = {
-    "pdf": ("application/pdf", "pdf"),
-    "zip": ("application/zip", "zip"),
-    "epub": ("application/epub+zip", "epub"),
-    "png": ("image/png", "png"),
-    "jpeg": ("image/jpeg", "jpg"),
-    "gif": ("image/gif", "gif"),
-    "webp": ("image/webp", "webp"),
-    "mp3": ("audio/mpeg", "mp3"),
-    "wav": ("audio/wav", "wav"),
-    "flac": ("audio/flac", "flac"),
-    "ogg": ("audio/ogg", "ogg"),
-    "mp4": ("video/mp4", "mp4"),
-    "m4a": ("audio/mp4", "m4a"),
-    "webm": ("video/webm", "webm"),
-    "mkv": ("video/x-matroska", "mkv"),
-    "txt": ("text/plain; charset=utf-8", "txt"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-}
-FILE_TYPE_LABELS = {
-    "pdf": "PDF",
-    "zip": "ZIP archive",
-    "epub": "EPUB e-book",
-    "png": "PNG image",
-    "jpeg": "JPEG image",
-    "gif": "GIF image",
-    "webp": "WebP image",
-    "mp3": "MP3 audio",
-    "wav": "WAV audio",
-    "flac": "FLAC audio",
-    "ogg": "Ogg audio",
-    "mp4": "MP4 video",
-    "m4a": "M4A audio",
-    "webm": "WebM video",
-    "mkv": "MKV video",
-    "txt": "plain text",
-    "csv": "CSV",
-}
+# key, content type, extension of the stored file, what the user is told it is
+_FILE_TYPE_TABLE = [
+    ("pdf", "application/pdf", "pdf", "PDF"),
+    ("zip", "application/zip", "zip", "ZIP archive"),
+    ("epub", "application/epub+zip", "epub", "EPUB e-book"),
+    ("png", "image/png", "png", "PNG image"),
+    ("jpeg", "image/jpeg", "jpg", "JPEG image"),
+    ("gif", "image/gif", "gif", "GIF image"),
+    ("webp", "image/webp", "webp", "WebP image"),
+    ("mp3", "audio/mpeg", "mp3", "MP3 audio"),
+    ("wav", "audio/wav", "wav", "WAV audio"),
+    ("flac", "audio/flac", "flac", "FLAC audio"),
+    ("ogg", "audio/ogg", "ogg", "Ogg audio"),
+    ("mp4", "video/mp4", "mp4", "MP4 video"),
+    ("m4a", "audio/mp4", "m4a", "M4A audio"),
+    ("webm", "video/webm", "webm", "WebM video"),
+    ("mkv", "video/x-matroska", "mkv", "MKV video"),
+    ("txt", "text/plain; charset=utf-8", "txt", "plain text"),
+    ("csv", "text/csv; charset=utf-8", "csv", "CSV"),
+]
+FILE_TYPES: dict[str, tuple[str, str]] = {key: (mime, ext) for key, mime, ext, _ in _FILE_TYPE_TABLE}
+FILE_TYPE_LABELS: dict[str, str] = {key: label for key, _, _, label in _FILE_TYPE_TABLE}
 # A more specific type is accepted where only its general kind is allowed (an EPUB is a ZIP).
 _BROADER = {"epub": "zip", "m4a": "mp4", "webm": "mkv", "csv": "txt"}
 # Extensions a download may keep; any other is replaced so "notes.bat" (text) saves as notes.txt.
@@ -500,14 +476,7 @@ class MultipleFileInput(forms.FileInput):
 class MultipleImageUploadField(forms.FileField):
     """Several images from one <input multiple>; the cleaned value is a list of ProcessedImage."""
 
-    def __init__(
-        self,
-        *,
-        max_files: int = 10,
-        max_bytes: int = IMAGE_MAX_BYTES,
-        max_pixels: int = IMAGE_MAX_PIXELS,
-        **kwargs,
-    ):
+    def __init__(self, *, max_files=10, max_bytes=IMAGE_MAX_BYTES, max_pixels=IMAGE_MAX_PIXELS, **kwargs):
         self.max_files, self.max_bytes, self.max_pixels = max_files, max_bytes, max_pixels
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": IMAGE_ACCEPT}))
         super().__init__(**kwargs)

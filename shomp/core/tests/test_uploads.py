@@ -9,12 +9,16 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.datastructures import MultiValueDict
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from PIL import Image
+from PIL import Image, ImageCms
 
 from shomp.core import uploads
 from shomp.core.tests import files
@@ -114,6 +118,17 @@ def test_formats_stay_what_they_are(mode, image_format, expected_format, expecte
     image = reopen(result.content)
     assert (image.format, image.mode) == (expected_format, expected_mode)
     assert result.content_type == f"image/{expected_format.lower()}"
+
+
+def test_colour_profiles_are_applied_then_dropped_and_broken_ones_ignored():
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    with_profile = files.image_bytes(Image.new("RGBA", (20, 20), (200, 100, 50, 128)), "PNG", icc_profile=srgb)
+    broken_profile = files.image_bytes(Image.new("RGB", (20, 20), (200, 100, 50)), "PNG", icc_profile=b"junk" * 50)
+
+    for data, pixel in [(with_profile, (200, 100, 50, 128)), (broken_profile, (200, 100, 50))]:
+        image = reopen(uploads.process_image(files.upload(data)).content)
+        assert image.getpixel((3, 3)) == pixel
+        assert "icc_profile" not in image.info
 
 
 def test_sixteen_bit_grey_is_scaled_not_clipped_to_white():
@@ -236,30 +251,27 @@ def test_large_uploads_spooled_to_a_temporary_file_work():
     assert uploads.process_image(upload).width == 200
 
 
-def _valid_images() -> list[bytes]:
-    small = files.two_tone((24, 16))
-    return [
-        files.image_bytes(small, "JPEG"),
-        files.image_bytes(small, "PNG"),
-        files.image_bytes(small, "WEBP"),
-        files.animated_gif(),
-    ]
+VALID_IMAGES = [
+    files.image_bytes(files.two_tone((24, 16)), "JPEG"),
+    files.image_bytes(files.two_tone((24, 16)), "PNG"),
+    files.image_bytes(files.two_tone((24, 16), mode="RGBA"), "WEBP"),
+    files.animated_gif(),
+]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.one_of(
-        st.binary(max_size=2048),
-        st.tuples(st.sampled_from(_valid_images()), st.lists(st.tuples(st.integers(0, 4000), st.integers(0, 255)))).map(
-            lambda case: bytes(
-                # a valid image with some bytes changed
-                (value if index in dict(case[1]) and (value := dict(case[1])[index]) is not None else byte)
-                for index, byte in enumerate(case[0])
-            )
-        ),
-        st.tuples(st.sampled_from(_valid_images()), st.integers(1, 400)).map(lambda case: case[0][: -case[1]]),
-    )
-)
+@st.composite
+def damaged_images(draw) -> bytes:
+    """A valid image with some bytes overwritten, or cut short."""
+    data = bytearray(draw(st.sampled_from(VALID_IMAGES)))
+    for _ in range(draw(st.integers(0, 8))):
+        data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(1, len(data) - 1))]
+    return bytes(data)
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.binary(max_size=2048), damaged_images()))
 def test_no_bytes_crash_process_image(data):
     try:
         result = uploads.process_image(files.upload(data))
@@ -304,6 +316,12 @@ def test_detect_file_type(label):
 
     assert uploads.detect_file_type(upload) == label.split()[0]
     assert upload.tell() == 0
+
+
+def test_detect_flac_behind_an_id3_tag():
+    tagged = b"ID3\x04\x00\x00\x00\x00\x00\x05" + b"\x00" * 5 + files.audio_bytes("flac", "flac")
+
+    assert uploads.detect_file_type(files.upload(tagged)) == "flac"
 
 
 def test_detect_text_names_csv_only_by_name():
@@ -439,6 +457,18 @@ def test_serve_private_file_streams_a_download_with_safe_headers():
     assert "sandbox" in response["Content-Security-Policy"]
 
 
+def test_serve_private_file_streams_a_stored_field_file(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    name = storage.save(uploads.random_name("pdf"), ContentFile(files.PDF))
+    field_file = FieldFile(None, models.FileField(storage=storage), name)
+
+    response = uploads.serve_private_file(field_file, download_name="Guide.pdf", content_type="application/pdf")
+    assert b"".join(response.streaming_content) == files.PDF
+    assert response["Content-Disposition"] == 'attachment; filename="Guide.pdf"'
+    response.close()
+    assert field_file.closed
+
+
 def test_serve_private_file_defaults_to_octet_stream():
     response, _ = served(download_name="x.bin")
 
@@ -487,7 +517,7 @@ def test_inline_is_only_for_raster_images(content_type, disposition):
     assert response["Content-Disposition"].split(";")[0] == disposition
 
 
-@settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_download_name_makes_a_valid_ascii_header(name):
     header = uploads.content_disposition(name)
