@@ -122,7 +122,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Test runs get their own prefix so they never hear a dev server's events (or each other's).
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"shomp-test-{os.getpid()}" if TESTING else "shomp"},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -245,7 +251,7 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:", *env_list("CSP_MEDIA_ORIGINS", "")],
     "media-src": [CSP.SELF, *env_list("CSP_MEDIA_ORIGINS", "")],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF, "ws:" if DEBUG else "wss:"],
+    "connect-src": [CSP.SELF],  # covers same-origin ws:/wss: too (CSP level 3)
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

@@ -24,7 +24,13 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth import (
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    SESSION_KEY,
+    get_user_model,
+    load_backend,
+)
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils.crypto import constant_time_compare
@@ -92,7 +98,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return realtime.normalize_topics(query.get(realtime.TOPIC_PARAM, []))
 
     def _allowed_topics(self, requested: list[str]) -> list[str]:
-        return requested
+        return [value for value in requested if realtime.authorize_topic(self.user, value)]
 
     def _recheck(self, value: str) -> tuple[bool, bool]:
         """(the session still belongs to the connected user, they may still follow `value`)."""

@@ -59,4 +59,13 @@ def wait_for_socket_close(page: Page, code: int | None = None, timeout: float = 
     )
 
 
-__all__ = ["DESKTOP", "MOBILE", "expect", "login", "page_errors", "screenshot", "wait_for_socket", "wait_for_socket_close"]
+__all__ = [
+    "DESKTOP",
+    "MOBILE",
+    "expect",
+    "login",
+    "page_errors",
+    "screenshot",
+    "wait_for_socket",
+    "wait_for_socket_close",
+]

@@ -25,9 +25,10 @@ def realtime_socket(topics=None):
     if isinstance(topics, str):
         topics = [topics]
     wanted = realtime.normalize_topics(topics)
-    if len(wanted) > realtime.MAX_TOPICS_PER_SOCKET:
-        logger.warning("realtime_socket: %d topics, keeping the first %d", len(wanted), realtime.MAX_TOPICS_PER_SOCKET)
-        wanted = wanted[: realtime.MAX_TOPICS_PER_SOCKET]
+    cap = realtime.MAX_TOPICS_PER_SOCKET
+    if len(wanted) > cap:
+        logger.warning("realtime_socket: %d topics, keeping the first %d", len(wanted), cap)
+        wanted = wanted[:cap]
     if not wanted:
         return ""
     query = urlencode([(realtime.TOPIC_PARAM, value) for value in wanted])

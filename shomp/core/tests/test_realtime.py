@@ -56,8 +56,9 @@ def private_topic(access, *users) -> str:
 
 
 def make_user(name: str):
+    suffix = uuid.uuid4().hex[:6]
     return get_user_model().objects.create_user(
-        username=f"{name}{uuid.uuid4().hex[:6]}", email=f"{name}-{uuid.uuid4().hex[:6]}@example.com", password="x"
+        username=f"{name}{suffix}", email=f"{name}{suffix}@example.com", password="x"
     )
 
 
