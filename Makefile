@@ -35,7 +35,7 @@ lint: $(VENV)/.test-installed
 
 check-deploy: $(VENV)/.base-installed
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef ALLOWED_HOSTS=shomp.example \
-	  SMTP_HOST=smtp.example DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
+	  SMTP_HOST=smtp.example REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} DATABASE_URL=$${DATABASE_URL:-sqlite:///var/check.sqlite3} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
