@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.utils import timezone
 
 
 class AddToCartForm(forms.Form):
@@ -57,6 +58,9 @@ class PaymentForm(forms.Form):
         match = re.fullmatch(r"(0[1-9]|1[0-2])\s*/\s*(\d{2})", value)
         if not match:
             raise forms.ValidationError("Enter the expiry as MM/YY, e.g. 12/30.")
+        today = timezone.now().date()
+        if (2000 + int(match.group(2)), int(match.group(1))) < (today.year, today.month):
+            raise forms.ValidationError("This card has expired.")
         return f"{match.group(1)}/{match.group(2)}"
 
     def clean_cvc(self):

@@ -50,7 +50,8 @@ def buyer_orders(*, user) -> QuerySet[Order]:
 
 
 def order_with_items(*, order: Order) -> Order:
-    items = Prefetch("items", queryset=OrderItem.objects.select_related("product").order_by("pk"))
+    # product__store: the item links to its product page, whose URL carries the store's slug.
+    items = Prefetch("items", queryset=OrderItem.objects.select_related("product__store").order_by("pk"))
     return Order.objects.select_related("store", "buyer", "checkout").prefetch_related(items).get(pk=order.pk)
 
 

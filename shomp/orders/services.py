@@ -187,9 +187,12 @@ def place_order(
                     )
             by_store.setdefault(product.store_id, []).append(line)
 
+        currencies = {line.product.store.currency for line in lines}
+        if len(currencies) > 1:  # one payment is in one currency
+            raise ValidationError("Your cart holds stores with different currencies: check out one currency at a time.")
         orders = []
         total = Decimal("0")
-        currency = lines[0].product.store.currency
+        currency = currencies.pop()
         for store_lines in by_store.values():
             store = store_lines[0].product.store
             has_physical = any(not line.product.is_digital for line in store_lines)

@@ -1,3 +1,4 @@
+import logging
 import uuid
 
 from django.contrib import messages
@@ -5,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.catalog.models import Product
@@ -20,6 +22,8 @@ from .forms import AddToCartForm, PaymentForm, ShippingForm
 from .models import Checkout, Order
 from .payments import Card, get_payment_provider
 from .policies import access_order_for_buyer, access_order_for_store, can_download_item
+
+logger = logging.getLogger(__name__)
 
 
 def _cart_context(request: HttpRequest) -> dict:
@@ -48,7 +52,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect(request.META.get("HTTP_REFERER") or "orders:cart")
+        referer = request.META.get("HTTP_REFERER", "")
+        safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+        return redirect(referer if referer and safe else "orders:cart")
     product = Product.objects.select_related("store").filter(pk=form.cleaned_data["product"]).first()
     if product is None or not can_view_product(request.user, product):
         raise Http404("No such product.")
@@ -96,6 +102,9 @@ def cart_update(request: HttpRequest, item_id: int) -> HttpResponse:
 def checkout(request: HttpRequest) -> HttpResponse:
     context = _cart_context(request)
     if not context["groups"]:
+        # A double submit whose first POST already emptied the cart: show that checkout's result.
+        if request.method == "POST" and (placed := _placed_checkout(request)) is not None:
+            return redirect("orders:checkout_done", token=placed.token)
         messages.info(request, "Your cart is empty.")
         return redirect("orders:cart")
     provider = get_payment_provider()
@@ -129,6 +138,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "orders/checkout.html",
         context | {"shipping_form": shipping_form, "payment_form": payment_form, "provider": provider},
     )
+
+
+def _placed_checkout(request: HttpRequest) -> Checkout | None:
+    """The checkout this user already placed with the submitted form's token, if any."""
+    try:
+        token = uuid.UUID(str(request.POST.get("token", "")))
+    except ValueError:
+        return None
+    return Checkout.objects.filter(token=token, buyer=request.user).first()
 
 
 def _refresh_token(form: PaymentForm) -> PaymentForm:
@@ -168,6 +186,9 @@ def order_download(request: HttpRequest, order_uuid: uuid.UUID, item_id: int) ->
     if item is None or not can_download_item(request.user, order, item):
         raise Http404("No such download.")
     product = item.product
+    if not product.digital_file.storage.exists(product.digital_file.name):
+        logger.error("Digital file missing from storage: product %s, file %s", product.pk, product.digital_file.name)
+        raise Http404("This file is missing.")
     return serve_private_file(
         product.digital_file,
         download_name=product.digital_file_name or f"{product.slug}",

@@ -4,7 +4,7 @@ import factory
 
 from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog.tests.factories import ProductFactory
-from shomp.orders.models import Checkout, Order, OrderItem
+from shomp.orders.models import Cart, CartItem, Checkout, Order, OrderItem
 from shomp.stores.tests.factories import StoreFactory
 
 
@@ -39,4 +39,22 @@ class OrderItemFactory(factory.django.DjangoModelFactory):
     title = factory.LazyAttribute(lambda o: o.product.title)
     kind = factory.LazyAttribute(lambda o: o.product.kind)
     unit_price = factory.LazyAttribute(lambda o: o.product.price)
+    quantity = 1
+
+
+class CartFactory(factory.django.DjangoModelFactory):
+    """A logged-in user's cart (pass user=None for an anonymous one)."""
+
+    class Meta:
+        model = Cart
+
+    user = factory.SubFactory(UserFactory)
+
+
+class CartItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CartItem
+
+    cart = factory.SubFactory(CartFactory)
+    product = factory.SubFactory(ProductFactory)
     quantity = 1
