@@ -51,11 +51,11 @@ INSTALLED_APPS = [
     "channels",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
+    "shomp.accounts",  # before allauth: its templates override allauth's
     "allauth",
     "allauth.account",
     "django_tasks_db",
     "shomp.core",
-    "shomp.accounts",
     "shomp.stores",
     "shomp.catalog",
     "shomp.orders",

@@ -66,7 +66,9 @@ def create_product(
     stock: int | None = None,
     images: list[ProcessedImage] = (),
     digital_file: ProcessedFile | None = None,
+    publish: bool = False,
 ) -> Product:
+    """A new product, a draft unless `publish`; with `publish` it is created live or not at all."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the product a title."})
@@ -88,6 +90,8 @@ def create_product(
     except IntegrityError:
         raise ValidationError({"slug": "Another product of this store already uses that address."}) from None
     add_product_images(product=product, images=images)
+    if publish:
+        product = publish_product(product=product)
     return product
 
 
@@ -102,7 +106,9 @@ def update_product(
     slug: str = "",
     stock: int | None = None,
     digital_file: ProcessedFile | None = None,
+    images: list[ProcessedImage] = (),
 ) -> Product:
+    """Save the product's fields and add `images`: all of it, or (on ValidationError) none of it."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the product a title."})
@@ -118,6 +124,7 @@ def update_product(
         _check_publishable(product)
     product.full_clean(exclude=["digital_file", "store"])
     product.save()
+    add_product_images(product=product, images=images)
     return product
 
 
@@ -130,7 +137,9 @@ def _set_digital_file(product: Product, upload: ProcessedFile) -> None:
 
 def _check_publishable(product: Product) -> None:
     if product.kind == Product.Kind.DIGITAL and not product.digital_file:
-        raise ValidationError("Upload the file buyers will download before publishing this digital product.")
+        raise ValidationError(
+            {"digital_file": "Upload the file buyers will download before publishing this digital product."}
+        )
 
 
 @transaction.atomic

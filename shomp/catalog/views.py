@@ -103,9 +103,8 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
                 stock=data["stock"],
                 images=data["images"],
                 digital_file=data["digital_file"],
+                publish="publish" in request.POST,
             )
-            if "publish" in request.POST:
-                services.publish_product(product=product)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -133,8 +132,8 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
                 kind=data["kind"],
                 stock=data["stock"],
                 digital_file=data["digital_file"],
+                images=data["images"],
             )
-            services.add_product_images(product=product, images=data["images"])
         except ValidationError as error:
             product.refresh_from_db()
             apply_errors(form, error)

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -23,8 +25,9 @@ def validate_store_slug(slug: str, *, exclude_pk: int | None = None) -> str:
 
 def suggest_store_slug(name: str) -> str:
     """A free slug derived from the store name ("Clay & Co." -> "clay-co", then "clay-co-2")."""
-    base = slugify(name)[:44].strip("-") or "store"
-    if base in RESERVED_WORDS:
+    # slugify keeps underscores, which store addresses don't allow; one character is too short.
+    base = re.sub(r"[-_]+", "-", slugify(name))[:44].strip("-") or "store"
+    if base in RESERVED_WORDS or len(base) < 2:
         base = f"{base}-shop"
     candidate, n = base, 2
     while Store.objects.filter(slug=candidate).exists():

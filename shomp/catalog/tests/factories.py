@@ -3,7 +3,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, ProductImage
 from shomp.stores.tests.factories import StoreFactory
 
 
@@ -31,3 +31,20 @@ class DigitalProductFactory(ProductFactory):
     digital_file_name = "guide.pdf"
     digital_file_type = "application/pdf"
     digital_file_size = 18
+
+
+class ProductImageFactory(factory.django.DjangoModelFactory):
+    """An image row pointing at a stored name, without writing a file (cheap for list pages).
+
+    Width and height are given, so Django never opens the file to measure it. Use the services
+    with `shomp.core.testing.images.image_upload` when a test needs real pixels."""
+
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.Sequence(lambda n: f"products/images/test-{n}.jpg")
+    thumbnail = factory.Sequence(lambda n: f"products/thumbs/test-{n}.jpg")
+    width = 640
+    height = 480
+    position = factory.Sequence(lambda n: n)

@@ -1,0 +1,312 @@
+"""Signing up, logging in (password or one-time code), out, password reset and login throttling.
+
+Driven through allauth's real pages, with the field names they render."""
+
+import re
+import time
+import types
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import mail
+
+from shomp.accounts.models import User
+from shomp.accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-brand-new-passphrase-42"
+
+
+def logged_in_user_id(client) -> int | None:
+    value = client.session.get(SESSION_KEY)
+    return int(value) if value is not None else None
+
+
+def field_error(html: str, field: str) -> str:
+    """The error text tied to `field` (`id="id_<field>_error"`, as both Django's and Shomp's form
+    templates render it, next to the field)."""
+    match = re.search(rf'\sid="id_{field}_error"[^>]*>(.*?)</(?:div|ul)>', html, re.S)
+    return re.sub(r"<[^>]+>", " ", match.group(1)).strip() if match else ""
+
+
+@pytest.fixture
+def user():
+    return UserFactory(username="potter", email="potter@example.com")
+
+
+# Sign up --------------------------------------------------------------------------------
+
+
+def signup(client, **overrides):
+    data = {
+        "email": "new@example.com",
+        "username": "newbie",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+    } | overrides
+    return client.post("/accounts/signup/", data)
+
+
+def test_the_signup_page_asks_for_email_username_and_password_twice(client):
+    html = client.get("/accounts/signup/").text
+
+    for name in ("email", "username", "password1", "password2"):
+        assert f'name="{name}"' in html
+
+
+def test_signing_up_creates_the_account_and_logs_in(client):
+    response = signup(client)
+
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.email == "new@example.com"
+    assert user.check_password(NEW_PASSWORD)
+    assert logged_in_user_id(client) == user.pk
+    assert [message.to for message in mail.outbox] == [["new@example.com"]]  # the address confirmation
+
+
+@pytest.mark.parametrize("username", ["dashboard", "Admin", "stores", "search", "API"])
+def test_a_reserved_username_is_refused(client, username):
+    response = signup(client, username=username)
+
+    assert response.status_code == 200
+    assert "That username is reserved. Please choose another." in field_error(response.text, "username")
+    assert not User.objects.exists()
+    assert logged_in_user_id(client) is None
+
+
+def test_a_username_taken_in_another_case_is_refused(client, user):
+    response = signup(client, username="POTTER")
+
+    assert field_error(response.text, "username")
+    assert User.objects.count() == 1
+
+
+def test_signing_up_with_a_taken_email_makes_no_second_account(client, user):
+    signup(client, email="Potter@Example.com", username="someone-else")
+
+    assert list(User.objects.values_list("username", flat=True)) == ["potter"]
+    assert logged_in_user_id(client) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"password2": "something-else-entirely"}, "password2"),
+        ({"password1": "short", "password2": "short"}, "password1"),
+        ({"password1": "12345678901", "password2": "12345678901"}, "password1"),
+        ({"email": "not-an-email"}, "email"),
+        ({"username": "ab"}, "username"),
+    ],
+)
+def test_bad_signups_are_refused_next_to_the_field(client, changes, field):
+    response = signup(client, **changes)
+
+    assert response.status_code == 200
+    assert field_error(response.text, field)
+    assert not User.objects.exists()
+
+
+# Log in and out -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("login", ["potter", "POTTER", "potter@example.com", "Potter@Example.COM"])
+def test_logging_in_by_username_or_email(client, user, login):
+    response = client.post("/accounts/login/", {"login": login, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert logged_in_user_id(client) == user.pk
+
+
+def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client, user):
+    wrong = client.post("/accounts/login/", {"login": "potter", "password": "nope"})
+    unknown = client.post("/accounts/login/", {"login": "nobody", "password": "nope"})
+
+    assert wrong.status_code == unknown.status_code == 200
+    assert logged_in_user_id(client) is None
+    assert "not correct" in wrong.text
+
+
+def test_an_inactive_user_cannot_log_in(client):
+    UserFactory(username="gone", is_active=False)
+
+    client.post("/accounts/login/", {"login": "gone", "password": PASSWORD})
+
+    assert logged_in_user_id(client) is None
+
+
+def test_login_returns_to_the_page_asked_for(client, user):
+    response = client.get("/dashboard/products/")
+    assert response["Location"] == "/accounts/login/?next=/dashboard/products/"
+
+    response = client.post(response["Location"], {"login": "potter", "password": PASSWORD})
+
+    assert response["Location"] == "/dashboard/products/"
+
+
+def test_login_never_redirects_off_site(client, user):
+    response = client.post("/accounts/login/?next=https://evil.example/", {"login": "potter", "password": PASSWORD})
+
+    assert logged_in_user_id(client) == user.pk
+    assert not response["Location"].startswith("https://evil.example")
+
+
+def test_the_session_id_changes_at_login(client, user):
+    session = client.session  # an anonymous session, as a visitor with a cart has
+    session["visited"] = True
+    session.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    client.post("/accounts/login/", {"login": "potter", "password": PASSWORD})
+
+    after = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after != before
+    assert not SessionStore().exists(before)
+    assert logged_in_user_id(client) == user.pk
+
+
+def test_logging_out_takes_a_post(client, user):
+    client.force_login(user)
+
+    page = client.get("/accounts/logout/")
+    assert page.status_code == 200
+    assert logged_in_user_id(client) == user.pk  # a GET only asks
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert logged_in_user_id(client) is None
+    assert client.get("/dashboard/products/")["Location"].startswith("/accounts/login/")
+
+
+# Password reset -------------------------------------------------------------------------
+
+
+def test_password_reset_by_email_end_to_end(client, user):
+    response = client.post("/accounts/password/reset/", {"email": "Potter@example.com"})
+
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["potter@example.com"]
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", message.body).group(1)
+
+    form = client.get(link, follow=True)
+    assert form.status_code == 200
+    set_url = form.redirect_chain[-1][0] if form.redirect_chain else link
+    done = client.post(set_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert done.status_code == 302
+
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    client.post(set_url, {"password1": "x-" + NEW_PASSWORD, "password2": "x-" + NEW_PASSWORD})
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)  # the link works once
+
+
+def test_password_reset_for_an_unknown_email_looks_the_same_and_tells_nobody(client, user):
+    known = client.post("/accounts/password/reset/", {"email": "potter@example.com"})
+    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+    to_potter = [m for m in mail.outbox if m.to == ["potter@example.com"]]
+    to_nobody = [m for m in mail.outbox if m.to == ["nobody@example.com"]]
+    assert len(to_potter) == 1
+    assert "/accounts/password/reset/key/" in to_potter[0].body
+    assert len(to_potter) + len(to_nobody) == len(mail.outbox)
+    assert all("/accounts/password/reset/key/" not in m.body and "potter" not in m.body for m in to_nobody)
+
+
+# Login by one-time code ("magic link") --------------------------------------------------
+
+
+def request_code(client, email: str) -> str:
+    response = client.post("/accounts/login/code/", {"email": email})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/code/confirm/")
+    return response["Location"]
+
+
+def emailed_code() -> str:
+    body = mail.outbox[-1].body
+    return re.search(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]+)*)\s*$", body, re.M).group(1)
+
+
+def test_login_by_code_sent_by_email(client, user):
+    confirm_url = request_code(client, "potter@example.com")
+
+    assert mail.outbox[-1].to == ["potter@example.com"]
+    assert logged_in_user_id(client) is None
+
+    response = client.post(confirm_url, {"code": emailed_code()})
+
+    assert response.status_code == 302
+    assert logged_in_user_id(client) == user.pk
+
+
+def test_a_wrong_login_code_is_refused_and_the_code_burns_after_a_few_tries(client, user):
+    confirm_url = request_code(client, "potter@example.com")
+    code = emailed_code()
+
+    for _ in range(3):
+        client.post(confirm_url, {"code": "WRONG-CODE"})
+    client.post(confirm_url, {"code": code})
+
+    assert logged_in_user_id(client) is None
+
+
+def test_a_login_code_for_an_unknown_email_logs_nobody_in(client, user):
+    confirm_url = request_code(client, "nobody@example.com")  # same answer: no enumeration
+
+    client.post(confirm_url, {"code": "ABCDEF"})
+
+    assert logged_in_user_id(client) is None
+    assert all(message.to == ["nobody@example.com"] for message in mail.outbox)
+
+
+# Throttling -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Move allauth's rate-limit clock forward without touching the rest of the process."""
+    from allauth.core.internal import ratelimit
+
+    offset = {"seconds": 0.0}
+    fake = types.SimpleNamespace(
+        time=lambda: time.time() + offset["seconds"], monotonic=time.monotonic, sleep=time.sleep
+    )
+    monkeypatch.setattr(ratelimit, "time", fake)
+
+    def advance(seconds: float) -> None:
+        offset["seconds"] += seconds
+
+    return advance
+
+
+def throttled(response) -> bool:
+    return response.status_code == 429 or "Too many failed login attempts" in response.text
+
+
+def test_thirty_wrong_passwords_get_throttled_and_then_even_the_right_one_is_refused(client, user, clock):
+    responses = [client.post("/accounts/login/", {"login": "potter", "password": f"guess-{n}"}) for n in range(30)]
+
+    assert not throttled(responses[0])
+    assert throttled(responses[29])
+    assert logged_in_user_id(client) is None
+
+    right = client.post("/accounts/login/", {"login": "potter", "password": PASSWORD})
+    assert throttled(right)
+    assert logged_in_user_id(client) is None
+
+    clock(90)  # the per-address minute is over, the account's five minutes are not
+    right = client.post("/accounts/login/", {"login": "potter", "password": PASSWORD})
+    assert throttled(right)
+    assert logged_in_user_id(client) is None
+
+    clock(6 * 60)
+    client.post("/accounts/login/", {"login": "potter", "password": PASSWORD})
+    assert logged_in_user_id(client) == user.pk
