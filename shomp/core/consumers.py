@@ -18,22 +18,15 @@ with 4403. Messages from the client are ignored: there are no client-to-server a
 from __future__ import annotations
 
 from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
-from django.contrib.auth import (
-    BACKEND_SESSION_KEY,
-    HASH_SESSION_KEY,
-    SESSION_KEY,
-    get_user_model,
-    load_backend,
-)
+from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
-from django.utils.crypto import constant_time_compare
 
 from shomp.core import realtime
 
@@ -110,31 +103,17 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return True, realtime.authorize_topic(self.user, value)
 
     def _user_from_session(self) -> Any:
-        """The user the session names now, read afresh; None if logged out or invalidated.
+        """The user the session names now, read afresh with Django's own `get_user`.
 
-        Like django.contrib.auth.get_user, but read-only: it never flushes or cycles the
-        session (that is the HTTP side's job), it only stops trusting it.
+        None when logged out, deactivated, or the password changed (the session hash no
+        longer matches): Django's checks, not ours.
         """
         session_key = getattr(self.scope.get("session"), "session_key", None)
         if not session_key:
             return None
-        data = import_module(settings.SESSION_ENGINE).SessionStore(session_key).load()
-        backend_path = data.get(BACKEND_SESSION_KEY)
-        if SESSION_KEY not in data or backend_path not in settings.AUTHENTICATION_BACKENDS:
-            return None
-        user_model = get_user_model()
-        try:
-            user_id = user_model._meta.pk.to_python(data[SESSION_KEY])
-        except ValidationError:
-            return None
-        user = load_backend(backend_path).get_user(user_id)  # None when inactive
-        session_hash = data.get(HASH_SESSION_KEY)
-        if user is None or not session_hash:
-            return None
-        hashes = [user.get_session_auth_hash(), *user.get_session_auth_fallback_hash()]
-        if not any(constant_time_compare(session_hash, candidate) for candidate in hashes):
-            return None
-        return user
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        user = auth.get_user(SimpleNamespace(session=session))
+        return user if user.is_authenticated else None
 
     async def _drop_all(self) -> None:
         for group in self.topics.values():
