@@ -23,9 +23,13 @@ run: $(VENV)/.base-installed
 
 # Unit, integration and WebSocket tests in one process, browser tests in a second:
 # sync Playwright and pytest-asyncio can't share an event loop.
+TEST_ENV := SHOMP_TESTING=1 MEDIA_ROOT=$(CURDIR)/var/test-files/media PRIVATE_MEDIA_ROOT=$(CURDIR)/var/test-files/private
+
 test: $(VENV)/.test-installed
-	SHOMP_TESTING=1 $(PY) -m pytest shomp -q
-	SHOMP_TESTING=1 $(PY) -m pytest tests/e2e -q
+	rm -rf var/test-files
+	$(TEST_ENV) $(PY) -m pytest shomp -q
+	$(TEST_ENV) $(PY) -m pytest tests/e2e -q
+	rm -rf var/test-files
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

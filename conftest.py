@@ -9,8 +9,8 @@ import pytest
 os.environ.setdefault("SHOMP_TESTING", "1")
 # Uploads of the whole test run go to a throwaway folder (read when settings load).
 _TEST_FILES = tempfile.mkdtemp(prefix="shomp-test-files-")
-os.environ["MEDIA_ROOT"] = os.path.join(_TEST_FILES, "media")
-os.environ["PRIVATE_MEDIA_ROOT"] = os.path.join(_TEST_FILES, "private")
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_TEST_FILES, "media"))
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_TEST_FILES, "private"))
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +26,22 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits (allauth's login throttle) live in the cache: start every test clean."""
+    """Rate limits (allauth's login throttle, messaging) live in the cache: start every test clean."""
+    _clear_this_runs_cache()
+    yield
+    _clear_this_runs_cache()
+
+
+def _clear_this_runs_cache():
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
-    yield
-    cache.clear()
+    prefix = settings.CACHES["default"].get("KEY_PREFIX")
+    if prefix and "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        # RedisCache.clear() is FLUSHDB: it would also wipe the channel layer and other runs' keys.
+        client = cache._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()

@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "shomp.stores",
     "shomp.catalog",
     "shomp.orders",
+    "shomp.messaging",
+    "shomp.notifications",
+    "shomp.follows",
+    "shomp.reviews",
     "shomp.demo",
 ]
 
@@ -95,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shomp.core.context_processors.shomp",
                 "shomp.orders.context_processors.cart",
+                "shomp.messaging.context_processors.messages_badge",
+                "shomp.notifications.context_processors.realtime",
             ],
         },
     },
@@ -124,12 +130,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when available (rate limits shared between processes), local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"shomp-test-{os.getpid()}" if TESTING else "shomp",
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # Test runs get their own prefix so they never hear a dev server's events (or each other's).
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"shomp-test-{os.getpid()}" if TESTING else "shomp"},
+            "CONFIG": {
+                # No read timeout: channels-redis blocks 5 s in BZPOPMIN, the same as redis-py's
+                # default socket timeout, which would kill idle consumers and drop their sockets.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "prefix": f"shomp-test-{os.getpid()}" if TESTING else "shomp",
+            },
         }
     }
 else:

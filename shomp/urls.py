@@ -11,6 +11,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("shomp.stores.urls")),
     path("", include("shomp.orders.urls")),
+    path("", include("shomp.notifications.urls")),
+    path("", include("shomp.follows.urls")),
+    path("", include("shomp.messaging.urls")),  # before the catalog: /stores/<slug>/contact/
+    path("", include("shomp.reviews.urls")),  # before the catalog: /<store_slug>/reviews/
     path("", include("shomp.catalog.urls")),  # last: holds the /<store_slug>/ catch-all
 ]
 

@@ -15,10 +15,15 @@ def can_manage_product(user, product: Product | None) -> bool:
 
 @rules.predicate
 def can_view_product(user, product: Product | None) -> bool:
-    """Published products are public; drafts and archived ones only for the store."""
+    """Published products are public; drafts and archived ones only for the store. A product
+    reserved for one buyer (a custom order) is for that buyer and the store only."""
     if product is None:
         return False
-    return product.status == Product.Status.PUBLISHED or can_manage_store(user, product.store)
+    if can_manage_store(user, product.store):
+        return True
+    if product.status != Product.Status.PUBLISHED:
+        return False
+    return product.reserved_for_id is None or product.reserved_for_id == getattr(user, "pk", None)
 
 
 rules.add_perm("catalog.manage_product", can_manage_product)

@@ -2,21 +2,27 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
-from shomp.stores.policies import can_manage_store
-
 from .models import Product, ProductImage
+from .policies import can_view_product
 
 # Must stay the expression of the GIN index in migrations/0002_product_search_index.py.
 PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
     "description", weight="B", config="english"
 )
 
+# The reviews app's summary row (stars and count on cards and product pages), joined by the
+# relation's name: a string, not an import, so the catalog never depends on reviews' code.
+RATING_SUMMARY = "rating_summary"
+
 _FIRST_IMAGES = Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
 
 
 def published_products() -> QuerySet[Product]:
+    """Products on public sale: published and not reserved for one buyer (custom orders)."""
     return (
-        Product.objects.filter(status=Product.Status.PUBLISHED).select_related("store").prefetch_related(_FIRST_IMAGES)
+        Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
+        .select_related("store", RATING_SUMMARY)
+        .prefetch_related(_FIRST_IMAGES)
     )
 
 
@@ -54,14 +60,17 @@ def search_products(*, query: str) -> QuerySet[Product]:
 def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     """The product at /<store>/products/<ref>, by slug or numeric id, if `user` may see it.
 
-    Drafts and archived products are only for the store's managers."""
-    products = Product.objects.filter(store=store).select_related("store").prefetch_related(_FIRST_IMAGES)
+    Drafts and archived products are only for the store's managers; a product reserved for one
+    buyer only for that buyer and the store (policies.can_view_product decides)."""
+    products = (
+        Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(_FIRST_IMAGES)
+    )
     product = products.filter(slug=product_ref).first()
     if product is None and product_ref.isdigit():
         product = products.filter(pk=int(product_ref)).first()
     if product is None:
         return None
-    if product.status != Product.Status.PUBLISHED and not can_manage_store(user, store):
+    if not can_view_product(user, product):
         return None
     return product
 

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from shomp.core.money import MAX_PRICE, quantize
 from shomp.core.uploads import ProcessedFile, ProcessedImage
 
+from . import hooks
 from .models import Product, ProductImage
 
 MAX_IMAGES = 10
@@ -96,6 +97,33 @@ def create_product(
 
 
 @transaction.atomic
+def create_reserved_product(*, store, buyer, title: str, price: Decimal, description: str = "") -> Product:
+    """A one-off product made for `buyer` (a custom order): on sale to them alone, one in stock.
+
+    It is published at once but never listed (store page, search, home) and never announced:
+    the first-publish hooks (followers' "new product") are not called for it.
+    """
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the product a title."})
+    product = Product(
+        store=store,
+        title=title,
+        description=(description or "").strip(),
+        price=_validate_price(price),
+        kind=Product.Kind.PHYSICAL,
+        stock=1,
+        slug=_unique_slug(store=store, title=f"custom {title}"),
+        status=Product.Status.PUBLISHED,
+        published_at=timezone.now(),
+        reserved_for=buyer,
+    )
+    product.full_clean(exclude=["digital_file"])
+    product.save()
+    return product
+
+
+@transaction.atomic
 def update_product(
     *,
     product: Product,
@@ -144,11 +172,17 @@ def _check_publishable(product: Product) -> None:
 
 @transaction.atomic
 def publish_product(*, product: Product) -> Product:
+    """Put the product on sale. The first publish ever (no `published_at` yet) also runs the
+    `hooks.on_first_publish` callbacks after commit: followers hear about a product once."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     _check_publishable(product)
+    first = product.published_at is None
     product.status = Product.Status.PUBLISHED
     product.published_at = product.published_at or timezone.now()
     product.save(update_fields=["status", "published_at", "updated_at"])
+    if first:
+        product_id = product.pk
+        transaction.on_commit(lambda: hooks.product_first_published(product_id=product_id), robust=True)
     return product
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.stores.policies import active_store_required, can_manage_store
+from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can_manage_store
 from shomp.stores.selectors import get_store_by_slug
 
 from . import selectors, services
@@ -118,6 +118,12 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
 @active_store_required
 @require_http_methods(["GET", "POST"])
 def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    if request.method == "GET" and (store := _other_managed_store_of(request, product_id)) is not None:
+        # A link from the product's public page, a review or an email, while another of the
+        # user's stores is active: open the product's own store instead of a 404.
+        request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
+        messages.info(request, f"Now managing {store.name}.")
+        return redirect(request.get_full_path())
     product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
     form = ProductForm(request.POST or None, request.FILES or None, product=product)
     if request.method == "POST" and form.is_valid():
@@ -145,6 +151,14 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
         "catalog/dashboard_product_form.html",
         {"form": form, "product": product, "images": list(product.images.all()), "nav": "products"},
     )
+
+
+def _other_managed_store_of(request: HttpRequest, product_id: int):
+    """The product's store if it is one of the user's managed stores other than the active one."""
+    store_id = Product.objects.filter(pk=product_id).values_list("store_id", flat=True).first()
+    if store_id is None or store_id == request.store.pk:
+        return None
+    return next((store for store in request.managed_stores if store.pk == store_id), None)
 
 
 @active_store_required

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-__all__ = ["ValidationError", "ServiceError", "RateLimited", "PaymentDeclined", "OutOfStock"]
+__all__ = ["OutOfStock", "PaymentDeclined", "RateLimited", "ServiceError", "ValidationError"]
 
 
 class ServiceError(Exception):

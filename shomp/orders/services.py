@@ -54,6 +54,8 @@ def _check_quantity(product: Product, quantity: int) -> None:
 
 @transaction.atomic
 def add_to_cart(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
+    if product.reserved_for_id is not None and product.reserved_for_id != cart.user_id:
+        raise ValidationError("This product is no longer for sale.")  # made for another buyer
     item = CartItem.objects.select_for_update().filter(cart=cart, product=product).first()
     new_quantity = (item.quantity if item else 0) + quantity
     if product.is_digital and item:
@@ -100,7 +102,7 @@ def merge_carts(*, user, anonymous_cart_id: int | None) -> Cart | None:
         if line.product.stock is not None:
             quantity = min(quantity, line.product.stock)
         quantity = min(quantity, MAX_QUANTITY)
-        if quantity < 1 or line.product.status != Product.Status.PUBLISHED:
+        if quantity < 1 or line.product.status != Product.Status.PUBLISHED or line.product.reserved_for_id:
             continue
         CartItem.objects.update_or_create(cart=cart, product=line.product, defaults={"quantity": quantity})
     anonymous.delete()
@@ -172,7 +174,7 @@ def place_order(
         for line in lines:
             product = products[line.product_id]
             line.product = product
-            if product.status != Product.Status.PUBLISHED:
+            if product.status != Product.Status.PUBLISHED or product.reserved_for_id not in (None, buyer.pk):
                 raise OutOfStock(f"“{product.title}” is no longer for sale. Remove it from your cart.")
             if product.stock is not None:
                 updated = Product.objects.filter(pk=product.pk, stock__gte=line.quantity).update(

@@ -51,6 +51,13 @@ def store_create(request: HttpRequest) -> HttpResponse:
 @active_store_required
 @require_http_methods(["GET", "POST"])
 def store_edit(request: HttpRequest) -> HttpResponse:
+    wanted = request.GET.get("store", "")
+    if request.method == "GET" and wanted.isdigit() and int(wanted) != request.store.pk:
+        # "Edit store" on a store's public page names that store; make it the active one.
+        store = access_store_for_management(user=request.user, store_id=int(wanted))
+        request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
+        messages.info(request, f"Now managing {store.name}.")
+        return redirect("stores:edit")
     store = request.store
     form = StoreForm(request.POST or None, request.FILES or None, store=store)
     if request.method == "POST" and form.is_valid():

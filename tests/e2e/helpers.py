@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -59,13 +60,128 @@ def wait_for_socket_close(page: Page, code: int | None = None, timeout: float = 
     )
 
 
+def label(text: str) -> re.Pattern[str]:
+    """A form label as a person reads it, whatever the decoration: "Password", "Password:", "Password *".
+
+    Use with page.get_by_label(label("Password")): unlike a plain substring it does not also
+    match "Password (again)".
+    """
+    return re.compile(rf"^\s*{re.escape(text)}\s*:?\s*\*?\s*$", re.IGNORECASE)
+
+
+def cart_badge(page: Page):
+    """The header's cart link (the visible one of the desktop and mobile pair); its text is the count."""
+    return page.get_by_role("banner").get_by_role("link", name=re.compile(r"^Cart"))
+
+
+def cart_line(page: Page, title: str):
+    """The cart page's line for the product called `title`."""
+    return page.get_by_role("main").get_by_role("listitem").filter(has=page.get_by_role("link", name=title))
+
+
+def fill_shipping(page: Page) -> None:
+    """The checkout's shipping address, by its labels."""
+    page.get_by_label(label("Full name")).fill("Sam Buyer")
+    page.get_by_label(label("Address")).fill("1 Kiln Lane")
+    page.get_by_label(label("City")).fill("Leeds")
+    page.get_by_label(label("Postal code")).fill("LS1 1AA")
+    page.get_by_label(label("Country")).fill("United Kingdom")
+
+
+def fill_card(page: Page, number: str, expiry: str = "12/30", cvc: str = "123") -> None:
+    """The checkout's card fields: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined."""
+    page.get_by_label(label("Card number")).fill(number)
+    page.get_by_label(label("Expiry (MM/YY)")).fill(expiry)
+    page.get_by_label(label("CVC")).fill(cvc)
+
+
+def fill_login_form(page: Page, login_value: str, password: str) -> None:
+    """Fill the sign-in page's form by its labels and submit it (compare `login`, which navigates)."""
+    page.get_by_label(label("Login")).fill(login_value)
+    page.get_by_label(label("Password")).fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def upload(name: str, data: bytes, mime_type: str) -> dict[str, object]:
+    """A file for locator.set_input_files, as if picked from the disk."""
+    return {"name": name, "mimeType": mime_type, "buffer": data}
+
+
+def accept_dialogs(page: Page) -> None:
+    """Say OK to confirm() prompts (data-confirm buttons); Playwright dismisses them otherwise."""
+    page.on("dialog", lambda dialog: dialog.accept())
+
+
+def mark_page(page: Page) -> None:
+    """Tag the current document; `assert_same_page` then proves no navigation or reload happened."""
+    page.evaluate("window.__shompSamePage = true")
+
+
+def assert_same_page(page: Page) -> None:
+    assert page.evaluate("window.__shompSamePage === true"), "the page reloaded or navigated"
+
+
+def assert_no_page_errors(page: Page) -> None:
+    """No console errors or uncaught exceptions (CSP violations included) so far on `page`.
+
+    A missing favicon is left to test_pages.py::test_the_favicon_loads, so that one known
+    gap does not hide every other error behind it.
+    """
+    errors = [error for error in page_errors(page) if "favicon" not in error]
+    assert errors == [], f"console errors or uncaught exceptions on {page.url}: {errors}"
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when nothing sticks out)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+def account_menu(page: Page, username: str):
+    """The header's account menu toggle, named by the signed-in user's handle."""
+    return page.get_by_role("banner").get_by_role("button", name=username)
+
+
+def log_out(page: Page, username: str) -> None:
+    """Account menu, then Log out, as a person would (opening the mobile menu first if needed)."""
+    toggle = page.get_by_role("banner").get_by_role("button", name="Menu")
+    if toggle.is_visible():
+        toggle.click()
+    account_menu(page, username).click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_attached()
+
+
+def redis_read_outlasts_blocking_receive(host: dict[str, Any]) -> bool:
+    """Whether a channels-redis host's socket timeout leaves room for its blocking BZPOPMIN."""
+    from channels_redis.core import RedisChannelLayer
+    from redis import _defaults
+
+    timeout = host.get("socket_timeout", getattr(_defaults, "DEFAULT_SOCKET_TIMEOUT", None))
+    return timeout is None or timeout > RedisChannelLayer.brpop_timeout + 1
+
+
 __all__ = [
     "DESKTOP",
     "MOBILE",
+    "accept_dialogs",
+    "account_menu",
+    "assert_no_page_errors",
+    "assert_same_page",
+    "cart_badge",
+    "cart_line",
     "expect",
+    "fill_card",
+    "fill_login_form",
+    "fill_shipping",
+    "horizontal_overflow",
+    "label",
+    "log_out",
     "login",
+    "mark_page",
     "page_errors",
+    "redis_read_outlasts_blocking_receive",
     "screenshot",
+    "upload",
     "wait_for_socket",
     "wait_for_socket_close",
 ]

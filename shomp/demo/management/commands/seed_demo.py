@@ -1,7 +1,10 @@
 """`manage.py seed_demo`: a small, lively marketplace to click through in development.
 
 Four logins (two sellers, a buyer and an admin, password "shomp-demo"), six stores with sixty
-products, pictures and downloads, a few orders at different stages and a cart ready to check out.
+products, pictures and downloads, a few orders at different stages and a cart ready to check out,
+followers (demo fans, for the sellers' charts), store announcements and notifications (audience.py),
+and reviews with photos, the sellers' responses, helpful votes and a flag (reviews.py),
+and conversations of every type between the buyer and the stores (conversations.py).
 
 Everything goes through the apps' services and `core.uploads`, as the pages would do it; only
 the users (and their allauth email rows) are created directly. It is idempotent: users are found
@@ -25,7 +28,7 @@ from django.db import transaction
 from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
-from shomp.demo import catalogue, samples
+from shomp.demo import audience, catalogue, conversations, reviews, samples
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -72,6 +75,9 @@ class Command(BaseCommand):
                 stores = self._stores(users)
                 products = self._products(stores, products_per_store)
                 self._checkouts(users, products)
+                audience.seed(users=users, stores=stores, products=products, created=self.created)
+                reviews.seed(users=users, stores=stores, products=products, created=self.created)
+                conversations.seed(users=users, stores=stores, products=products, created=self.created)
                 if "demo-buyer" in new_users:  # the cart comes with the buyer, once
                     self._cart(users["demo-buyer"], products)
         except ValidationError as error:

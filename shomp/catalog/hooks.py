@@ -1,0 +1,48 @@
+"""Catalog moments that apps above the catalog act on, without the catalog importing them.
+
+An explicit list of callbacks, not a signal: who listens is visible in one place (each
+listener registers in its AppConfig.ready()), and the catalog calls them only after commit.
+
+    from shomp.catalog import hooks
+    hooks.on_first_publish(callback)   # callback(*, product_id: int) -> None
+
+`publish_product` calls the callbacks after its transaction commits, the first time a product
+is ever published (unpublishing and publishing again calls nothing). Follows uses it to queue
+the new-product fan-out to the store's followers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+
+FirstPublishCallback = Callable[..., None]
+
+_first_publish: dict[str, FirstPublishCallback] = {}
+
+
+def _name(func: Callable) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', repr(func))}"
+
+
+def on_first_publish(callback: FirstPublishCallback) -> None:
+    """Call `callback(product_id=...)` after a product's first publish commits.
+
+    Registering the same function again (ready() can run twice in tests) replaces it.
+    """
+    _first_publish[_name(callback)] = callback
+
+
+def remove_first_publish(callback: FirstPublishCallback) -> None:
+    _first_publish.pop(_name(callback), None)
+
+
+def product_first_published(*, product_id: int) -> None:
+    """Run every callback; one failing is logged and does not stop the others."""
+    for callback in list(_first_publish.values()):
+        try:
+            callback(product_id=product_id)
+        except Exception:
+            logger.exception("catalog hook %s failed for product %s", _name(callback), product_id)

@@ -1,0 +1,41 @@
+"""Who may follow a store, and the doors to stores and announcements by their public ids.
+
+Managing followers and announcements is managing the store: the dashboard pages go through
+`stores.policies.active_store_required` (and so `can_manage_store`).
+"""
+
+import rules
+from django.http import Http404
+
+from shomp.stores.models import Store
+from shomp.stores.selectors import get_store_by_slug
+
+from .models import StoreAnnouncement
+from .selectors import get_announcement
+
+
+@rules.predicate
+def can_follow_store(user, store: Store | None) -> bool:
+    """Any active user may follow a store, except its owner."""
+    return (
+        store is not None and getattr(user, "is_authenticated", False) and user.is_active and store.owner_id != user.pk
+    )
+
+
+rules.add_perm("follows.follow_store", can_follow_store)
+
+
+def access_store(*, slug: str) -> Store:
+    """A store by its public address, else Http404."""
+    store = get_store_by_slug(slug=slug)
+    if store is None:
+        raise Http404("No such store.")
+    return store
+
+
+def access_announcement(*, announcement_uuid) -> StoreAnnouncement:
+    """Announcements are public once sent (followers got them; anyone with the link may read)."""
+    announcement = get_announcement(announcement_uuid=announcement_uuid)
+    if announcement is None:
+        raise Http404("No such announcement.")
+    return announcement

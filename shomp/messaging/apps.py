@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "shomp.messaging"
+    label = "messaging"
+    verbose_name = "Messaging"
+
+    def ready(self):
+        from shomp.core import realtime
+
+        from . import events, policies
+
+        realtime.register_topic(events.CONVERSATION_KIND, policies.authorize_conversation_topic)
+        realtime.register_topic(events.USER_MESSAGES_KIND, policies.authorize_user_topic)
+        realtime.register_topic(events.USER_INBOX_KIND, policies.authorize_user_topic)
+        realtime.register_topic(events.STORE_INBOX_KIND, policies.authorize_store_inbox_topic)

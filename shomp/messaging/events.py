@@ -1,0 +1,126 @@
+"""What messaging pushes in real time. Called by services on commit; each renders a partial of
+out-of-band swaps and publishes it through core.realtime.
+
+Topics (registered in apps.py, authorized in policies.py on join and before every push):
+- "conversation:<uuid>"   an open thread, both sides: new messages, "Seen" receipts, status, offers.
+- "user-messages:<id>"    every page of a signed-in user: the header's unread badge.
+- "user-inbox:<id>"       the customer's /messages page: a thread's row moves to the top.
+- "store-inbox:<store>"   the store's /dashboard/messages page: the same for the store side.
+Frames carry usernames and store names only, never an email address or a full name.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from shomp.core import realtime
+from shomp.stores.selectors import get_store_managers
+
+from . import selectors
+from .models import Conversation, Side
+
+CONVERSATION_KIND = "conversation"
+USER_MESSAGES_KIND = "user-messages"
+USER_INBOX_KIND = "user-inbox"
+STORE_INBOX_KIND = "store-inbox"
+
+
+def conversation_topic(conversation_uuid) -> str:
+    return realtime.topic(CONVERSATION_KIND, conversation_uuid)
+
+
+def user_topic(user_id: int) -> str:
+    return realtime.topic(USER_MESSAGES_KIND, user_id)
+
+
+def user_inbox_topic(user_id: int) -> str:
+    return realtime.topic(USER_INBOX_KIND, user_id)
+
+
+def store_inbox_topic(store_id: int) -> str:
+    return realtime.topic(STORE_INBOX_KIND, store_id)
+
+
+def message_sent(*, message_id: int) -> None:
+    """A new message: into both sides' open thread, to the top of both inboxes, badges bumped."""
+    message = selectors.message_for_push(message_id=message_id)
+    if message is None:
+        return
+    conversation = message.conversation
+    html = render_to_string(
+        "messaging/partials/_message_pushed.html", {"message": message, "conversation": conversation}
+    )
+    realtime.publish(conversation_topic(conversation.uuid), html)
+    _inbox_rows(conversation)
+    _badges(conversation)
+
+
+def messages_read(*, conversation_id: int, reader_side: str, message_ids: list[int]) -> None:
+    """The reader's side saw these messages: "Seen" for the writers, badge and row for the reader."""
+    conversation = selectors.conversation_for_push(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    # Only receipts for messages every open page shows (the latest page of the thread), so no
+    # out-of-band swap misses its target; older ones show "Seen" when their page loads.
+    shown = set(selectors.latest_message_ids(conversation_id=conversation.pk))
+    message_ids = [message_id for message_id in message_ids if message_id in shown]
+    if message_ids:
+        html = render_to_string("messaging/partials/_receipts.html", {"message_ids": message_ids})
+        realtime.publish(conversation_topic(conversation.uuid), html)
+    _inbox_rows(conversation, sides=[reader_side])
+    _badges(conversation, sides=[reader_side])
+
+
+def conversation_changed(*, conversation_id: int) -> None:
+    """Status changed: the thread header and both inbox rows follow."""
+    conversation = selectors.conversation_for_push(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    html = render_to_string("messaging/partials/_status.html", {"conversation": conversation, "oob": True})
+    realtime.publish(conversation_topic(conversation.uuid), html)
+    _inbox_rows(conversation)
+
+
+def offer_changed(*, offer_id: int) -> None:
+    """An offer was accepted, withdrawn or expired: its card changes in the open thread."""
+    offer = selectors.offer_for_push(offer_id=offer_id)
+    if offer is None:
+        return
+    html = render_to_string(
+        "messaging/partials/_offer_card.html", {"offer": offer, "conversation": offer.conversation, "oob": True}
+    )
+    realtime.publish(conversation_topic(offer.conversation.uuid), html)
+
+
+def _inbox_rows(conversation: Conversation, sides: list[str] | None = None) -> None:
+    sides = sides or [Side.CUSTOMER, Side.STORE]
+    for side in sides:
+        conversation.unread = conversation.unread_for(side)
+        html = render_to_string(
+            "messaging/partials/_inbox_row_pushed.html", {"conversation": conversation, "viewer_side": side}
+        )
+        topic = (
+            user_inbox_topic(conversation.customer_id)
+            if side == Side.CUSTOMER
+            else store_inbox_topic(conversation.store_id)
+        )
+        realtime.publish(topic, html)
+
+
+def _badges(conversation: Conversation, sides: list[str] | None = None) -> None:
+    """Each affected user's own total (a user's badge sums every side and store they act for)."""
+    sides = sides or [Side.CUSTOMER, Side.STORE]
+    users = []
+    if Side.CUSTOMER in sides:
+        users.append(conversation.customer)
+    if Side.STORE in sides:
+        users.extend(get_store_managers(store=conversation.store))
+    for user in users:
+        badge_changed(user=user)
+
+
+def badge_changed(*, user) -> None:
+    html = render_to_string(
+        "messaging/partials/_badge.html", {"messages_unread_count": selectors.unread_total(user=user), "oob": True}
+    )
+    realtime.publish(user_topic(user.pk), html)

@@ -1,0 +1,133 @@
+"""Who may read and act in a conversation: its customer, and whoever may manage its store.
+
+The store side is asked through `stores.policies.can_manage_store` every time (HTTP and each
+WebSocket push), so someone removed from a store's staff loses its threads at once. What a user
+may not see is a 404, never a 403: knowing a thread's uuid grants nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import rules
+from django.http import Http404
+
+from shomp.stores.models import Store
+from shomp.stores.policies import can_manage_store
+
+from .models import Attachment, Block, Conversation, Offer, Side
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+@rules.predicate
+def is_conversation_customer(user, conversation: Conversation | None) -> bool:
+    return conversation is not None and _active(user) and conversation.customer_id == user.pk
+
+
+@rules.predicate
+def can_answer_for_store(user, conversation: Conversation | None) -> bool:
+    return conversation is not None and can_manage_store(user, conversation.store)
+
+
+can_view_conversation = is_conversation_customer | can_answer_for_store
+
+rules.add_perm("messaging.view_conversation", can_view_conversation)
+rules.add_perm("messaging.answer_for_store", can_answer_for_store)
+
+
+def side_for(user, conversation: Conversation) -> str | None:
+    """Which side `user` is on in `conversation` (Side.CUSTOMER / Side.STORE), None if neither."""
+    if is_conversation_customer(user, conversation):
+        return Side.CUSTOMER
+    if can_answer_for_store(user, conversation):
+        return Side.STORE
+    return None
+
+
+def can_contact_store(user, store: Store) -> bool:
+    """Anyone signed in may write to a store, except its own staff (one's own store)."""
+    return _active(user) and not can_manage_store(user, store)
+
+
+def is_blocked(*, store: Store, user) -> bool:
+    return Block.objects.filter(store=store, user_id=user.pk).exists()
+
+
+def _parse_uuid(value) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def access_conversation(*, user, conversation_uuid) -> Conversation:
+    """The conversation if `user` is on either side of it; Http404 otherwise."""
+    parsed = _parse_uuid(conversation_uuid)
+    conversation = (
+        Conversation.objects.select_related("store", "customer", "product__store", "order").filter(uuid=parsed).first()
+        if parsed
+        else None
+    )
+    if not can_view_conversation(user, conversation):
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def access_conversation_for_store(*, user, conversation_uuid) -> Conversation:
+    """The conversation if `user` may answer for its store (status, offers, blocking); else 404."""
+    conversation = access_conversation(user=user, conversation_uuid=conversation_uuid)
+    if not can_answer_for_store(user, conversation):
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def access_conversation_for_customer(*, user, conversation_uuid) -> Conversation:
+    conversation = access_conversation(user=user, conversation_uuid=conversation_uuid)
+    if not is_conversation_customer(user, conversation):
+        raise Http404("No such conversation.")
+    return conversation
+
+
+def access_attachment(*, user, conversation_uuid, attachment_id: int) -> Attachment:
+    """An attachment of a conversation `user` may read; another thread's attachment id is a 404."""
+    conversation = access_conversation(user=user, conversation_uuid=conversation_uuid)
+    attachment = Attachment.objects.filter(pk=attachment_id, message__conversation=conversation).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    return attachment
+
+
+def access_offer(*, conversation: Conversation, offer_id: int) -> Offer:
+    """An offer of this (already accessed) conversation; another thread's offer id is a 404."""
+    offer = Offer.objects.filter(pk=offer_id, conversation=conversation).first()
+    if offer is None:
+        raise Http404("No such offer.")
+    return offer
+
+
+# WebSocket topics (registered in apps.py). Each runs on join and before every push.
+
+
+def authorize_conversation_topic(user, arg: str) -> bool:
+    """ "conversation:<uuid>": both sides of the thread."""
+    parsed = _parse_uuid(arg)
+    if parsed is None or not _active(user):
+        return False
+    conversation = Conversation.objects.select_related("store").filter(uuid=parsed).first()
+    return bool(can_view_conversation(user, conversation))
+
+
+def authorize_user_topic(user, arg: str) -> bool:
+    """ "user-messages:<id>" and "user-inbox:<id>": that user only."""
+    return _active(user) and str(user.pk) == arg
+
+
+def authorize_store_inbox_topic(user, arg: str) -> bool:
+    """ "store-inbox:<store_id>": whoever may manage the store, now."""
+    store = Store.objects.filter(pk=int(arg)).first() if arg.isdigit() else None
+    return bool(can_manage_store(user, store))

@@ -1,0 +1,174 @@
+"""Reads for the inboxes, threads, header badge and store page, already scoped to the user."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from shomp.stores.models import Store
+from shomp.stores.selectors import get_managed_stores
+
+from .models import Attachment, Block, Conversation, Message, Offer, SavedReply, Side, StoreReplyTime
+
+THREAD_PAGE_SIZE = 50
+REPLY_TIME_DAYS = 90
+REPLY_TIME_SAMPLE = 1000  # the latest conversations a reply time is computed from
+
+_INBOX_RELATED = ("store", "customer", "product", "order")
+
+
+def get_conversations(*, user, side: str = Side.CUSTOMER, store: Store | None = None) -> QuerySet[Conversation]:
+    """Conversations `user` may read, newest activity first, with `unread` for their side.
+
+    - side=customer: the ones `user` started with stores.
+    - side=store, store=<a store>: that store's, if `user` may manage it (none otherwise).
+    - side=store, store=None: those of every store `user` manages.
+    """
+    conversations = Conversation.objects.select_related(*_INBOX_RELATED).order_by("-last_message_at", "-pk")
+    if not getattr(user, "is_authenticated", False):
+        return conversations.none()
+    if side == Side.CUSTOMER:
+        return conversations.filter(customer=user).annotate(unread=F("customer_unread_count"))
+    managed = get_managed_stores(user=user)
+    if store is not None:
+        managed = managed.filter(pk=store.pk)
+    return conversations.filter(store__in=managed.order_by().values("pk")).annotate(unread=F("store_unread_count"))
+
+
+def filter_conversations(
+    conversations: QuerySet[Conversation],
+    *,
+    status: str = "",
+    type: str = "",
+    unread: bool = False,
+    query: str = "",
+) -> QuerySet[Conversation]:
+    """The store inbox's filters: status, type, unread only, and a search of subject and text."""
+    if status in Conversation.Status.values:
+        conversations = conversations.filter(status=status)
+    elif not status:
+        conversations = conversations.exclude(status=Conversation.Status.ARCHIVED)
+    if type in Conversation.Type.values:
+        conversations = conversations.filter(type=type)
+    if unread:
+        conversations = conversations.filter(unread__gt=0)
+    query = (query or "").strip()[:200]
+    if query:
+        in_text = Message.objects.filter(conversation=OuterRef("pk"), content__icontains=query)
+        conversations = conversations.filter(Q(subject__icontains=query) | Exists(in_text))
+    return conversations
+
+
+def unread_counts(*, user) -> dict[str, int]:
+    """{"customer": n, "store": m}: unread messages for `user` on each side, in one query."""
+    if not getattr(user, "is_authenticated", False):
+        return {Side.CUSTOMER: 0, Side.STORE: 0}
+    managed = get_managed_stores(user=user).order_by().values("pk")
+    mine = Q(customer_id=user.pk)
+    totals = Conversation.objects.filter(
+        (mine & Q(customer_unread_count__gt=0)) | Q(store__in=managed, store_unread_count__gt=0)
+    ).aggregate(
+        customer=Sum(Case(When(mine, then=F("customer_unread_count")), default=0, output_field=IntegerField())),
+        store=Sum(Case(When(mine, then=0), default=F("store_unread_count"), output_field=IntegerField())),
+    )
+    return {Side.CUSTOMER: totals["customer"] or 0, Side.STORE: totals["store"] or 0}
+
+
+def unread_total(*, user) -> int:
+    """The header badge: unread messages as a customer plus those of every store `user` manages."""
+    return sum(unread_counts(user=user).values())
+
+
+@dataclass
+class ThreadPage:
+    messages: list[Message]
+    has_earlier: bool
+    earliest_id: int | None
+
+
+def thread_messages(*, conversation: Conversation, before_id: int | None = None) -> ThreadPage:
+    """The latest THREAD_PAGE_SIZE messages (or those before `before_id`), oldest first.
+
+    Three queries whatever the size: messages (with their senders), attachments, offers.
+    """
+    messages = (
+        Message.objects.filter(conversation=conversation)
+        .select_related("sender", "offer", "offer__product__store")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .order_by("-created_at", "-pk")
+    )
+    if before_id is not None:
+        messages = messages.filter(pk__lt=before_id)
+    page = list(messages[: THREAD_PAGE_SIZE + 1])
+    has_earlier = len(page) > THREAD_PAGE_SIZE
+    page = page[:THREAD_PAGE_SIZE]
+    page.reverse()
+    for message in page:
+        message.conversation = conversation  # attachment URLs need its uuid: no query per message
+    return ThreadPage(messages=page, has_earlier=has_earlier, earliest_id=page[0].pk if page else None)
+
+
+def latest_message_ids(*, conversation_id: int) -> list[int]:
+    """The ids of the thread's latest page of messages (what an open thread page shows)."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)[:THREAD_PAGE_SIZE]
+    )
+
+
+def message_for_push(*, message_id: int) -> Message | None:
+    return (
+        Message.objects.select_related(
+            "sender", "conversation__store", "conversation__customer", "offer", "offer__product__store"
+        )
+        .prefetch_related("attachments")
+        .filter(pk=message_id)
+        .first()
+    )
+
+
+def conversation_for_push(*, conversation_id: int) -> Conversation | None:
+    return Conversation.objects.select_related(*_INBOX_RELATED).filter(pk=conversation_id).first()
+
+
+def offer_for_push(*, offer_id: int) -> Offer | None:
+    return (
+        Offer.objects.select_related("conversation__store", "conversation__customer", "product__store")
+        .filter(pk=offer_id)
+        .first()
+    )
+
+
+def saved_replies(*, store: Store) -> QuerySet[SavedReply]:
+    return SavedReply.objects.filter(store=store).order_by("title", "pk")
+
+
+def blocked_users(*, store: Store) -> QuerySet[Block]:
+    return Block.objects.filter(store=store).select_related("user").order_by("-created_at", "-pk")
+
+
+def store_reply_time(*, store: Store) -> timedelta | None:
+    """The store's typical (median) time to a first reply over the last 90 days; None without
+    recent data. One query: the services keep the figure up to date (services.update_reply_time)."""
+    since = timezone.now() - timedelta(days=REPLY_TIME_DAYS)
+    row = StoreReplyTime.objects.filter(store_id=store.pk, updated_at__gte=since).first()
+    return timedelta(seconds=row.typical_seconds) if row else None
+
+
+def compute_reply_time(*, store: Store) -> tuple[int, int] | None:
+    """(median seconds, sample size) of first replies to conversations of the last 90 days."""
+    since = timezone.now() - timedelta(days=REPLY_TIME_DAYS)
+    pairs = list(
+        Conversation.objects.filter(store=store, created_at__gte=since, first_reply_at__isnull=False)
+        .order_by("-created_at")
+        .values_list("created_at", "first_reply_at")[:REPLY_TIME_SAMPLE]
+    )
+    if not pairs:
+        return None
+    seconds = statistics.median(max(0.0, (reply - created).total_seconds()) for created, reply in pairs)
+    return int(seconds), len(pairs)

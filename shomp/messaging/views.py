@@ -1,0 +1,497 @@
+"""Thin views: parse input, ask a policy, call a service or a selector, render.
+
+Every page here needs a signed-in user (LoginRequiredMiddleware); a thread or file that isn't
+the user's is a 404 (policies.access_*).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shomp.catalog.selectors import get_visible_product
+from shomp.core.exceptions import RateLimited
+from shomp.core.htmx import render
+from shomp.core.pagination import paginate
+from shomp.core.uploads import serve_private_file
+from shomp.orders.policies import access_order_for_buyer
+from shomp.stores.models import Store
+from shomp.stores.policies import active_store_required
+from shomp.stores.selectors import get_store_by_slug
+
+from . import events, selectors, services
+from .forms import ContactForm, MessageForm, OfferForm, ReportForm, SavedReplyForm, StatusForm
+from .models import Conversation, SavedReply, Side
+from .policies import (
+    access_attachment,
+    access_conversation,
+    access_conversation_for_customer,
+    access_conversation_for_store,
+    access_offer,
+    can_contact_store,
+    is_blocked,
+    side_for,
+)
+
+INBOX_PAGE_SIZE = 20
+MAX_LIVE_STORES = 10  # store inbox topics one page follows (the socket's cap is 20 topics)
+
+
+def apply_errors(form, error: ValidationError | RateLimited) -> None:
+    if isinstance(error, RateLimited):
+        form.add_error(None, error.message)
+    elif hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Redirect; an HTMX request (buttons inside pushed fragments) is told to navigate instead."""
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _flash_error(request: HttpRequest, error: ValidationError | RateLimited) -> None:
+    messages.error(request, error.message if isinstance(error, RateLimited) else " ".join(error.messages))
+
+
+# Starting a conversation -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request: HttpRequest, store_slug: str) -> HttpResponse:
+    store = get_store_by_slug(slug=store_slug)
+    if store is None:
+        raise Http404("No such store.")
+    if not can_contact_store(request.user, store):
+        messages.info(request, services.OWN_STORE_TEXT + " Your customers' messages are in your store inbox.")
+        return redirect("messaging:dashboard_inbox")
+    data = request.POST if request.method == "POST" else request.GET
+    product = _product_from(request, store, data.get("product", ""))
+    order = _order_from(request, store, data.get("order", ""))
+    initial_type = data.get("type", "")
+    if initial_type not in Conversation.Type.values:
+        initial_type = (
+            Conversation.Type.PRE_PURCHASE
+            if product
+            else Conversation.Type.SUPPORT
+            if order
+            else Conversation.Type.GENERAL
+        )
+    form = ContactForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "type": initial_type,
+            "subject": services.default_subject(type=initial_type, product=product, order=order)
+            if product or order
+            else "",
+            "product": product.slug if product else "",
+            "order": order.uuid if order else "",
+        },
+    )
+    blocked = is_blocked(store=store, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            conversation = services.create_conversation(
+                store=store,
+                customer=request.user,
+                type=data["type"],
+                subject=data["subject"],
+                content=data["content"],
+                attachments=data["attachments"],
+                product=product,
+                order=order,
+                budget=data["budget"],
+                wanted_by=data["wanted_by"],
+            )
+        except (ValidationError, RateLimited) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Message sent to {store.name}. You'll see their reply here.")
+            return redirect(conversation.get_absolute_url())
+    return render(
+        request,
+        "messaging/conversation_new.html",
+        {"store": store, "form": form, "product": product, "order": order, "blocked": blocked},
+    )
+
+
+def _product_from(request: HttpRequest, store: Store, ref: str):
+    ref = (ref or "").strip()[:160]
+    if not ref:
+        return None
+    product = get_visible_product(user=request.user, store=store, product_ref=ref)
+    if product is None:
+        raise Http404("No such product.")
+    return product
+
+
+def _order_from(request: HttpRequest, store: Store, value: str):
+    if not value:
+        return None
+    try:
+        order_uuid = uuid.UUID(str(value))
+    except ValueError:
+        raise Http404("No such order.") from None
+    order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)  # another buyer's: 404
+    if order.store_id != store.pk:
+        raise Http404("No such order.")
+    return order
+
+
+# The customer's message centre -----------------------------------------------------------
+
+
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = paginate(
+        request, selectors.get_conversations(user=request.user, side=Side.CUSTOMER), per_page=INBOX_PAGE_SIZE
+    )
+    live = page.number == 1
+    return render(
+        request,
+        "messaging/conversation_list.html",
+        {
+            "page_obj": page,
+            "viewer_side": Side.CUSTOMER,
+            "store_unread": selectors.unread_counts(user=request.user)[Side.STORE],
+            "realtime_topics": [events.user_inbox_topic(request.user.pk)] if live else [],
+        },
+        partial="list",
+    )
+
+
+# A thread (both sides) ---------------------------------------------------------------------
+
+
+@require_GET
+def thread(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    side = side_for(request.user, conversation)
+    services.mark_as_read(conversation=conversation, reader=request.user)
+    return render(request, "messaging/conversation_detail.html", _thread_context(request, conversation, side))
+
+
+def _thread_context(request: HttpRequest, conversation: Conversation, side: str, **extra) -> dict:
+    is_store = side == Side.STORE
+    context = {
+        "conversation": conversation,
+        "viewer_side": side,
+        "is_store": is_store,
+        "thread": selectors.thread_messages(conversation=conversation),
+        "custom_request": getattr(conversation, "custom_request", None)
+        if conversation.type == Conversation.Type.CUSTOM_ORDER
+        else None,
+        "form": MessageForm(),
+        "blocked": is_blocked(store=conversation.store, user=conversation.customer),
+        "realtime_topics": [events.conversation_topic(conversation.uuid)],
+    }
+    if is_store:
+        context |= {
+            "saved_replies": list(selectors.saved_replies(store=conversation.store)),
+            "offer_form": OfferForm(),
+            "statuses": Conversation.Status.choices,
+        }
+    context["report_form"] = ReportForm()
+    return context | extra
+
+
+@require_GET
+def earlier(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    """Older messages of a thread, inserted above the ones shown (HTMX)."""
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    try:
+        before = int(request.GET.get("before", ""))
+    except ValueError:
+        raise Http404("No such page.") from None
+    page = selectors.thread_messages(conversation=conversation, before_id=before)
+    return render(
+        request,
+        "messaging/partials/_earlier.html",
+        {"conversation": conversation, "thread": page, "viewer_side": side_for(request.user, conversation)},
+    )
+
+
+@require_POST
+def send(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    form = MessageForm(request.POST, request.FILES)
+    message = None
+    if form.is_valid():
+        try:
+            message = services.send_message(
+                conversation=conversation,
+                sender=request.user,
+                content=form.cleaned_data["content"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except (ValidationError, RateLimited) as error:
+            apply_errors(form, error)
+    if not request.htmx:
+        if message is None:
+            for error in form.non_field_errors() + [e for f in form for e in f.errors]:
+                messages.error(request, error)
+        return redirect(conversation.get_absolute_url())
+    if message is not None:
+        form = MessageForm()
+        message = selectors.message_for_push(message_id=message.pk)
+    return render(
+        request,
+        "messaging/partials/_message_form.html",
+        {
+            "conversation": conversation,
+            "form": form,
+            "sent": message,
+            "viewer_side": side_for(request.user, conversation),
+        },
+    )
+
+
+@require_POST
+def read(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    """The open thread saw a pushed message: mark it read (the writer sees "Seen")."""
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    services.mark_as_read(conversation=conversation, reader=request.user)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def change_status(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation_for_store(user=request.user, conversation_uuid=conversation_uuid)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.set_status(conversation=conversation, actor=request.user, status=form.cleaned_data["status"])
+        messages.success(request, f"Marked {conversation.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose a status.")
+    return redirect(conversation.get_absolute_url())
+
+
+@require_POST
+def offer_create(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation_for_store(user=request.user, conversation_uuid=conversation_uuid)
+    form = OfferForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.send_offer(
+                conversation=conversation,
+                sender=request.user,
+                title=data["title"],
+                price=data["price"],
+                delivery_date=data["delivery_date"],
+            )
+        except (ValidationError, RateLimited) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Offer sent.")
+            return redirect(conversation.get_absolute_url())
+    side = side_for(request.user, conversation)
+    return render(
+        request,
+        "messaging/conversation_detail.html",
+        _thread_context(request, conversation, side, offer_form=form, offer_open=True),
+        status=200,
+    )
+
+
+@require_POST
+def offer_accept(request: HttpRequest, conversation_uuid: uuid.UUID, offer_id: int) -> HttpResponse:
+    conversation = access_conversation_for_customer(user=request.user, conversation_uuid=conversation_uuid)
+    offer = access_offer(conversation=conversation, offer_id=offer_id)
+    try:
+        services.accept_offer(offer=offer, buyer=request.user)
+    except ValidationError as error:
+        _flash_error(request, error)
+        return _go(request, conversation.get_absolute_url())
+    messages.success(request, f"“{offer.title}” is in your cart, reserved for you.")
+    return _go(request, reverse("orders:cart"))
+
+
+@require_POST
+def offer_withdraw(request: HttpRequest, conversation_uuid: uuid.UUID, offer_id: int) -> HttpResponse:
+    conversation = access_conversation_for_store(user=request.user, conversation_uuid=conversation_uuid)
+    offer = access_offer(conversation=conversation, offer_id=offer_id)
+    try:
+        services.withdraw_offer(offer=offer, actor=request.user)
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, "Offer withdrawn.")
+    return _go(request, conversation.get_absolute_url())
+
+
+@require_POST
+def block(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation_for_store(user=request.user, conversation_uuid=conversation_uuid)
+    customer = conversation.customer
+    try:
+        if request.POST.get("action") == "unblock":
+            services.unblock_user(store=conversation.store, user=customer, actor=request.user)
+            messages.success(request, f"{customer.username} can message {conversation.store.name} again.")
+        else:
+            services.block_user(store=conversation.store, user=customer, actor=request.user)
+            messages.success(request, f"{customer.username} can no longer message {conversation.store.name}.")
+    except ValidationError as error:
+        _flash_error(request, error)
+    return redirect(conversation.get_absolute_url())
+
+
+@require_POST
+def report(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a reason for your report.")
+        return redirect(conversation.get_absolute_url())
+    try:
+        services.report_conversation(
+            conversation=conversation,
+            reporter=request.user,
+            reason=form.cleaned_data["reason"],
+            details=form.cleaned_data["details"],
+        )
+    except (ValidationError, RateLimited) as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, "Thanks: our team will look at this conversation.")
+    return redirect(conversation.get_absolute_url())
+
+
+@require_GET
+def attachment(request: HttpRequest, conversation_uuid: uuid.UUID, attachment_id: int) -> HttpResponse:
+    item = access_attachment(user=request.user, conversation_uuid=conversation_uuid, attachment_id=attachment_id)
+    return serve_private_file(
+        item.file, download_name=item.original_name, content_type=item.content_type, inline=item.is_image
+    )
+
+
+@require_GET
+def attachment_thumbnail(request: HttpRequest, conversation_uuid: uuid.UUID, attachment_id: int) -> HttpResponse:
+    item = access_attachment(user=request.user, conversation_uuid=conversation_uuid, attachment_id=attachment_id)
+    if not item.thumbnail:
+        raise Http404("No thumbnail.")
+    content_type = "image/png" if item.thumbnail.name.endswith(".png") else "image/jpeg"
+    return serve_private_file(
+        item.thumbnail, download_name=f"thumbnail-{item.original_name}", content_type=content_type, inline=True
+    )
+
+
+# The store inbox -------------------------------------------------------------------------
+
+
+@active_store_required
+@require_GET
+def dashboard_inbox(request: HttpRequest) -> HttpResponse:
+    stores = request.managed_stores
+    store_param = request.GET.get("store", "")
+    store = next((s for s in stores if str(s.pk) == store_param), None)
+    status = request.GET.get("status", "")
+    type_ = request.GET.get("type", "")
+    unread = request.GET.get("unread") == "1"
+    query = request.GET.get("q", "")[:200].strip()
+    conversations = selectors.filter_conversations(
+        selectors.get_conversations(user=request.user, side=Side.STORE, store=store),
+        status=status,
+        type=type_,
+        unread=unread,
+        query=query,
+    )
+    page = paginate(request, conversations, per_page=INBOX_PAGE_SIZE)
+    live = page.number == 1 and not (status or type_ or query)
+    shown = [store] if store else stores
+    return render(
+        request,
+        "messaging/dashboard_inbox.html",
+        {
+            "page_obj": page,
+            "viewer_side": Side.STORE,
+            "nav": "messages",
+            "stores": stores,
+            "store_filter": store,
+            "status": status,
+            "type": type_,
+            "unread": unread,
+            "query": query,
+            "statuses": Conversation.Status.choices,
+            "types": Conversation.Type.choices,
+            "realtime_topics": [events.store_inbox_topic(s.pk) for s in shown[:MAX_LIVE_STORES]] if live else [],
+        },
+        partial="list",
+    )
+
+
+@active_store_required
+@require_http_methods(["GET", "POST"])
+def dashboard_settings(request: HttpRequest) -> HttpResponse:
+    """The active store's saved replies (create, delete) and blocked users (unblock)."""
+    store = request.store
+    form = SavedReplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_saved_reply(
+                store=store, actor=request.user, title=form.cleaned_data["title"], content=form.cleaned_data["content"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Saved reply added.")
+            return redirect("messaging:dashboard_settings")
+    return render(
+        request,
+        "messaging/dashboard_settings.html",
+        {
+            "form": form,
+            "replies": list(selectors.saved_replies(store=store)),
+            "blocks": list(selectors.blocked_users(store=store)),
+            "nav": "messages",
+        },
+    )
+
+
+@active_store_required
+@require_POST
+def dashboard_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
+    reply = SavedReply.objects.select_related("store").filter(pk=reply_id, store=request.store).first()
+    if reply is None:
+        raise Http404("No such saved reply.")
+    services.delete_saved_reply(reply=reply, actor=request.user)
+    messages.success(request, f"Deleted “{reply.title}”.")
+    return redirect("messaging:dashboard_settings")
+
+
+@active_store_required
+@require_POST
+def dashboard_unblock(request: HttpRequest, block_id: int) -> HttpResponse:
+    block_row = selectors.blocked_users(store=request.store).filter(pk=block_id).first()
+    if block_row is None:
+        raise Http404("No such block.")
+    services.unblock_user(store=request.store, user=block_row.user, actor=request.user)
+    messages.success(request, f"{block_row.user.username} can message {request.store.name} again.")
+    return redirect("messaging:dashboard_settings")
+
+
+@require_GET
+def badge(request: HttpRequest) -> HttpResponse:
+    """The header's messages link with the unread count, fetched by every page after it loads.
+
+    Rendered without the context processors: one query (the count) after the session and user.
+    """
+    html = render_to_string(
+        "messaging/partials/_badge.html", {"messages_unread_count": selectors.unread_total(user=request.user)}
+    )
+    return HttpResponse(html)

@@ -1,0 +1,89 @@
+"""Who may see, write, change, respond to and report reviews. What isn't yours to see is a 404."""
+
+import rules
+from django.http import Http404
+
+from shomp.catalog.models import Product
+from shomp.catalog.policies import can_view_product
+from shomp.stores.policies import can_manage_store
+
+from .models import Review
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+@rules.predicate
+def is_review_author(user, review: Review | None) -> bool:
+    return review is not None and _authenticated(user) and review.user_id == user.pk
+
+
+@rules.predicate
+def can_manage_review_store(user, review: Review | None) -> bool:
+    return review is not None and can_manage_store(user, review.store)
+
+
+@rules.predicate
+def is_moderator(user) -> bool:
+    return _authenticated(user) and user.is_staff
+
+
+@rules.predicate
+def can_view_review(user, review: Review | None) -> bool:
+    """Published reviews are public. A hidden one: its author, its store and staff. A removed one:
+    its author and staff."""
+    if review is None:
+        return False
+    if review.status == Review.Status.PUBLISHED:
+        return True
+    if is_review_author(user, review) or is_moderator(user):
+        return True
+    return review.status == Review.Status.HIDDEN and can_manage_review_store(user, review)
+
+
+@rules.predicate
+def can_respond_to_review(user, review: Review | None) -> bool:
+    return review is not None and review.status != Review.Status.REMOVED and can_manage_review_store(user, review)
+
+
+rules.add_perm("reviews.view_review", can_view_review)
+rules.add_perm("reviews.change_own_review", is_review_author)
+rules.add_perm("reviews.respond_to_review", can_respond_to_review)
+
+
+def _review(review_id: int):
+    return Review.objects.select_related("store", "product__store", "user").filter(pk=review_id).first()
+
+
+def access_review(*, user, review_id: int) -> Review:
+    """A review `user` may see, else Http404."""
+    review = _review(review_id)
+    if not can_view_review(user, review):
+        raise Http404("No such review.")
+    return review
+
+
+def access_review_for_author(*, user, review_id: int) -> Review:
+    """The user's own review, else Http404 (a store owner never edits a customer's review)."""
+    review = _review(review_id)
+    if not is_review_author(user, review):
+        raise Http404("No such review.")
+    return review
+
+
+def access_review_for_store(*, user, store, review_id: int) -> Review:
+    """A review of the active `store` that `user` may respond to; another store's review id is a 404."""
+    review = Review.objects.select_related("store", "product", "user").filter(pk=review_id, store=store).first()
+    if not can_respond_to_review(user, review):
+        raise Http404("No such review.")
+    return review
+
+
+def access_reviewable_product(*, user, product_id: int) -> Product:
+    """A product on public sale to write about. Drafts (even your own), custom orders made for one
+    buyer (they review the store instead) and unknown ids are a 404."""
+    product = Product.objects.select_related("store").filter(pk=product_id, reserved_for__isnull=True).first()
+    if product is None or not product.is_published or not can_view_product(user, product):
+        raise Http404("No such product.")
+    return product

@@ -1,0 +1,32 @@
+"""Review writes: keyword-only, one transaction each; notifications after commit.
+
+- reviews.py: create_review, update_review, delete_review, respond_to_review (and has_paid_for,
+  which decides "Verified purchase")
+- moderation.py: flag_review, vote_helpful, remove_helpful_vote, moderate_review
+- ratings.py: the summary rows, shifted with every change and rebuilt by calculate_ratings
+- notices.py: what the reviewer is told (tasks call these)
+"""
+
+from .moderation import FLAGS_TO_HIDE, flag_review, moderate_review, remove_helpful_vote, vote_helpful
+from .notices import REVIEW_MODERATION, REVIEW_RESPONSE, send_moderation_notice, send_response_notice
+from .ratings import calculate_ratings, computed_ratings
+from .reviews import create_review, delete_review, has_paid_for, respond_to_review, update_review
+
+__all__ = [
+    "FLAGS_TO_HIDE",
+    "REVIEW_MODERATION",
+    "REVIEW_RESPONSE",
+    "calculate_ratings",
+    "computed_ratings",
+    "create_review",
+    "delete_review",
+    "flag_review",
+    "has_paid_for",
+    "moderate_review",
+    "remove_helpful_vote",
+    "respond_to_review",
+    "send_moderation_notice",
+    "send_response_notice",
+    "update_review",
+    "vote_helpful",
+]

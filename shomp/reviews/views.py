@@ -1,0 +1,319 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from shomp.catalog.selectors import get_visible_product
+from shomp.core.htmx import render
+from shomp.core.pagination import paginate
+from shomp.stores.policies import active_store_required, can_manage_store
+from shomp.stores.selectors import get_store_by_slug
+
+from . import selectors, services
+from .forms import FlagForm, ResponseForm, ReviewForm
+from .models import Review
+from .policies import (
+    access_review,
+    access_review_for_author,
+    access_review_for_store,
+    access_reviewable_product,
+    can_view_review,
+)
+
+PER_PAGE = 10
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _store_or_404(store_slug: str):
+    store = get_store_by_slug(slug=store_slug)
+    if store is None:
+        raise Http404("No such store.")
+    return store
+
+
+def _list_context(request: HttpRequest, reviews, *, summary, base_url: str) -> dict:
+    query = selectors.ReviewQuery.from_request(request.GET)
+    return {
+        "page_obj": paginate(request, reviews(query), per_page=PER_PAGE),
+        "summary": summary,
+        "query": query,
+        "sorts": [(key, label) for key, (label, _) in selectors.SORTS.items()],
+        "base_url": base_url,
+    }
+
+
+# Public pages ----------------------------------------------------------------------------
+
+
+@login_not_required
+def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
+    store = _store_or_404(store_slug)
+    context = _list_context(
+        request,
+        lambda query: selectors.store_reviews(store=store, query=query, viewer=request.user),
+        summary=selectors.rating_summary(store),
+        base_url=reverse("reviews:store", kwargs={"store_slug": store.slug}),
+    )
+    context |= {
+        "store": store,
+        "is_manager": can_manage_store(request.user, store),
+        "own_review": selectors.viewer_review(user=request.user, store=store),
+    }
+    return render(request, "reviews/store_reviews.html", context, partial="reviews")
+
+
+@login_not_required
+def product_reviews(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
+    store = _store_or_404(store_slug)
+    # Scoped by the store: another store's product id under this store's address is a 404.
+    product = get_visible_product(user=request.user, store=store, product_ref=product_ref)
+    if product is None:
+        raise Http404("No such product.")
+    context = _list_context(
+        request,
+        lambda query: selectors.product_reviews(product=product, query=query, viewer=request.user),
+        summary=selectors.rating_summary(product),
+        base_url=reverse("reviews:product", kwargs={"store_slug": store.slug, "product_ref": product_ref}),
+    )
+    context |= {
+        "store": store,
+        "product": product,
+        "is_manager": can_manage_store(request.user, store),
+        "own_review": selectors.viewer_review(user=request.user, product=product),
+    }
+    return render(request, "reviews/product_reviews.html", context, partial="reviews")
+
+
+@login_not_required
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review(user=request.user, review_id=review_id)
+    review = selectors.review_detail(review=review, viewer=request.user)
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {"review": review, "is_manager": can_manage_store(request.user, review.store)},
+    )
+
+
+# Writing, editing and deleting one's own review ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def write_review(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = access_reviewable_product(user=request.user, product_id=product_id)
+    return _write(request, product=product, store=product.store)
+
+
+@require_http_methods(["GET", "POST"])
+def write_store_review(request: HttpRequest, store_slug: str) -> HttpResponse:
+    return _write(request, product=None, store=_store_or_404(store_slug))
+
+
+def _write(request: HttpRequest, *, product, store) -> HttpResponse:
+    existing = selectors.viewer_review(user=request.user, product=product, store=store)
+    if existing is not None and request.method == "GET":
+        messages.info(request, "You have reviewed this already: here is your review to edit.")
+        return redirect("reviews:edit", review_id=existing.pk)
+    form = ReviewForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.create_review(
+                user=request.user,
+                product=product,
+                store=store,
+                rating=data["rating"],
+                title=data["title"],
+                content=data["content"],
+                photos=data["photos"],
+                video=data["video"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Thank you! Your review is published.")
+            return redirect(review.get_absolute_url())
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "product": product,
+            "store": store,
+            "own_store": can_manage_store(request.user, store),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_review(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review_for_author(user=request.user, review_id=review_id)
+    form = ReviewForm(request.POST or None, request.FILES or None, review=review)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_review(
+                review=review,
+                rating=data["rating"],
+                title=data["title"],
+                content=data["content"],
+                add_photos=data["photos"],
+                remove_photo_ids=data.get("remove_photos") or [],
+                video=data["video"],
+                remove_video=bool(data.get("remove_video")),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Your review is updated.")
+            return redirect(review.get_absolute_url())
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"form": form, "review": review, "product": review.product, "store": review.store},
+    )
+
+
+@require_POST
+def delete_review(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review_for_author(user=request.user, review_id=review_id)
+    subject_url = review.subject_url or review.store.get_absolute_url()
+    try:
+        services.delete_review(review=review)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(review.get_absolute_url())
+    messages.success(request, "Your review is deleted.")
+    return redirect(subject_url)
+
+
+# Helpful votes and flags -------------------------------------------------------------------
+
+
+@require_POST
+def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review(user=request.user, review_id=review_id)
+    error = None
+    try:
+        if request.POST.get("action") == "remove":
+            services.remove_helpful_vote(review=review, user=request.user)
+        else:
+            services.vote_helpful(review=review, user=request.user)
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_back(request, review))
+    review = selectors.review_detail(review=review, viewer=request.user)
+    return render(
+        request,
+        "reviews/partials/_helpful.html",
+        {"review": review, "error": error, "is_manager": can_manage_store(request.user, review.store)},
+    )
+
+
+@require_POST
+def flag(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review(user=request.user, review_id=review_id)
+    form = FlagForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.flag_review(
+                review=review, user=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "Thank you: our moderators will look at this review.")
+        return redirect(_back(request, review))
+    review.refresh_from_db(fields=["status"])
+    return render(
+        request,
+        "reviews/partials/_flag.html",
+        {"review": review, "flag_error": error, "flagged_now": error is None},
+    )
+
+
+def _back(request: HttpRequest, review: Review) -> str:
+    """Where a no-JavaScript form post returns: the page it came from, if it is ours."""
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return next_url
+    if can_view_review(request.user, review):
+        return review.get_absolute_url()
+    return review.subject_url or review.store.get_absolute_url()
+
+
+# Seller dashboard --------------------------------------------------------------------------
+
+
+@active_store_required
+def dashboard_reviews(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "")
+    show = show if show in selectors.DASHBOARD_FILTERS else ""
+    page = paginate(
+        request, selectors.dashboard_reviews(store=request.store, show=show, viewer=request.user), per_page=20
+    )
+    return render(
+        request,
+        "reviews/dashboard_reviews.html",
+        {
+            "page_obj": page,
+            "show": show,
+            "filters": selectors.DASHBOARD_FILTERS,
+            "counts": selectors.dashboard_counts(store=request.store),
+            "nav": "reviews",
+        },
+        partial="reviews",
+    )
+
+
+@active_store_required
+@require_POST
+def dashboard_respond(request: HttpRequest, review_id: int) -> HttpResponse:
+    review = access_review_for_store(user=request.user, store=request.store, review_id=review_id)
+    form = ResponseForm(request.POST)
+    saved = False
+    if form.is_valid():
+        try:
+            services.respond_to_review(
+                review=review, store=request.store, user=request.user, content=form.cleaned_data["content"]
+            )
+            saved = True
+        except ValidationError as error:
+            _apply_errors(form, error)
+    if not request.htmx:
+        if saved:
+            messages.success(request, "Your response is published.")
+        else:
+            messages.error(request, " ".join(message for errors in form.errors.values() for message in errors))
+        return redirect(request.POST.get("next") if _is_dashboard(request.POST.get("next")) else "reviews:dashboard")
+    review = selectors.dashboard_reviews(store=request.store, viewer=request.user).get(pk=review.pk)
+    return render(
+        request,
+        "reviews/partials/_dashboard_review.html",
+        {"review": review, "response_form": None if saved else form, "saved": saved},
+    )
+
+
+def _is_dashboard(url: str | None) -> bool:
+    return bool(url) and url.startswith("/dashboard/reviews/")

@@ -1,0 +1,146 @@
+"""Products, clicked through in the seller dashboard, checked from a visitor's browser."""
+
+import re
+
+from shomp.catalog.models import Product
+
+from . import builders
+from .helpers import accept_dialogs, assert_no_page_errors, expect, label, login, upload
+
+NOT_FOUND = "We couldn't find that page"
+
+
+def test_a_physical_product_from_draft_to_archive(make_page, live_url):
+    shop = builders.store(name="Loom Room", slug="loom-room")
+    seller = login(make_page(), live_url, shop.owner.username, builders.PASSWORD)
+    accept_dialogs(seller)
+    visitor = make_page()
+
+    seller.goto("/dashboard/products/")
+    expect(seller.get_by_text("No products yet")).to_be_visible()
+    seller.get_by_role("link", name="New product").click()
+    seller.get_by_label(label("Title")).fill("Indigo Wall Hanging")
+    seller.get_by_label(label("Description")).fill("Hand-woven from merino wool, dyed with indigo.")
+    seller.get_by_label(label("Price")).fill("85")
+    seller.get_by_label(label("Kind")).select_option(label="Physical")
+    seller.get_by_label(label("Stock")).fill("3")
+    seller.get_by_label(label("Add images")).set_input_files(
+        [
+            upload("front.png", builders.png_bytes(color=(30, 64, 175)), "image/png"),
+            upload("detail.png", builders.png_bytes(color=(234, 88, 12)), "image/png"),
+        ]
+    )
+    seller.get_by_role("button", name="Save as draft").click()
+    expect(seller.get_by_text("“Indigo Wall Hanging” saved as a draft.")).to_be_visible()
+    expect(seller.get_by_text("Draft", exact=True)).to_be_visible()
+    expect(seller.get_by_role("list", name="Images in order").get_by_role("listitem")).to_have_count(2)
+    assert_no_page_errors(seller)
+
+    product = Product.objects.get(store=shop)
+    url = product.get_absolute_url()
+    assert url == "/loom-room/products/indigo-wall-hanging/"
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", name=NOT_FOUND)).to_be_visible()
+
+    seller.get_by_role("button", name="Publish").click()
+    expect(seller.get_by_text("“Indigo Wall Hanging” is live.")).to_be_visible()
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", name="Indigo Wall Hanging")).to_be_visible()
+    expect(visitor.get_by_text("$85.00")).to_be_visible()
+    expect(visitor.get_by_text("Only 3 left")).to_be_visible()
+
+    seller.get_by_label(label("Price")).fill("79.50")
+    seller.get_by_role("button", name="Save", exact=True).click()
+    expect(seller.get_by_text("Product saved.")).to_be_visible()
+    visitor.reload()
+    expect(visitor.get_by_text("$79.50")).to_be_visible()
+
+    # Reorder: moving the second image up makes it the cover, in the dashboard and for buyers.
+    images = seller.get_by_role("list", name="Images in order")
+    second_src = images.get_by_role("img", name="Image 2").get_attribute("src")
+    first_src = images.get_by_role("img", name="Image 1").get_attribute("src")
+    seller.get_by_role("button", name="Move image 2 earlier").click()
+    expect(images.get_by_role("img", name="Image 1")).to_have_attribute("src", second_src)
+    expect(images.get_by_role("img", name="Image 2")).to_have_attribute("src", first_src)
+    visitor.goto("/loom-room/")
+    cover = visitor.get_by_role("article").get_by_role("img")
+    expect(cover).to_have_attribute("src", second_src)
+
+    seller.get_by_role("button", name="Unpublish").click()
+    expect(seller.get_by_text("“Indigo Wall Hanging” is back to draft.")).to_be_visible()
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", name=NOT_FOUND)).to_be_visible()
+
+    seller.get_by_role("button", name="Archive").click()
+    expect(seller.get_by_text("“Indigo Wall Hanging” is archived.")).to_be_visible()
+    expect(seller.get_by_text("Archived", exact=True)).to_be_visible()
+    seller.get_by_role("link", name="Products").click()
+    row = seller.get_by_role("row").filter(has_text="Indigo Wall Hanging")
+    expect(row.get_by_text("Archived", exact=True)).to_be_visible()
+    visitor.goto(url)
+    expect(visitor.get_by_role("heading", name=NOT_FOUND)).to_be_visible()
+    assert_no_page_errors(seller)
+
+
+def test_a_digital_product_with_a_pdf_is_published(page, live_url):
+    shop = builders.store(name="Pattern Press", slug="pattern-press")
+    login(page, live_url, shop.owner.username, builders.PASSWORD)
+    page.goto("/dashboard/products/new/")
+    page.get_by_label(label("Title")).fill("Sock Knitting Pattern")
+    page.get_by_label(label("Description")).fill("A beginner-friendly pattern, 12 pages.")
+    page.get_by_label(label("Price")).fill("6.50")
+    page.get_by_label(label("Kind")).select_option(label="Digital")
+    page.get_by_label(label("File for buyers")).set_input_files(
+        upload("sock-pattern.pdf", builders.pdf_bytes(), "application/pdf")
+    )
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.get_by_text("“Sock Knitting Pattern” is live")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Current file: sock-pattern\.pdf"))).to_be_visible()
+
+    product = Product.objects.get(store=shop)
+    assert product.is_published and product.is_digital and product.stock is None
+    with product.digital_file.open("rb") as stored:
+        assert stored.read() == builders.pdf_bytes()
+    page.get_by_role("link", name="View", exact=True).click()
+    expect(page.get_by_text("Digital download")).to_be_visible()
+    expect(page.get_by_role("button", name="Add to cart")).to_be_visible()
+
+
+def test_a_negative_price_is_explained_next_to_the_price(page, live_url):
+    shop = builders.store()
+    login(page, live_url, shop.owner.username, builders.PASSWORD)
+    page.goto("/dashboard/products/new/")
+    page.get_by_label(label("Title")).fill("Bargain")
+    page.get_by_label(label("Price")).fill("-5")
+    page.get_by_label(label("Stock")).fill("1")
+    page.get_by_role("button", name="Save and publish").click()
+    price = page.get_by_label(label("Price"))
+    expect(price).to_have_attribute("aria-invalid", "true")
+    expect(price).to_have_accessible_description("The price can't be negative.")
+    expect(price).to_have_value("-5")  # what was typed stays, to be corrected
+    assert not Product.objects.filter(store=shop).exists()
+
+
+def test_marketplace_search_finds_published_products_by_a_word_of_the_description(page, live_url):
+    shop = builders.store(name="Seed Library", slug="seed-library")
+    builders.product(shop, "Tomato Seeds", description="Heirloom oxheart tomatoes, saved every autumn.")
+    builders.product(shop, "Bean Seeds", description="Heirloom runner beans, not yet for sale.", published=False)
+    builders.product(shop, "Garden Trowel", description="Forged steel.")
+
+    page.goto("/")
+    search = page.get_by_role("banner").get_by_label("Search products")
+    search.fill("heirloom")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=heirloom"))
+    results = page.locator("#search-results")
+    expect(results.get_by_role("link", name="Tomato Seeds")).to_be_visible()
+    expect(results.get_by_role("link", name="Bean Seeds")).to_have_count(0)
+    expect(results.get_by_role("link", name="Garden Trowel")).to_have_count(0)
+    expect(results.get_by_role("heading", name=re.compile(r"Results for “heirloom” \(1\)"))).to_be_visible()
+
+    # The search page's own box searches as you type (HTMX), keeping the address in step.
+    page.get_by_role("main").get_by_label("Search products").fill("forged")
+    expect(results.get_by_role("link", name="Garden Trowel")).to_be_visible()
+    expect(results.get_by_role("link", name="Tomato Seeds")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/search/\?q=forged"))
+    assert_no_page_errors(page)
