@@ -626,4 +626,6 @@ def _notify(*, message_id: int) -> None:
             key=f"message:{message.pk}",
             context={"sender": sender_name, "subject": conversation.subject, "excerpt": message.content},
             data={"url": conversation.get_absolute_url()},
+            # The thread's own email (15 unread minutes, at most one an hour) is the email.
+            send_email=False,
         )

@@ -86,8 +86,12 @@ def create_notification(
     data: dict | None = None,
     title: str = "",
     content: str = "",
+    send_email: bool = True,
 ) -> Notification | None:
     """Tell `user` about one event, once: the same `key` again returns the first notification.
+
+    `send_email=False` is for apps that deliver the email themselves on their own schedule
+    (messaging: one email per unread thread after 15 minutes, at most one an hour).
 
     Title and text come from the type's templates rendered with `context` (or are given).
     `data["url"]` is the link target, a path on this site. Returns None when the user turned
@@ -100,6 +104,7 @@ def create_notification(
     data = _check_data(data)
     context = context or {}
     in_app, email = _choices_for(user_ids=[user.pk], type=type)[user.pk]
+    email = email and send_email
     existing = Notification.objects.filter(user=user, key=key).first()
     if existing is not None:
         return existing

@@ -416,6 +416,21 @@ def test_replies_notify_the_other_side_once_per_unread_streak(
     assert Notification.objects.filter(user=customer, type="message_reply").count() == 2
 
 
+def test_message_notifications_send_no_email_of_their_own(
+    settings, store, seller, customer, django_capture_on_commit_callbacks
+):
+    """The thread's delayed email (one an hour at most) is the only email a message causes."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = services.create_conversation(
+            store=store, customer=customer, type="general", subject="Hello", content="Is it in stock?"
+        )
+        services.send_message(conversation=conversation, sender=seller, content="Yes!")
+    # The immediate backend ran the 15-minute checks at once: too soon, so nothing was sent.
+    assert mail.outbox == []
+
+
 def test_the_typical_first_reply_time_is_the_median_of_90_days(store, seller):
     from shomp.messaging.selectors import store_reply_time
 
