@@ -71,13 +71,12 @@ document.addEventListener("htmx:wsClose", function (e) {
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = os.path.dirname(__file__)
     ours = [item for item in items if str(item.path).startswith(here)]
-    mixed = any(item.get_closest_marker("asyncio") for item in items if item not in ours)
+    if ours and any(item.get_closest_marker("asyncio") for item in items if item not in ours):
+        # Sync Playwright's loop in the main thread breaks pytest-asyncio tests run after it.
+        raise pytest.UsageError("Run the browser tests in their own process: pytest tests/e2e (make test does).")
     for item in ours:
         if item.get_closest_marker("django_db") is None:
             item.add_marker(pytest.mark.django_db(transaction=True))
-        if mixed:
-            # Sync Playwright's loop in the main thread breaks pytest-asyncio tests run after it.
-            item.add_marker(pytest.mark.skip(reason="run browser tests alone: pytest tests/e2e"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
