@@ -573,6 +573,11 @@ def send_unread_email(*, conversation_id: int, side: str, now=None) -> bool:
             recipients = [conversation.customer] if conversation.customer.is_active else []
         else:
             recipients = list(get_store_managers(store=conversation.store))
+        if apps.is_installed("shomp.notifications"):
+            from shomp.notifications.services import wants_email
+
+            # "Message replies" email preference (on by default) governs this email.
+            recipients = [user for user in recipients if wants_email(user=user, type="message_reply")]
         addresses = [user.email for user in recipients if user.email]
         if not addresses:
             return False

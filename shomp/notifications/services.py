@@ -50,6 +50,11 @@ def _choices_for(*, user_ids: Sequence[int], type: str) -> dict[int, tuple[bool,
     return choices
 
 
+def wants_email(*, user, type: str) -> bool:
+    """Whether `user` takes email for `type` (their preference, else the type's default)."""
+    return _choices_for(user_ids=[user.pk], type=type)[user.pk][1]
+
+
 @transaction.atomic
 def set_preferences(*, user, preferences: dict[str, tuple[bool, bool]]) -> list[NotificationPreference]:
     """Save `{type: (in_app, email)}` for `user`; unknown types are refused."""

@@ -358,6 +358,17 @@ def test_one_email_after_fifteen_unread_minutes(conversation, seller, customer):
     assert len(mail.outbox) == 2
 
 
+def test_no_email_when_the_customer_turned_message_reply_emails_off(conversation, seller, customer):
+    from shomp.notifications.services import set_preferences
+
+    set_preferences(user=customer, preferences={"message_reply": (True, False)})
+    services.send_message(conversation=conversation, sender=seller, content="Your mug ships Monday.")
+    _age(conversation, 16)
+    mail.outbox.clear()
+    assert not services.send_unread_email(conversation_id=conversation.pk, side=Side.CUSTOMER)
+    assert mail.outbox == []
+
+
 def test_no_email_once_read(conversation, seller, customer):
     services.send_message(conversation=conversation, sender=seller, content="Hello")
     services.mark_as_read(conversation=conversation, reader=customer)
