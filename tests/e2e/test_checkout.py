@@ -110,6 +110,8 @@ def test_stock_that_ran_out_before_paying_is_explained(page, live_url):
     buyer = builders.user("late_buyer")
     page.goto("/accounts/login/")
     fill_login_form(page, buyer.username, builders.PASSWORD)
+    # Wait for the login to land: navigating away mid-login would race its session rotation.
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     page.goto(vase.get_absolute_url())
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
