@@ -5,6 +5,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can_manage_store
@@ -14,17 +15,6 @@ from . import selectors, services
 from .forms import ProductForm
 from .models import Product
 from .policies import access_product_for_management
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
 
 # Public pages ---------------------------------------------------------------------------
 

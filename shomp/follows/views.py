@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.stores.policies import active_store_required
@@ -22,16 +23,6 @@ def _local(url: str | None) -> str | None:
     if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return url
     return None
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 # The follow button -----------------------------------------------------------------------

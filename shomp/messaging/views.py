@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shomp.catalog.selectors import get_visible_product
 from shomp.core.exceptions import RateLimited
+from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.uploads import serve_private_file
@@ -42,18 +43,6 @@ from .policies import (
 
 INBOX_PAGE_SIZE = 20
 MAX_LIVE_STORES = 10  # store inbox topics one page follows (the socket's cap is 20 topics)
-
-
-def apply_errors(form, error: ValidationError | RateLimited) -> None:
-    if isinstance(error, RateLimited):
-        form.add_error(None, error.message)
-    elif hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:

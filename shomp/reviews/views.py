@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.catalog.selectors import get_visible_product
+from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.stores.policies import active_store_required, can_manage_store
@@ -24,16 +25,6 @@ from .policies import (
 )
 
 PER_PAGE = 10
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _store_or_404(store_slug: str):

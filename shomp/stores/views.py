@@ -5,18 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 
 from . import selectors, services
 from .forms import StoreForm
 from .policies import ACTIVE_STORE_SESSION_KEY, access_store_for_management, active_store_required
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
 
 
 @login_not_required
