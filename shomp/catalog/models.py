@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from shomp.core.money import MAX_PRICE
@@ -41,6 +42,13 @@ class Product(models.Model):
     reserved_for = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # Variants (spec section 8). `has_variants` is kept by the variant services: true while the
+    # product has an active variant, and then buyers choose one and stock is counted per variant.
+    has_variants = models.BooleanField(default=False)
+    # Off for made-to-order work: variants are then never out of stock.
+    track_inventory = models.BooleanField(default=True)
+    # At or below this many left, buyers see "only N left" and the seller sees "low".
+    low_stock_threshold = models.PositiveIntegerField(default=3)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -75,7 +83,14 @@ class Product(models.Model):
 
     @property
     def in_stock(self) -> bool:
+        if self.has_variants:
+            return True  # per variant: the product page and the cart decide for the chosen one
         return self.stock is None or self.stock > 0
+
+    @property
+    def tracks_variant_stock(self) -> bool:
+        """Variant stock counts only for physical products whose seller tracks inventory."""
+        return self.track_inventory and not self.is_digital
 
     @property
     def cover(self):
@@ -100,3 +115,171 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return f"Image {self.position} of {self.product_id}"
+
+
+# Variants (spec section 8, Shomp.ProductVariants) ------------------------------------------
+
+MAX_OPTIONS = 5
+MAX_OPTION_VALUES = 50
+MAX_VARIANTS = 1000
+COLOUR_OPTION_NAMES = {"colour", "color", "colours", "colors"}
+
+
+class ProductOption(models.Model):
+    """One way a product varies (Size, Colour), with its ordered values."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="options")
+    name = models.CharField(max_length=50)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "product", name="catalog_option_name_unique_per_product"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_colour(self) -> bool:
+        return self.name.strip().lower() in COLOUR_OPTION_NAMES
+
+
+class ProductOptionValue(models.Model):
+    """A value of an option (M, Red). Its price modifier is added to every variant with it,
+    unless the variant has a modifier of its own."""
+
+    option = models.ForeignKey(ProductOption, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=50)
+    position = models.PositiveSmallIntegerField(default=0)
+    price_modifier = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    # "#rrggbb" when the value names a colour (shown as a swatch); empty otherwise.
+    swatch = models.CharField(max_length=7, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("value"), "option", name="catalog_option_value_unique_per_option"),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Variant(models.Model):
+    """One buyable version of a product: a combination of option values (spec: Variant)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    # Denormalised from the product so the database can keep SKUs unique within a store.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=300)  # "M / Red", from the options in option order
+    # The variant's own modifier; None means "the sum of its option values' modifiers".
+    price_modifier = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    # That sum, kept by the services whenever a value's modifier changes (no join to show a price).
+    options_price_modifier = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
+    sku = models.CharField("SKU", max_length=64, blank=True)
+    inventory_count = models.IntegerField(default=0)
+    image = models.ForeignKey(ProductImage, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    is_enabled = models.BooleanField(default=True)
+    # Set when one of its option values is removed: gone from the shop, kept for order history.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The combination as "size=m|colour=red" (lower-cased, in option order): one live variant each.
+    combination_key = models.CharField(max_length=600)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(inventory_count__gte=0), name="catalog_variant_inventory_gte_0"),
+            models.UniqueConstraint(
+                fields=["store", "sku"], condition=~models.Q(sku=""), name="catalog_variant_sku_unique_per_store"
+            ),
+            models.UniqueConstraint(
+                fields=["product", "combination_key"],
+                condition=models.Q(archived_at__isnull=True),
+                name="catalog_variant_one_per_combination",
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "archived_at", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.name}"
+
+    @property
+    def effective_price_modifier(self) -> Decimal:
+        return self.price_modifier if self.price_modifier is not None else self.options_price_modifier
+
+    @property
+    def price(self) -> Decimal:
+        """Base price plus the modifier, never below zero (spec: calculate_price)."""
+        return max(Decimal("0.00"), self.product.price + self.effective_price_modifier)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_buyable(self) -> bool:
+        return self.is_enabled and not self.is_archived and self.available_count != 0
+
+    @property
+    def available_count(self) -> int | None:
+        """How many can be bought: None when stock isn't tracked (made to order, digital)."""
+        return self.inventory_count if self.product.tracks_variant_stock else None
+
+    @property
+    def stock_status(self) -> str:
+        """ "in_stock", "low" or "out" for the seller's and buyer's badges."""
+        count = self.available_count
+        if count is None:
+            return "in_stock"
+        if count <= 0:
+            return "out"
+        return "low" if count <= self.product.low_stock_threshold else "in_stock"
+
+
+class VariantOption(models.Model):
+    """One option value of a variant (spec: VariantOption), kept as text so an archived variant
+    still says what it was after its value is removed."""
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="options")
+    option_name = models.CharField(max_length=50)
+    option_value = models.CharField(max_length=50)
+    value = models.ForeignKey(ProductOptionValue, on_delete=models.SET_NULL, null=True, related_name="variant_options")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "option_name"], name="catalog_variant_option_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option_name}: {self.option_value}"
+
+
+class InventoryAdjustment(models.Model):
+    """A change to a variant's stock: who, when, why and by how much."""
+
+    class Kind(models.TextChoices):
+        SET = "set", "Set"
+        ADJUST = "adjust", "Adjustment"
+        RESTOCK = "restock", "Restock"
+        SALE = "sale", "Sale"
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="adjustments")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    delta = models.IntegerField()
+    resulting_count = models.IntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["variant", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} on {self.variant_id} ({self.kind})"

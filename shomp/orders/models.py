@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, Variant
 from shomp.stores.models import Store
 
 
@@ -25,13 +25,24 @@ class Cart(models.Model):
 class CartItem(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    # The chosen version of a product with variants; null for a product without.
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     quantity = models.PositiveIntegerField(default=1)
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="orders_cartitem_one_line_per_product"),
+            models.UniqueConstraint(
+                fields=["cart", "product"],
+                condition=models.Q(variant__isnull=True),
+                name="orders_cartitem_one_line_per_product",
+            ),
+            models.UniqueConstraint(
+                fields=["cart", "variant"],
+                condition=models.Q(variant__isnull=False),
+                name="orders_cartitem_one_line_per_variant",
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="orders_cartitem_quantity_gte_1"),
         ]
 
@@ -39,8 +50,12 @@ class CartItem(models.Model):
         return f"{self.quantity} x {self.product_id}"
 
     @property
+    def unit_price(self) -> Decimal:
+        return self.variant.price if self.variant_id else self.product.price
+
+    @property
     def line_total(self) -> Decimal:
-        return self.product.price * self.quantity
+        return self.unit_price * self.quantity
 
 
 class Checkout(models.Model):
@@ -120,6 +135,11 @@ class OrderItem(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, related_name="order_items")
+    # The variant bought, and a snapshot of it: its name, options [[name, value], ...] and SKU.
+    variant = models.ForeignKey(Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_items")
+    variant_name = models.CharField(max_length=300, blank=True)
+    variant_options = models.JSONField(default=list, blank=True)
+    sku = models.CharField("SKU", max_length=64, blank=True)
     title = models.CharField(max_length=140)
     kind = models.CharField(max_length=10, choices=Product.Kind.choices)
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)

@@ -1,6 +1,6 @@
 """A GIN index for marketplace search on PostgreSQL (nothing on SQLite).
 
-The expression is exactly the one catalog.selectors.PRODUCT_SEARCH_VECTOR compiles to,
+The expression is exactly the one catalog.selectors.products.PRODUCT_SEARCH_VECTOR compiles to,
 so `document @@ websearch_to_tsquery(...)` can use it."""
 
 from django.db import migrations

@@ -2,8 +2,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Product, ProductImage
-from .policies import can_view_product
+from ..models import Product, ProductImage
+from ..policies import can_view_product
 
 # Must stay the expression of the GIN index in migrations/0002_product_search_index.py.
 PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(

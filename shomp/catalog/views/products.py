@@ -11,10 +11,10 @@ from shomp.core.pagination import paginate
 from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can_manage_store
 from shomp.stores.selectors import get_store_by_slug
 
-from . import selectors, services
-from .forms import ProductForm
-from .models import Product
-from .policies import access_product_for_management
+from .. import selectors, services
+from ..forms import ProductForm
+from ..models import Product
+from ..policies import access_product_for_management
 
 # Public pages ---------------------------------------------------------------------------
 

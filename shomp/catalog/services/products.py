@@ -1,4 +1,4 @@
-"""Every write to the catalog. Keyword-only, one transaction each, return the object."""
+"""Products, their images and publishing."""
 
 from decimal import Decimal
 
@@ -11,8 +11,8 @@ from django.utils.text import slugify
 from shomp.core.money import MAX_PRICE, quantize
 from shomp.core.uploads import ProcessedFile, ProcessedImage
 
-from . import hooks
-from .models import Product, ProductImage
+from .. import hooks
+from ..models import Product, ProductImage
 
 MAX_IMAGES = 10
 
@@ -144,6 +144,8 @@ def update_product(
     product.description = (description or "").strip()
     product.price = _validate_price(price)
     product.kind = kind
+    if stock is None and product.has_variants:
+        stock = product.stock or 0  # counted per variant; the product's own count is unused
     product.stock = _check_kind(kind=kind, stock=stock)
     product.slug = _unique_slug(store=product.store, title=title, slug=slug or product.slug, exclude_pk=product.pk)
     if digital_file is not None:

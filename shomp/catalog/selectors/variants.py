@@ -1,0 +1,1 @@
+"""The seller's variant manager: the variant grid, inventory status and sales per variant."""

@@ -1,0 +1,68 @@
+"""Every write to the catalog. Keyword-only, one transaction each, return the object.
+
+products.py: products, their images and publishing. variants.py: options, variants, inventory.
+"""
+
+from .products import (
+    MAX_IMAGES,
+    add_product_images,
+    archive_product,
+    create_product,
+    create_reserved_product,
+    move_product_image,
+    publish_product,
+    remove_product_image,
+    unpublish_product,
+    update_product,
+)
+from .variants import (
+    BULK_FIELDS,
+    InventoryAction,
+    VariantPlan,
+    add_option_values,
+    add_product_option,
+    bulk_update_variants,
+    calculate_price,
+    create_variant,
+    generate_variants,
+    manage_inventory,
+    preview_variants,
+    remove_option_value,
+    remove_product_option,
+    sell_variant_stock,
+    set_inventory_settings,
+    set_option_value_modifier,
+    swatch_for,
+    update_variant,
+)
+
+__all__ = [
+    "BULK_FIELDS",
+    "MAX_IMAGES",
+    "InventoryAction",
+    "VariantPlan",
+    "add_option_values",
+    "add_product_images",
+    "add_product_option",
+    "archive_product",
+    "bulk_update_variants",
+    "calculate_price",
+    "create_product",
+    "create_reserved_product",
+    "create_variant",
+    "generate_variants",
+    "manage_inventory",
+    "move_product_image",
+    "preview_variants",
+    "publish_product",
+    "remove_option_value",
+    "remove_product_image",
+    "remove_product_option",
+    "sell_variant_stock",
+    "set_inventory_settings",
+    "set_option_value_modifier",
+    "swatch_for",
+    "unpublish_product",
+    "update_product",
+    "update_variant",
+]

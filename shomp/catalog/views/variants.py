@@ -1,0 +1,1 @@
+"""The seller's options, variants and inventory pages (/dashboard/products/<id>/variants/)."""
