@@ -15,6 +15,8 @@ def format_money(amount: Decimal | None, currency: str = "USD") -> str:
     if amount is None:
         return ""
     value = quantize(amount)
+    if value < 0:  # -$5.00, not $-5.00
+        return "-" + format_money(-value, currency)
     symbol = CURRENCY_SYMBOLS.get(currency)
     text = f"{value:,.2f}"
     return f"{symbol}{text}" if symbol else f"{text} {currency}"

@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from shomp.catalog.models import Product, ProductImage
+from shomp.catalog.models import Product, ProductImage, Variant
 from shomp.demo import catalogue
 from shomp.orders.models import CartItem, Checkout, Order
 from shomp.stores.models import Store
@@ -68,6 +68,16 @@ def test_full_demo_is_made_quickly_and_only_once():
     assert (image.width, image.height) == (800, 600)
     assert len({p.price for p in products}) > 20  # realistic, varied prices
 
+    with_variants = products.filter(has_variants=True)
+    assert with_variants.count() >= 3
+    variants = Variant.objects.filter(product__in=with_variants).select_related("product")
+    assert variants.count() >= 15
+    assert {v.stock_status for v in variants} == {"in_stock", "low", "out"}
+    assert len({v.price for v in variants}) > 5  # option modifiers make prices differ
+    assert all(v.sku for v in variants)
+    assert variants.filter(image__isnull=False).exists()
+    assert with_variants.filter(track_inventory=False).exists()  # made to order
+
     orders = Order.objects.filter(buyer__username="demo-buyer")
     assert orders.values("store").distinct().count() >= 4
     assert set(orders.values_list("status", flat=True)) >= {"paid", "shipped", "fulfilled"}
@@ -110,13 +120,13 @@ def test_the_login_page_accepts_the_demo_logins(client, login):
 def test_a_small_run_still_has_orders_and_a_bigger_one_only_adds():
     seed(products_per_store=2)
     assert Store.objects.count() == 6
-    assert Product.objects.count() == 12
+    assert Product.objects.filter(has_variants=False).count() == 12
     assert Order.objects.filter(buyer__username="demo-buyer").exists()
     small = counts()
 
     seed(products_per_store=3)
     bigger = counts()
-    assert bigger["products"] == 18
+    assert bigger["products"] == small["products"] + 6
     assert bigger["users"] == small["users"] and bigger["stores"] == small["stores"]
     assert bigger["orders"] >= small["orders"]
     assert bigger["cart items"] == small["cart items"]  # the cart is filled once, with the buyer

@@ -1,7 +1,8 @@
 """`manage.py seed_demo`: a small, lively marketplace to click through in development.
 
 Four logins (two sellers, a buyer and an admin, password "shomp-demo"), six stores with sixty
-products, pictures and downloads, a few orders at different stages and a cart ready to check out,
+products, pictures and downloads, three products with options and variants (variants.py), a few
+orders at different stages and a cart ready to check out,
 followers (demo fans, for the sellers' charts), store announcements and notifications (audience.py),
 and reviews with photos, the sellers' responses, helpful votes and a flag (reviews.py),
 and conversations of every type between the buyer and the stores (conversations.py).
@@ -28,7 +29,7 @@ from django.db import transaction
 from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
-from shomp.demo import audience, catalogue, conversations, reviews, samples
+from shomp.demo import audience, catalogue, conversations, reviews, samples, variants
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -74,6 +75,7 @@ class Command(BaseCommand):
                 users, new_users = self._users()
                 stores = self._stores(users)
                 products = self._products(stores, products_per_store)
+                variants.seed(stores=stores, created=self.created)
                 self._checkouts(users, products)
                 audience.seed(users=users, stores=stores, products=products, created=self.created)
                 reviews.seed(users=users, stores=stores, products=products, created=self.created)
