@@ -5,10 +5,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shomp.core.money import MAX_PRICE, quantize
+from shomp.core.money import MAX_PRICE, format_money, quantize
 from shomp.core.uploads import ProcessedFile, ProcessedImage
 
 from .. import hooks
@@ -147,6 +148,8 @@ def update_product(
     if stock is None and product.has_variants:
         stock = product.stock or 0  # counted per variant; the product's own count is unused
     product.stock = _check_kind(kind=kind, stock=stock)
+    if product.has_variants:
+        _check_variant_prices(product)
     product.slug = _unique_slug(store=product.store, title=title, slug=slug or product.slug, exclude_pk=product.pk)
     if digital_file is not None:
         _set_digital_file(product, digital_file)
@@ -156,6 +159,24 @@ def update_product(
     product.save()
     add_product_images(product=product, images=images)
     return product
+
+
+def _check_variant_prices(product: Product) -> None:
+    """A lower base price must not take a variant below zero (it would be given away)."""
+    cheapest = (
+        product.variants.filter(archived_at__isnull=True)
+        .annotate(modifier=Coalesce("price_modifier", "options_price_modifier"))
+        .order_by("modifier")
+        .first()
+    )
+    if cheapest is not None and product.price + cheapest.modifier < 0:
+        raise ValidationError(
+            {
+                "price": f"At this price “{cheapest.name}” would cost less than nothing (its modifier is "
+                f"{format_money(cheapest.modifier, product.store.currency)}): raise the price or change "
+                "the variant's modifier first."
+            }
+        )
 
 
 def _set_digital_file(product: Product, upload: ProcessedFile) -> None:

@@ -553,3 +553,20 @@ def test_a_refused_bulk_edit_changes_no_variant():
     assert "cost -$5.00" in field_error(excinfo, "price_modifier")
     modifiers = product.variants.order_by("position").values_list("price_modifier", flat=True)
     assert list(modifiers[:2]) == [None, Decimal("-10.00")]
+
+
+def test_lowering_the_base_price_below_a_variants_discount_is_refused():
+    product = tee()
+    variant = size_by_colour(product)[0]
+    services.update_variant(variant=variant, price_modifier="-15")
+    product.refresh_from_db()
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.update_product(product=product, title="Tee", price=Decimal("10.00"), kind="physical", stock=None)
+
+    assert "“S / Red” would cost less than nothing" in field_error(excinfo, "price")
+    product.refresh_from_db()
+    assert product.price == Decimal("20.00")
+    services.update_product(product=product, title="Tee", price=Decimal("15.00"), kind="physical", stock=None)
+    product.refresh_from_db()
+    assert (product.price, product.stock) == (Decimal("15.00"), 10)  # stock is counted per variant, kept
