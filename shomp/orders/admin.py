@@ -6,7 +6,17 @@ from .models import Cart, CartItem, Checkout, Order, OrderItem
 class OrderItemInline(admin.TabularInline):
     model = OrderItem
     extra = 0
-    readonly_fields = ("product", "title", "kind", "unit_price", "quantity")
+    readonly_fields = (
+        "product",
+        "variant",
+        "title",
+        "variant_name",
+        "variant_options",
+        "sku",
+        "kind",
+        "unit_price",
+        "quantity",
+    )
     can_delete = False
 
 
@@ -31,7 +41,7 @@ class CheckoutAdmin(admin.ModelAdmin):
 class CartItemInline(admin.TabularInline):
     model = CartItem
     extra = 0
-    raw_id_fields = ("product",)
+    raw_id_fields = ("product", "variant")
 
 
 @admin.register(Cart)

@@ -13,6 +13,6 @@ def store_orders_topic(store_id: int) -> str:
 
 def order_placed(*, order: Order) -> None:
     """A new order appears at the top of the store's open dashboard pages."""
-    order = Order.objects.select_related("buyer", "store").get(pk=order.pk)
+    order = Order.objects.select_related("buyer", "store").prefetch_related("items").get(pk=order.pk)
     html = render_to_string("orders/partials/_order_pushed.html", {"order": order})
     realtime.publish(store_orders_topic(order.store_id), html)

@@ -3,9 +3,19 @@ import re
 from django import forms
 from django.utils import timezone
 
+from .services import VARIANT_UNAVAILABLE
+
 
 class AddToCartForm(forms.Form):
     product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # The chosen version of a product with variants (the product page's option picker).
+    variant = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), VARIANT_UNAVAILABLE),
+    )
     quantity = forms.IntegerField(
         min_value=1, max_value=99, initial=1, error_messages={"min_value": "The quantity must be at least 1."}
     )

@@ -1,6 +1,6 @@
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
-from shomp.catalog.models import Product, ProductImage
+from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 
 from .models import Cart, CartItem, Order, OrderItem
 
@@ -15,13 +15,35 @@ def find_cart(*, user, session) -> Cart | None:
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
 
 
+def find_variant(*, variant_id: int) -> Variant | None:
+    """A variant by id, whatever its product: `add_to_cart` decides whether it fits the product."""
+    return Variant.objects.filter(pk=variant_id).first()
+
+
+def variant_options_in_order() -> Prefetch:
+    """A variant's options in its product's option order (Size before Colour)."""
+    return Prefetch(
+        "variant__options",
+        queryset=VariantOption.objects.order_by(F("value__option__position").asc(nulls_last=True), "pk"),
+    )
+
+
 def cart_items(*, cart: Cart | None) -> list[CartItem]:
+    """The cart's lines with what the page shows: product, store, images, variant and its options.
+
+    The same query count for 1 line as for 50, with or without variants."""
     if cart is None:
         return []
     images = Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
-    return list(
-        cart.items.select_related("product__store").prefetch_related(images).order_by("product__store__name", "pk")
+    items = list(
+        cart.items.select_related("product__store", "variant__image")
+        .prefetch_related(images, variant_options_in_order())
+        .order_by("product__store__name", "pk")
     )
+    for item in items:
+        if item.variant is not None:
+            item.variant.product = item.product  # its price reads the product: no query per line
+    return items
 
 
 def cart_count(*, cart: Cart | None) -> int:
@@ -40,10 +62,16 @@ def group_by_store(items: list[CartItem]) -> list[dict]:
     return list(groups.values())
 
 
+def _items_in_order() -> Prefetch:
+    """An order's lines for the lists' summaries ("Tee (Size: M · Colour: Red) × 2, …")."""
+    return Prefetch("items", queryset=OrderItem.objects.order_by("pk"))
+
+
 def buyer_orders(*, user) -> QuerySet[Order]:
     return (
         Order.objects.filter(buyer=user)
         .select_related("store")
+        .prefetch_related(_items_in_order())
         .annotate(item_count=Sum("items__quantity"))
         .order_by("-created_at", "-pk")
     )
@@ -59,6 +87,7 @@ def store_orders(*, store, status: str = "") -> QuerySet[Order]:
     orders = (
         Order.objects.filter(store=store)
         .select_related("buyer")
+        .prefetch_related(_items_in_order())
         .annotate(item_count=Sum("items__quantity"))
         .order_by("-created_at", "-pk")
     )

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, Variant, VariantOption
+from shomp.catalog.services import calculate_price, sell_variant_stock
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
 
 from . import events
@@ -37,32 +38,71 @@ def get_or_create_cart(*, user, session) -> Cart:
     return cart
 
 
-def _check_quantity(product: Product, quantity: int) -> None:
+VARIANT_UNAVAILABLE = "That option isn't available for this product."
+
+
+def line_label(product: Product, variant: Variant | None = None) -> str:
+    """How a cart line is named in messages: “Tee — M / Red”."""
+    return f"{product.title} — {variant.name}" if variant is not None else product.title
+
+
+def _options_phrase(product: Product) -> str:
+    names = list(product.options.order_by("position", "pk").values_list("name", flat=True))
+    if not names:
+        return ""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _check_variant(product: Product, variant: Variant | None) -> None:
+    """A product with variants needs one of its own live, enabled variants; one without, none."""
+    if variant is None:
+        if product.has_variants:
+            names = _options_phrase(product)
+            message = f"Choose an option first: {names}." if names else "Choose an option first."
+            raise ValidationError({"variant": message})
+        return
+    if (
+        variant.product_id != product.pk
+        or variant.store_id != product.store_id
+        or variant.is_archived
+        or not variant.is_enabled
+    ):
+        raise ValidationError({"variant": VARIANT_UNAVAILABLE})
+    variant.product = product  # the same row: prices and stock read it without a query
+
+
+def _check_quantity(product: Product, quantity: int, variant: Variant | None = None) -> None:
     if product.status != Product.Status.PUBLISHED:
         raise ValidationError("This product is no longer for sale.")
+    _check_variant(product, variant)
     if quantity < 1:
         raise ValidationError({"quantity": "The quantity must be at least 1."})
     if product.is_digital and quantity > 1:
         raise ValidationError({"quantity": "A digital product is bought once: the download is yours to keep."})
     if quantity > MAX_QUANTITY:
         raise ValidationError({"quantity": f"You can buy at most {MAX_QUANTITY} at a time."})
-    if product.stock is not None and quantity > product.stock:
-        if product.stock == 0:
-            raise ValidationError({"quantity": f"“{product.title}” is sold out."})
-        raise ValidationError({"quantity": f"Only {product.stock} of “{product.title}” left in stock."})
+    # A variant counts its own stock (None: not tracked, no cap); the product's stock is for the rest.
+    left = variant.available_count if variant is not None else product.stock
+    if left is not None and quantity > left:
+        label = line_label(product, variant)
+        if left <= 0:
+            raise ValidationError({"quantity": f"“{label}” is sold out."})
+        raise ValidationError({"quantity": f"Only {left} of “{label}” left in stock."})
 
 
 @transaction.atomic
-def add_to_cart(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
+def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None, quantity: int = 1) -> CartItem:
+    """Add `quantity` of a product (of its chosen variant, for a product with variants) to the
+    cart: one line per product, or per variant. Refused, changing nothing, when it can't be bought."""
     if product.reserved_for_id is not None and product.reserved_for_id != cart.user_id:
         raise ValidationError("This product is no longer for sale.")  # made for another buyer
-    item = CartItem.objects.select_for_update().filter(cart=cart, product=product).first()
+    item = CartItem.objects.select_for_update().filter(cart=cart, product=product, variant=variant).first()
     new_quantity = (item.quantity if item else 0) + quantity
     if product.is_digital and item:
         return item  # already in the cart; a download is bought once
-    _check_quantity(product, new_quantity)
+    _check_quantity(product, new_quantity, variant)
     if item is None:
-        item = CartItem.objects.create(cart=cart, product=product, quantity=new_quantity)
+        item = CartItem.objects.create(cart=cart, product=product, variant=variant, quantity=new_quantity)
     else:
         item.quantity = new_quantity
         item.save(update_fields=["quantity"])
@@ -73,38 +113,61 @@ def add_to_cart(*, cart: Cart, product: Product, quantity: int = 1) -> CartItem:
 @transaction.atomic
 def update_cart_item(*, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
     """Set a line's quantity; 0 removes the line. Another cart's line id is refused."""
-    item = CartItem.objects.select_for_update().select_related("product").filter(cart=cart, pk=item_id).first()
+    item = (
+        # Only the line is locked (not its product or variant: checkout locks those, in its order).
+        CartItem.objects.select_for_update(of=("self",))
+        .select_related("product", "variant")
+        .filter(cart=cart, pk=item_id)
+        .first()
+    )
     if item is None:
         raise ValidationError("That item is not in your cart.")
     if quantity == 0:
         item.delete()
         return None
-    _check_quantity(item.product, quantity)
+    _check_quantity(item.product, quantity, item.variant)
     item.quantity = quantity
     item.save(update_fields=["quantity"])
     return item
+
+
+def _mergeable(line: CartItem) -> bool:
+    """Whether an anonymous cart's line can still be bought (its quantity is capped after)."""
+    if line.product.reserved_for_id is not None:
+        return False
+    try:
+        _check_quantity(line.product, 1, line.variant)
+    except ValidationError as error:
+        return "quantity" in getattr(error, "error_dict", {})  # sold out: capped to nothing below
+    return True
 
 
 @transaction.atomic
 def merge_carts(*, user, anonymous_cart_id: int | None) -> Cart | None:
     """Move an anonymous cart's lines into the user's cart when they log in.
 
-    Quantities add up, capped by stock; lines that can't be bought any more are dropped."""
+    Lines merge by (product, variant); quantities add up, capped by the product's or the
+    variant's stock; lines that can't be bought any more are dropped."""
     if not anonymous_cart_id:
         return None
     anonymous = Cart.objects.filter(pk=anonymous_cart_id, user__isnull=True).first()
     if anonymous is None:
         return None
     cart, _ = Cart.objects.get_or_create(user=user)
-    for line in anonymous.items.select_related("product"):
-        existing = CartItem.objects.filter(cart=cart, product=line.product).first()
-        quantity = 1 if line.product.is_digital else line.quantity + (existing.quantity if existing else 0)
-        if line.product.stock is not None:
-            quantity = min(quantity, line.product.stock)
-        quantity = min(quantity, MAX_QUANTITY)
-        if quantity < 1 or line.product.status != Product.Status.PUBLISHED or line.product.reserved_for_id:
+    for line in anonymous.items.select_related("product", "variant"):
+        if not _mergeable(line):
             continue
-        CartItem.objects.update_or_create(cart=cart, product=line.product, defaults={"quantity": quantity})
+        existing = CartItem.objects.filter(cart=cart, product=line.product, variant=line.variant).first()
+        quantity = 1 if line.product.is_digital else line.quantity + (existing.quantity if existing else 0)
+        left = line.variant.available_count if line.variant is not None else line.product.stock
+        if left is not None:
+            quantity = min(quantity, left)
+        quantity = min(quantity, MAX_QUANTITY)
+        if quantity < 1:
+            continue
+        CartItem.objects.update_or_create(
+            cart=cart, product=line.product, variant=line.variant, defaults={"quantity": quantity}
+        )
     anonymous.delete()
     return cart
 
@@ -141,9 +204,11 @@ def place_order(
 ) -> Checkout:
     """Take stock, charge the buyer once, and make one order per store, all or nothing.
 
-    Stock rows are locked in primary-key order (no deadlocks between two carts) and
-    decremented with a checked UPDATE; a declined payment rolls everything back. The
-    unique checkout token makes a second submission of the same form a no-op."""
+    Rows are locked in one global order: the cart's products by primary key, then its variants
+    by primary key, so two carts holding the same things in any order never deadlock. Stock is
+    taken with checked UPDATEs (a variant's through `sell_variant_stock`, which records the
+    sale); a refusal or a declined payment rolls everything back. The unique checkout token
+    makes a second submission of the same form a no-op."""
     provider = provider or get_payment_provider()
     with transaction.atomic():
         try:
@@ -157,71 +222,57 @@ def place_order(
                 raise ValidationError("This checkout form is no longer valid. Please try again.") from None
             raise AlreadyPlaced(existing) from None
 
-        lines = list(cart.items.select_related("product__store").order_by("product_id"))
+        lines = list(cart.items.select_related("product__store").order_by("product_id", "variant_id", "pk"))
         if not lines:
             raise ValidationError("Your cart is empty.")
         products = {
             p.pk: p
             for p in Product.objects.select_for_update()
-            .filter(pk__in=[line.product_id for line in lines])
+            .filter(pk__in={line.product_id for line in lines})
             .order_by("pk")
         }
-        needs_shipping = any(not products[line.product_id].is_digital for line in lines)
+        variants = _lock_variants({line.variant_id for line in lines if line.variant_id})
+        for line in lines:
+            products[line.product_id].store = line.product.store  # fetched with the cart, not again
+            line.product = products[line.product_id]
+            line.variant = variants.get(line.variant_id) if line.variant_id else None
+            _check_line_for_checkout(line, buyer=buyer)
+
+        needs_shipping = any(not line.product.is_digital for line in lines)
         if needs_shipping and shipping is None:
             raise ValidationError("Enter a shipping address for the physical items in your cart.")
-
-        by_store: dict[int, list[CartItem]] = {}
-        for line in lines:
-            product = products[line.product_id]
-            line.product = product
-            if product.status != Product.Status.PUBLISHED or product.reserved_for_id not in (None, buyer.pk):
-                raise OutOfStock(f"“{product.title}” is no longer for sale. Remove it from your cart.")
-            if product.stock is not None:
-                updated = Product.objects.filter(pk=product.pk, stock__gte=line.quantity).update(
-                    stock=F("stock") - line.quantity
-                )
-                if not updated:
-                    left = product.stock
-                    raise OutOfStock(
-                        f"Only {left} of “{product.title}” left in stock."
-                        if left
-                        else f"“{product.title}” sold out. Remove it from your cart."
-                    )
-            by_store.setdefault(product.store_id, []).append(line)
-
         currencies = {line.product.store.currency for line in lines}
         if len(currencies) > 1:  # one payment is in one currency
             raise ValidationError("Your cart holds stores with different currencies: check out one currency at a time.")
-        orders = []
-        total = Decimal("0")
-        currency = currencies.pop()
-        for store_lines in by_store.values():
-            store = store_lines[0].product.store
-            has_physical = any(not line.product.is_digital for line in store_lines)
-            order_total = sum((line.product.price * line.quantity for line in store_lines), Decimal("0"))
-            order = Order.objects.create(
+
+        by_store: dict[int, list[CartItem]] = {}
+        for line in lines:
+            by_store.setdefault(line.product.store_id, []).append(line)
+        # The orders exist (unsaved) before stock is taken, so a sale records its order number.
+        orders = {
+            store_id: Order(
                 checkout=checkout,
                 buyer=buyer,
-                store=store,
-                total=order_total,
-                currency=store.currency,
+                store=store_lines[0].product.store,
+                currency=store_lines[0].product.store.currency,
                 status=Order.Status.PAID,
-                **(_address_fields(shipping) if has_physical else {}),
+                **(_address_fields(shipping) if any(not line.product.is_digital for line in store_lines) else {}),
             )
-            OrderItem.objects.bulk_create(
-                OrderItem(
-                    order=order,
-                    product=line.product,
-                    title=line.product.title,
-                    kind=line.product.kind,
-                    unit_price=line.product.price,
-                    quantity=line.quantity,
-                )
-                for line in store_lines
-            )
-            orders.append(order)
-            total += order_total
+            for store_id, store_lines in by_store.items()
+        }
+        for line in lines:  # products' pk order, then variants': the order the rows were locked in
+            _take_stock(line, order=orders[line.product.store_id])
 
+        total = Decimal("0")
+        for store_id, store_lines in by_store.items():
+            order = orders[store_id]
+            items = [_order_item(order, line) for line in store_lines]
+            order.total = sum((item.line_total for item in items), Decimal("0"))
+            order.save()
+            OrderItem.objects.bulk_create(items)
+            total += order.total
+
+        currency = currencies.pop()
         result = provider.charge(
             amount=total,
             currency=currency,
@@ -238,10 +289,85 @@ def place_order(
         checkout.save(update_fields=["amount", "currency", "payment_reference", "card_last4"])
         cart.items.all().delete()
 
-        for order in orders:
+        for order in orders.values():
             transaction.on_commit(lambda order=order: events.order_placed(order=order))
         transaction.on_commit(lambda: _enqueue_confirmation(checkout.pk))
     return checkout
+
+
+def _lock_variants(variant_ids: set[int]) -> dict[int, Variant]:
+    """Lock the cart's variants in primary-key order (after the products), with their options
+    in option order for the order lines' snapshot. Locks only variant rows: no join."""
+    if not variant_ids:
+        return {}
+    options = Prefetch(
+        "options", queryset=VariantOption.objects.order_by(F("value__option__position").asc(nulls_last=True), "pk")
+    )
+    locked = Variant.objects.select_for_update(of=("self",)).filter(pk__in=variant_ids).order_by("pk")
+    return {variant.pk: variant for variant in locked.prefetch_related(options)}
+
+
+def _check_line_for_checkout(line: CartItem, *, buyer) -> None:
+    """The product is still for sale to this buyer, and the chosen variant still one of its
+    live, enabled versions (a product with variants needs one)."""
+    product, variant = line.product, line.variant
+    if product.status != Product.Status.PUBLISHED or product.reserved_for_id not in (None, buyer.pk):
+        raise OutOfStock(f"“{product.title}” is no longer for sale. Remove it from your cart.")
+    if line.variant_id is None:
+        if product.has_variants:
+            raise OutOfStock(f"Choose an option for “{product.title}”: remove it from your cart and add it again.")
+        return
+    if variant is None or variant.product_id != product.pk or variant.is_archived or not variant.is_enabled:
+        label = line_label(product, variant) if variant is not None else product.title
+        raise OutOfStock(f"“{label}” is no longer available. Remove it from your cart.")
+    variant.product = product  # the locked row: its price and stock rules read it
+
+
+def _take_stock(line: CartItem, *, order: Order) -> None:
+    """Decrement the line's stock with a checked UPDATE on an already locked row, or refuse."""
+    product, variant = line.product, line.variant
+    if variant is not None:
+        if not product.tracks_variant_stock:
+            return  # made to order or digital: never out of stock
+        if sell_variant_stock(variant_id=variant.pk, quantity=line.quantity, reason=f"Order {order.number}"):
+            return
+        left = variant.inventory_count  # read under the row lock: still true
+    elif product.stock is None:
+        return
+    else:
+        updated = Product.objects.filter(pk=product.pk, stock__gte=line.quantity).update(
+            stock=F("stock") - line.quantity
+        )
+        if updated:
+            return
+        left = product.stock
+    label = line_label(product, variant)
+    raise OutOfStock(
+        f"Only {left} of “{label}” left in stock." if left > 0 else f"“{label}” sold out. Remove it from your cart."
+    )
+
+
+def _order_item(order: Order, line: CartItem) -> OrderItem:
+    """An order line with a snapshot of what was bought, priced now: later edits of the product
+    or the variant never change it."""
+    product, variant = line.product, line.variant
+    snapshot = {}
+    if variant is not None:
+        snapshot = {
+            "variant": variant,
+            "variant_name": variant.name,
+            "variant_options": [[option.option_name, option.option_value] for option in variant.options.all()],
+            "sku": variant.sku,
+        }
+    return OrderItem(
+        order=order,
+        product=product,
+        title=product.title,
+        kind=product.kind,
+        unit_price=calculate_price(product=product, variant=variant),
+        quantity=line.quantity,
+        **snapshot,
+    )
 
 
 def _address_fields(shipping: ShippingAddress | None) -> dict:

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, Variant
 from shomp.catalog.policies import can_view_product
 from shomp.core.exceptions import ServiceError
 from shomp.core.htmx import render
@@ -58,17 +58,30 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     product = Product.objects.select_related("store").filter(pk=form.cleaned_data["product"]).first()
     if product is None or not can_view_product(request.user, product):
         raise Http404("No such product.")
+    variant_id = form.cleaned_data["variant"]
+    variant = selectors.find_variant(variant_id=variant_id) if variant_id else None
     try:
+        if variant_id and variant is None:
+            raise ValidationError(services.VARIANT_UNAVAILABLE)
         services.add_to_cart(
             cart=services.get_or_create_cart(user=request.user, session=request.session),
             product=product,
+            variant=variant,
             quantity=form.cleaned_data["quantity"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(product.get_absolute_url())
-    messages.success(request, f"Added “{product.title}” to your cart.")
+        return redirect(_product_url(product, variant))
+    messages.success(request, f"Added “{services.line_label(product, variant)}” to your cart.")
     return redirect("orders:cart")
+
+
+def _product_url(product: Product, variant: Variant | None) -> str:
+    """Back to the product page, with the buyer's choice still picked when it is one of its own."""
+    url = product.get_absolute_url()
+    if variant is not None and variant.product_id == product.pk and variant.is_enabled and not variant.is_archived:
+        url += f"?variant={variant.pk}"
+    return url
 
 
 @login_not_required

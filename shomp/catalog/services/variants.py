@@ -118,7 +118,7 @@ def _clean_values(values: Iterable[str], *, existing: Sequence[str] = (), option
 
 
 def _lock(product: Product) -> Product:
-    return Product.objects.select_for_update().select_related("store").get(pk=product.pk)
+    return Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
 
 
 @transaction.atomic
@@ -196,7 +196,7 @@ def set_option_value_modifier(*, value: ProductOptionValue, price_modifier) -> P
     """Set a value's price modifier ("XL +4.00"): it adds up on every variant with that value,
     unless the variant has a modifier of its own."""
     product = _lock(value.option.product)
-    value = ProductOptionValue.objects.select_for_update().get(pk=value.pk)
+    value = ProductOptionValue.objects.select_for_update(of=("self",)).get(pk=value.pk)
     modifier = _validate_modifier(price_modifier)
     delta = modifier - value.price_modifier
     affected = Variant.objects.filter(
@@ -424,7 +424,7 @@ def update_variant(
 
     A new stock count is recorded as a "set" adjustment, like `manage_inventory`."""
     _lock(variant.product)
-    variant = Variant.objects.select_for_update().select_related("product__store").get(pk=variant.pk)
+    variant = Variant.objects.select_for_update(of=("self",)).select_related("product__store").get(pk=variant.pk)
     if variant.is_archived:
         raise ValidationError("This variant is archived: its option value was removed.")
     _apply_fields(variant, price_modifier=price_modifier, sku=sku, image_id=image_id)
@@ -461,7 +461,7 @@ def bulk_update_variants(*, product: Product, variant_ids: Sequence[int], field:
         raise ValidationError({"variant_ids": "Select at least one variant."})
     _lock(product)
     variants = list(
-        Variant.objects.select_for_update()
+        Variant.objects.select_for_update(of=("self",))
         .select_related("product__store")
         .filter(product=product, archived_at__isnull=True, pk__in=ids)
         .order_by("pk")
@@ -504,7 +504,7 @@ def _adjust(variant: Variant, *, kind: str, delta: int, reason: str, actor) -> I
 @transaction.atomic
 def manage_inventory(*, variant: Variant, action: str, quantity, reason: str = "", actor=None) -> Variant:
     """Set, adjust (with a reason) or restock a variant's stock, and record who, when, why, delta."""
-    variant = Variant.objects.select_for_update().select_related("product__store").get(pk=variant.pk)
+    variant = Variant.objects.select_for_update(of=("self",)).select_related("product__store").get(pk=variant.pk)
     reason = " ".join((reason or "").split())[:200]
     if action == InventoryAction.SET:
         count = _validate_count(quantity, field="quantity")

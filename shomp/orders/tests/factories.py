@@ -3,6 +3,8 @@ import uuid
 import factory
 
 from shomp.accounts.tests.factories import UserFactory
+from shomp.catalog import services as catalog_services
+from shomp.catalog.models import Product, Variant
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.orders.models import Cart, CartItem, Checkout, Order, OrderItem
 from shomp.stores.tests.factories import StoreFactory
@@ -58,3 +60,29 @@ class CartItemFactory(factory.django.DjangoModelFactory):
     cart = factory.SubFactory(CartFactory)
     product = factory.SubFactory(ProductFactory)
     quantity = 1
+
+
+def product_with_variants(
+    *,
+    options: dict[str, list[str]] | None = None,
+    inventory: int = 5,
+    product_factory: type[ProductFactory] = ProductFactory,
+    **product_fields,
+) -> Product:
+    """A published product with options (Size S, M × Colour Red, Blue unless given) and every
+    combination generated through the catalog's services, each with `inventory` in stock.
+
+    The product's own stock is None: a product with variants counts stock per variant."""
+    product_fields.setdefault("stock", None)
+    product = product_factory(**product_fields)
+    for name, values in (options or {"Size": ["S", "M"], "Colour": ["Red", "Blue"]}).items():
+        catalog_services.add_product_option(product=product, name=name, values=values)
+    catalog_services.generate_variants(product=product)
+    Variant.objects.filter(product=product).update(inventory_count=inventory)
+    product.refresh_from_db()
+    return product
+
+
+def variant_of(product: Product, name: str) -> Variant:
+    """The product's variant called `name` ("M / Red"), with its product set."""
+    return Variant.objects.select_related("product__store").get(product=product, name=name)

@@ -12,12 +12,13 @@ from .factories import CartFactory, CartItemFactory, OrderFactory, OrderItemFact
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, then the page's own reads (and the header's cart badge).
+# Session, user, then the page's own reads (and the header's cart badge). The order lists
+# include one query for the listed orders' lines (what was bought, with its options).
 CART_BUDGET = 7
-ORDER_LIST_BUDGET = 5
+ORDER_LIST_BUDGET = 6
 ORDER_DETAIL_BUDGET = 6
-DASHBOARD_HOME_BUDGET = 8
-DASHBOARD_ORDERS_BUDGET = 6
+DASHBOARD_HOME_BUDGET = 9
+DASHBOARD_ORDERS_BUDGET = 7
 DASHBOARD_ORDER_BUDGET = 7
 
 
