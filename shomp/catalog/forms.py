@@ -42,6 +42,11 @@ class ProductForm(forms.Form):
         help_text="Physical products only: how many you can ship.",
         error_messages={"min_value": "Stock can't be negative."},
     )
+    has_options = forms.BooleanField(
+        required=False,
+        label="This product comes in options (size, colour…)",
+        help_text="Stock is then counted per variant: after saving, you define the options and their stock.",
+    )
     images = MultipleImageUploadField(
         required=False,
         max_files=MAX_IMAGES,
@@ -71,9 +76,279 @@ class ProductForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.product = product
+        if product is not None:
+            del self.fields["has_options"]  # the variant manager is one click away on the edit page
+            if product.has_variants:
+                del self.fields["stock"]  # counted per variant, in the variant manager
+        self.counts_stock_per_variant = product is not None and product.has_variants
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Product.Kind.PHYSICAL and data.get("stock") is None and "stock" not in self.errors:
+        if self.counts_stock_per_variant:
+            data["stock"] = None  # update_product keeps the product's own (unused) count
+        elif data.get("has_options"):
+            # Stock is counted per variant: the product's own count is unused.
+            data["stock"] = 0 if data.get("kind") == Product.Kind.PHYSICAL else None
+            self.errors.pop("stock", None)
+        elif data.get("kind") == Product.Kind.PHYSICAL and data.get("stock") is None and "stock" not in self.errors:
             self.add_error("stock", "Enter how many you have in stock.")
         return data
+
+
+# The variant manager -----------------------------------------------------------------------
+
+
+def split_values(text: str) -> list[str]:
+    """ "S, M, L" -> ["S", "M", "L"]; the services clean, de-duplicate and check each value."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+_MODIFIER_ERRORS = {
+    "invalid": "Enter an amount such as 4.00 or -2.50.",
+    "max_digits": "A price modifier can be at most 1,000,000.00 either way.",
+    "max_whole_digits": "A price modifier can be at most 1,000,000.00 either way.",
+    "max_decimal_places": "Use at most two decimal places, such as 4.50.",
+}
+_STOCK_ERRORS = {
+    "required": "Enter how many you have.",
+    "invalid": "Enter a whole number.",
+    "min_value": "Stock can't be negative.",
+    "max_value": "Stock can be at most 1,000,000.",
+}
+
+
+def _modifier_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        error_messages=_MODIFIER_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        **kwargs,
+    )
+
+
+class OptionForm(forms.Form):
+    """A new option and its first values, typed as "S, M, L"."""
+
+    name = forms.CharField(
+        max_length=200,
+        label="Option name",
+        widget=forms.TextInput(attrs={"placeholder": "Size", "autocomplete": "off"}),
+        error_messages={"required": "Enter the option's name, such as Size or Colour."},
+    )
+    values = forms.CharField(
+        max_length=5000,
+        label="Values",
+        help_text="Separate them with commas: S, M, L.",
+        widget=forms.TextInput(attrs={"placeholder": "S, M, L", "autocomplete": "off"}),
+        error_messages={"required": "Enter at least one value, such as S, M, L."},
+    )
+
+    def clean_values(self) -> list[str]:
+        return split_values(self.cleaned_data["values"])
+
+
+class OptionValuesForm(forms.Form):
+    """More values for an existing option (one form per option: prefix "option-<id>")."""
+
+    values = forms.CharField(
+        max_length=5000,
+        label="Add values",
+        help_text="Separate them with commas.",
+        widget=forms.TextInput(attrs={"placeholder": "XL, XXL", "autocomplete": "off"}),
+        error_messages={"required": "Enter at least one value to add."},
+    )
+
+    def clean_values(self) -> list[str]:
+        return split_values(self.cleaned_data["values"])
+
+
+class ValueModifierForm(forms.Form):
+    """An option value's price modifier ("XL +4.00"); blank means no change to the price."""
+
+    price_modifier = _modifier_field(required=False, label="Price modifier")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_modifier"].widget.attrs.update({"class": "form-control-sm w-auto", "size": "6"})
+
+
+class VariantCreateForm(forms.Form):
+    """One variant for one combination, a value chosen per option (prefix "new")."""
+
+    def __init__(self, *args, options, **kwargs):
+        kwargs.setdefault("prefix", "new")
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+        for option in self.options:
+            self.fields[f"option_{option.pk}"] = forms.ChoiceField(
+                label=option.name,
+                choices=[("", "Choose…")] + [(value.value, value.value) for value in option.values.all()],
+                error_messages={
+                    "required": f"Choose a value for {option.name}.",
+                    "invalid_choice": f"Choose one of the values of {option.name}.",
+                },
+            )
+            self.fields[f"option_{option.pk}"].widget.attrs["class"] = "form-select-sm"
+
+    def chosen(self) -> dict[str, str]:
+        """{option name: value} for services.create_variant."""
+        return {option.name: self.cleaned_data[f"option_{option.pk}"] for option in self.options}
+
+
+class InventorySettingsForm(forms.Form):
+    track_inventory = forms.BooleanField(
+        required=False,
+        label="Track inventory",
+        help_text="Off for made-to-order work: variants then never run out.",
+    )
+    low_stock_threshold = forms.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        label="Low stock at",
+        help_text="At or below this many left, a variant shows as low (and buyers see “only N left”).",
+        error_messages=_STOCK_ERRORS | {"min_value": "The threshold can't be negative."},
+    )
+
+
+def image_choices(images) -> list[tuple[str, str]]:
+    return [("", "No image")] + [
+        (str(image.pk), "Cover image" if index == 0 else f"Image {index + 1}") for index, image in enumerate(images)
+    ]
+
+
+class VariantRowForm(forms.Form):
+    """One row of the variant grid (prefix "v<id>"). Only the fields the seller changed are
+    passed to services.update_variant."""
+
+    price_modifier = _modifier_field(required=False, label="Price modifier")
+    sku = forms.CharField(
+        max_length=64,
+        required=False,
+        label="SKU",
+        error_messages={"max_length": "Keep the SKU to 64 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    inventory_count = forms.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        label="Stock",
+        error_messages=_STOCK_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    image_id = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="Image")
+    is_enabled = forms.BooleanField(required=False, label="Enabled")
+
+    def __init__(self, *args, variant, images, **kwargs):
+        kwargs.setdefault("prefix", f"v{variant.pk}")
+        kwargs.setdefault(
+            "initial",
+            {
+                "price_modifier": variant.price_modifier,
+                "sku": variant.sku,
+                "inventory_count": variant.inventory_count,
+                "image_id": variant.image_id,
+                "is_enabled": variant.is_enabled,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.variant = variant
+        self.fields["image_id"].choices = image_choices(images)
+        sizes = {"price_modifier": "6", "sku": "10", "inventory_count": "5"}
+        for name, size in sizes.items():
+            self.fields[name].widget.attrs.update({"class": "form-control-sm w-auto", "size": size})
+        self.fields["image_id"].widget.attrs["class"] = "form-select-sm w-auto"
+        if variant.price_modifier is None:
+            self.fields["price_modifier"].widget.attrs["placeholder"] = f"{variant.options_price_modifier:+.2f}"
+
+    def changes(self) -> dict:
+        """The changed fields as keyword arguments of services.update_variant."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+class BulkEditForm(forms.Form):
+    """Set one field on the selected rows of the grid (prefix "bulk")."""
+
+    ENABLED_CHOICES = [("1", "Enabled"), ("0", "Disabled")]
+
+    field = forms.ChoiceField(label="Change", choices=[])
+    price_modifier = _modifier_field(required=False, label="New price modifier")
+    inventory_count = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        label="New stock",
+        error_messages=_STOCK_ERRORS,
+        widget=forms.NumberInput(attrs={"min": "0", "inputmode": "numeric"}),
+    )
+    is_enabled = forms.ChoiceField(choices=ENABLED_CHOICES, required=False, label="Set to")
+    image_id = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, label="New image")
+    all_on_page = forms.BooleanField(required=False, label="Select all on this page")
+
+    def __init__(self, *args, images, field_labels: dict[str, str], **kwargs):
+        kwargs.setdefault("prefix", "bulk")
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(name, label.capitalize()) for name, label in field_labels.items()]
+        self.fields["image_id"].choices = image_choices(images)
+
+    def _ids(self, name: str) -> list[int]:
+        raw = self.data.getlist(self.add_prefix(name)) if hasattr(self.data, "getlist") else []
+        try:
+            return sorted({int(value) for value in raw})
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Select variants from the list.") from None
+
+    def clean(self):
+        data = super().clean()
+        try:
+            ids = self._ids("page_ids") if data.get("all_on_page") else self._ids("variant_ids")
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+            return data
+        if not ids:
+            self.add_error(None, "Select at least one variant, or “Select all on this page”.")
+        data["variant_ids"] = ids
+        field = data.get("field")
+        if field == "inventory_count" and data.get("inventory_count") is None and "inventory_count" not in self.errors:
+            self.add_error("inventory_count", "Enter the new stock.")
+        return data
+
+    def value(self):
+        """The value for services.bulk_update_variants, by the chosen field."""
+        field = self.cleaned_data["field"]
+        value = self.cleaned_data.get(field)
+        if field == "is_enabled":
+            return value == "1"
+        if field == "price_modifier" and value is None:
+            return ""  # blank: back to the sum of its values' modifiers
+        return value
+
+    def selected(self) -> set[int]:
+        """The ids ticked in the submission, to keep them ticked when the form comes back."""
+        try:
+            return set(self._ids("variant_ids"))
+        except forms.ValidationError:
+            return set()
+
+
+class InventoryForm(forms.Form):
+    """Set, restock or adjust one variant's stock (services.manage_inventory)."""
+
+    action = forms.ChoiceField(label="What to do", choices=[], widget=forms.RadioSelect)
+    quantity = forms.CharField(
+        max_length=20,
+        label="Quantity",
+        help_text="For an adjustment, a number with a sign: 5 adds, -2 takes away.",
+        error_messages={"required": "Enter a quantity."},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Reason",
+        help_text="Why: a new batch, damaged in the post, found in the back… Required for an adjustment.",
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = choices

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render as django_render
+from django.utils.cache import patch_vary_headers
 
 
 def render(
@@ -19,4 +20,7 @@ def render(
     htmx = getattr(request, "htmx", None)
     if partial and htmx and not htmx.history_restore_request and not htmx.boosted:
         template_name = f"{template_name}#{partial}"
-    return django_render(request, template_name, context or {}, status=status)
+    response = django_render(request, template_name, context or {}, status=status)
+    if partial:
+        patch_vary_headers(response, ["HX-Request"])  # one URL, a page or a fragment: caches keep both
+    return response

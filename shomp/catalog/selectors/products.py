@@ -1,9 +1,13 @@
+from decimal import Decimal
+
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 
-from ..models import Product, ProductImage
+from ..models import Product, ProductImage, Variant
 from ..policies import can_view_product
+from .variants import with_variant_stock
 
 # Must stay the expression of the GIN index in migrations/0002_product_search_index.py.
 PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
@@ -14,12 +18,35 @@ PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + Se
 # relation's name: a string, not an import, so the catalog never depends on reviews' code.
 RATING_SUMMARY = "rating_summary"
 
+_MONEY = DecimalField(max_digits=12, decimal_places=2)
 _FIRST_IMAGES = Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+
+
+def _with_variant_prices(products: QuerySet[Product]) -> QuerySet[Product]:
+    """Cards of products with variants say "From $X": the lowest and highest price of the live,
+    enabled variants, and whether any is in stock, as subqueries of the listing's one query.
+
+    (Null for products without variants; the price is the base price plus the variant's own
+    modifier or else its values' sum, never below zero, as services.calculate_price.)"""
+    live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True, is_enabled=True)
+    prices = live.annotate(modifier=Coalesce("price_modifier", "options_price_modifier")).annotate(
+        variant_price=Greatest(Value(Decimal("0.00")), OuterRef("price") + F("modifier"), output_field=_MONEY)
+    )
+
+    def price(order: str):
+        return Subquery(prices.order_by(order).values("variant_price")[:1], output_field=_MONEY)
+
+    in_stock = live.filter(
+        Q(inventory_count__gt=0) | Q(product__track_inventory=False) | Q(product__kind=Product.Kind.DIGITAL)
+    )
+    return products.annotate(
+        variant_price_min=price("modifier"), variant_price_max=price("-modifier"), variant_in_stock=Exists(in_stock)
+    )
 
 
 def published_products() -> QuerySet[Product]:
     """Products on public sale: published and not reserved for one buyer (custom orders)."""
-    return (
+    return _with_variant_prices(
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .select_related("store", RATING_SUMMARY)
         .prefetch_related(_FIRST_IMAGES)
@@ -76,7 +103,11 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
 
 
 def dashboard_products(*, store, status: str = "", query: str = "") -> QuerySet[Product]:
-    products = Product.objects.filter(store=store).prefetch_related(_FIRST_IMAGES).order_by("-updated_at", "-pk")
+    """The seller's products; those with variants carry their summed variant stock and how many
+    variants are low or out (variants.with_variant_stock: subqueries, no extra query)."""
+    products = with_variant_stock(
+        Product.objects.filter(store=store).prefetch_related(_FIRST_IMAGES).order_by("-updated_at", "-pk")
+    )
     if status in Product.Status.values:
         products = products.filter(status=status)
     if query:

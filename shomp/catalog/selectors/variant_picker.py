@@ -1,1 +1,280 @@
-"""The buyer's option picker on the product page: which values exist, which are sold out."""
+"""The buyer's option picker on the product page: which values exist, which are sold out.
+
+`build_variant_picker` reads a product's options, their values, its live variants and their
+option values in four queries, whatever the number of variants, and works out the rest in
+Python: what the request selected, which values can still be bought with the other choices,
+the link each value makes, and the price, stock, SKU and image of the choice.
+
+A selection comes from the URL: `?variant=<id>` (a full choice, the address a link shares) or
+`?o=<value id>&o=<value id>` (a partial one, while the buyer is still choosing). Anything that
+is not a live, enabled variant or a value of this product is ignored, never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from ..models import Product, ProductImage, ProductOptionValue, Variant, VariantOption
+from ..services.variants import calculate_price
+
+MAX_SELECTION_PARAMS = 20  # more `o` values than any product has options: the rest are ignored
+
+CHOOSE = "choose"  # some options are not chosen yet
+UNAVAILABLE = "unavailable"  # no live, enabled variant has these values
+OUT = "out"  # it exists but is sold out
+LOW = "low"  # "Only N left"
+IN_STOCK = "in_stock"
+
+
+@dataclass(frozen=True)
+class PickerValue:
+    """One button of an option: its value, and what picking it does."""
+
+    id: int
+    value: str
+    swatch: str  # "#rrggbb" for a colour value, else ""
+    selected: bool
+    available: bool  # an enabled, in-stock variant has it together with the other chosen values
+    url: str  # the product page with this value picked (the other choices kept)
+
+
+@dataclass(frozen=True)
+class PickerOption:
+    id: int
+    name: str
+    is_colour: bool
+    values: list[PickerValue]
+
+    @property
+    def chosen(self) -> PickerValue | None:
+        return next((value for value in self.values if value.selected), None)
+
+    @property
+    def has_swatches(self) -> bool:
+        return self.is_colour and all(value.swatch for value in self.values)
+
+
+@dataclass(frozen=True)
+class VariantPicker:
+    options: list[PickerOption]
+    # The chosen variant: the selection names a value of every option and a live, enabled variant.
+    variant: Variant | None
+    status: str  # CHOOSE, UNAVAILABLE, OUT, LOW or IN_STOCK
+    price: Decimal
+    price_is_from: bool  # the selection is partial and its variants' prices differ: "From $X"
+    image: ProductImage | None  # the choice's picture (shown first), if its variants share one
+    url: str  # the address of this selection
+    missing: list[str] = field(default_factory=list)  # names of the options still to choose
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def available_count(self) -> int | None:
+        return self.variant.available_count if self.variant is not None else None
+
+    @property
+    def can_buy(self) -> bool:
+        return self.variant is not None and self.status in (IN_STOCK, LOW)
+
+    @property
+    def hint(self) -> str:
+        """ "Choose a size and colour": what is still missing before the button works."""
+        if not self.missing:
+            return ""
+        names = [name.lower() for name in self.missing]
+        article = "an" if names[0][:1] in "aeiou" else "a"
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return f"Choose {article} {listed}"
+
+    @property
+    def summary(self) -> str:
+        """The choice in one phrase, for screen readers when it changes: "M / Red"."""
+        return " / ".join(option.chosen.value for option in self.options if option.chosen)
+
+
+def build_variant_picker(*, product: Product, params: Mapping[str, str] | None = None) -> VariantPicker:
+    """Everything the product page's option picker shows, for `product` and the request's
+    query parameters (`request.GET`). `product.store` and `product.images` should be loaded
+    (the product page's selector does both); no query here depends on the number of rows."""
+    options = list(product.options.order_by("position", "pk"))
+    values = list(
+        ProductOptionValue.objects.filter(option__product=product)
+        .only("id", "option_id", "value", "position", "swatch")
+        .order_by("position", "pk")
+    )
+    variants = list(
+        Variant.objects.filter(product=product, archived_at__isnull=True, is_enabled=True).order_by("position", "pk")
+    )
+    links = VariantOption.objects.filter(
+        variant__product=product, variant__archived_at__isnull=True, variant__is_enabled=True, value__isnull=False
+    ).values_list("variant_id", "value_id")
+
+    values_by_option: dict[int, list[ProductOptionValue]] = {option.pk: [] for option in options}
+    option_of_value: dict[int, int] = {}
+    for value in values:
+        if value.option_id in values_by_option:
+            values_by_option[value.option_id].append(value)
+            option_of_value[value.pk] = value.option_id
+    # Options without values cannot be chosen; the services never leave one, but skip it if so.
+    options = [option for option in options if values_by_option[option.pk]]
+    option_ids = [option.pk for option in options]
+
+    picked_by_variant: dict[int, dict[int, int]] = {}
+    for variant_id, value_id in links:
+        option_id = option_of_value.get(value_id)
+        if option_id is not None:
+            picked_by_variant.setdefault(variant_id, {})[option_id] = value_id
+    by_combo: dict[tuple[int, ...], Variant] = {}
+    combos: list[tuple[tuple[int, ...], Variant]] = []
+    for variant in variants:
+        variant.product = product  # prices and stock read the product: no query per variant
+        picked = picked_by_variant.get(variant.pk, {})
+        if len(picked) != len(option_ids):
+            continue  # a variant that does not name a value of every option can't be chosen
+        combo = tuple(picked[option_id] for option_id in option_ids)
+        by_combo.setdefault(combo, variant)
+        combos.append((combo, variant))
+
+    selected = _selection(params or {}, option_ids, option_of_value, combos)
+    base_url = product.get_absolute_url()
+    chosen_combo = tuple(selected.get(option_id) for option_id in option_ids)
+    complete = all(value_id is not None for value_id in chosen_combo)
+    variant = by_combo.get(chosen_combo) if complete else None  # type: ignore[arg-type]
+
+    picker_options = []
+    for index, option in enumerate(options):
+        # Values of this option that some buyable variant has along with the other choices.
+        others = [(i, value_id) for i, value_id in enumerate(chosen_combo) if i != index and value_id is not None]
+        buyable_here = {combo[index] for combo, candidate in combos if candidate.is_buyable and _matches(combo, others)}
+        picker_values = []
+        for value in values_by_option[option.pk]:
+            after = dict(selected) | {option.pk: value.pk}
+            picker_values.append(
+                PickerValue(
+                    id=value.pk,
+                    value=value.value,
+                    swatch=value.swatch,
+                    selected=selected.get(option.pk) == value.pk,
+                    available=value.pk in buyable_here,
+                    url=_url(base_url, option_ids, after, by_combo),
+                )
+            )
+        picker_options.append(
+            PickerOption(id=option.pk, name=option.name, is_colour=option.is_colour, values=picker_values)
+        )
+
+    matching = [
+        candidate
+        for combo, candidate in combos
+        if _matches(combo, [(i, value_id) for i, value_id in enumerate(chosen_combo) if value_id is not None])
+    ]
+    price, price_is_from = _price(product, variant, matching)
+    return VariantPicker(
+        options=picker_options,
+        variant=variant,
+        status=_status(variant, matching, complete=complete, has_selection=bool(selected)),
+        price=price,
+        price_is_from=price_is_from,
+        image=_image(product, variant, matching, has_selection=bool(selected)),
+        url=_url(base_url, option_ids, selected, by_combo),
+        missing=[option.name for option, value_id in zip(options, chosen_combo, strict=True) if value_id is None],
+    )
+
+
+def _selection(
+    params: Mapping[str, str],
+    option_ids: Sequence[int],
+    option_of_value: Mapping[int, int],
+    combos: Sequence[tuple[tuple[int, ...], Variant]],
+) -> dict[int, int]:
+    """{option id: value id} from `?variant=<id>`, or else from `?o=<value id>` (first per option)."""
+    raw_variant = params.get("variant", "")
+    if isinstance(raw_variant, str) and raw_variant.isascii() and raw_variant.isdigit():
+        wanted = int(raw_variant)
+        for combo, variant in combos:
+            if variant.pk == wanted:
+                return dict(zip(option_ids, combo, strict=True))
+        return {}  # not a live, enabled variant of this product: no selection
+    raw_values = params.getlist("o") if hasattr(params, "getlist") else []
+    selected: dict[int, int] = {}
+    for raw in raw_values[:MAX_SELECTION_PARAMS]:
+        if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
+            continue
+        option_id = option_of_value.get(int(raw))
+        if option_id is not None:
+            selected.setdefault(option_id, int(raw))
+    return selected
+
+
+def _matches(combo: tuple[int, ...], chosen: Sequence[tuple[int, int]]) -> bool:
+    return all(combo[index] == value_id for index, value_id in chosen)
+
+
+def _url(
+    base_url: str,
+    option_ids: Sequence[int],
+    selected: Mapping[int, int],
+    by_combo: Mapping[tuple[int, ...], Variant],
+) -> str:
+    """`?variant=<id>` for a full choice of an existing variant, else `?o=..&o=..` in option order."""
+    combo = tuple(selected.get(option_id) for option_id in option_ids)
+    variant = by_combo.get(combo) if all(value_id is not None for value_id in combo) else None  # type: ignore[arg-type]
+    if variant is not None:
+        return f"{base_url}?{urlencode({'variant': variant.pk})}"
+    query = urlencode([("o", value_id) for value_id in combo if value_id is not None])
+    return f"{base_url}?{query}" if query else base_url
+
+
+def _price(product: Product, variant: Variant | None, matching: Sequence[Variant]) -> tuple[Decimal, bool]:
+    if variant is not None:
+        return calculate_price(product=product, variant=variant), False
+    prices = [calculate_price(product=product, variant=candidate) for candidate in matching]
+    if not prices:
+        return product.price, False
+    return min(prices), min(prices) != max(prices)
+
+
+def _status(variant: Variant | None, matching: Sequence[Variant], *, complete: bool, has_selection: bool) -> str:
+    if variant is not None:
+        return {"out": OUT, "low": LOW}.get(variant.stock_status, IN_STOCK)
+    if not has_selection and not matching:
+        return OUT  # every variant is disabled: nothing to buy, whatever the choice
+    if complete or not matching:
+        return UNAVAILABLE
+    if not any(candidate.is_buyable for candidate in matching):
+        return OUT
+    return CHOOSE
+
+
+def _image(
+    product: Product, variant: Variant | None, matching: Sequence[Variant], *, has_selection: bool
+) -> ProductImage | None:
+    """The chosen variant's picture; for a partial choice, the one its variants share (if any)."""
+    if variant is not None:
+        image_ids = {variant.image_id} if variant.image_id else set()
+    elif has_selection:
+        image_ids = {candidate.image_id for candidate in matching if candidate.image_id}
+    else:
+        image_ids = set()
+    if len(image_ids) != 1:
+        return None
+    (image_id,) = image_ids
+    return next((image for image in product.images.all() if image.pk == image_id), None)
+
+
+__all__ = [
+    "CHOOSE",
+    "IN_STOCK",
+    "LOW",
+    "OUT",
+    "UNAVAILABLE",
+    "PickerOption",
+    "PickerValue",
+    "VariantPicker",
+    "build_variant_picker",
+]

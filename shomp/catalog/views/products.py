@@ -52,12 +52,26 @@ def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> Htt
     product = selectors.get_visible_product(user=request.user, store=store, product_ref=product_ref)
     if product is None:
         raise Http404("No such product.")
-    if product_ref != product.slug:  # a numeric id resolves, the slug is the address
-        return redirect(product.get_absolute_url(), permanent=False)
+    if product_ref != product.slug:  # a numeric id resolves, the slug is the address (the choice kept)
+        query = request.GET.urlencode()
+        return redirect(product.get_absolute_url() + (f"?{query}" if query else ""), permanent=False)
+    # A product with variants: the option picker, from `?variant=<id>` or a partial `?o=..`.
+    # Picking a value asks this same URL with HTMX and swaps the gallery and buy box only.
+    picker = (
+        selectors.variant_picker.build_variant_picker(product=product, params=request.GET)
+        if product.has_variants
+        else None
+    )
     return render(
         request,
         "catalog/product_page.html",
-        {"store": store, "product": product, "is_manager": can_manage_store(request.user, store)},
+        {
+            "store": store,
+            "product": product,
+            "picker": picker,
+            "is_manager": can_manage_store(request.user, store),
+        },
+        partial="variant_choice",
     )
 
 
@@ -101,6 +115,8 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"“{product.title}” {'is live' if 'publish' in request.POST else 'saved as a draft'}."
             )
+            if data.get("has_options"):  # on to its options and variants
+                return redirect("catalog:dashboard_variants", product_id=product.pk)
             return redirect("catalog:dashboard_product_edit", product_id=product.pk)
     return render(request, "catalog/dashboard_product_form.html", {"form": form, "nav": "products"})
 
@@ -139,7 +155,13 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
     return render(
         request,
         "catalog/dashboard_product_form.html",
-        {"form": form, "product": product, "images": list(product.images.all()), "nav": "products"},
+        {
+            "form": form,
+            "product": product,
+            "images": list(product.images.all()),
+            "variant_summary": selectors.variants.inventory_summary(product=product),
+            "nav": "products",
+        },
     )
 
 

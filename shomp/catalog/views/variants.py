@@ -1,1 +1,489 @@
-"""The seller's options, variants and inventory pages (/dashboard/products/<id>/variants/)."""
+"""The seller's options, variants and inventory pages (/dashboard/products/<id>/variants/).
+
+One page, the variant manager, shows it all: options and their values, the generate preview,
+the variant grid (edited in place, or in bulk), archived variants and stock at a glance. Each
+action posts to its own URL, then redirects back with a message, or, when the input is refused,
+renders the page again with the error next to the field that caused it and nothing changed.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shomp.core.forms import apply_service_errors as apply_errors
+from shomp.core.htmx import render
+from shomp.core.money import format_money
+from shomp.core.pagination import paginate
+from shomp.stores.policies import active_store_required
+
+from .. import services
+from ..forms import (
+    BulkEditForm,
+    InventoryForm,
+    InventorySettingsForm,
+    OptionForm,
+    OptionValuesForm,
+    ValueModifierForm,
+    VariantCreateForm,
+    VariantRowForm,
+)
+from ..models import Product, ProductOption, ProductOptionValue, Variant
+from ..policies import access_product_for_management
+from ..selectors import variants as selectors
+
+TEMPLATE = "catalog/dashboard_variants.html"
+PER_PAGE = 50
+ARCHIVED_PER_PAGE = 50
+HISTORY_PER_PAGE = 25
+
+# The services name a variant's image "image"; the forms call the field "image_id".
+_RENAMED = {"image": "image_id"}
+
+
+def _product(request: HttpRequest, product_id: int) -> Product:
+    return access_product_for_management(user=request.user, store=request.store, product_id=product_id)
+
+
+def _option(product: Product, option_id: int) -> ProductOption:
+    option = selectors.get_product_option(product=product, option_id=option_id)
+    if option is None:
+        raise Http404("No such option.")
+    return option
+
+
+def _value(product: Product, value_id: int) -> ProductOptionValue:
+    value = selectors.get_option_value(product=product, value_id=value_id)
+    if value is None:
+        raise Http404("No such value.")
+    return value
+
+
+def _variant(product: Product, variant_id: int) -> Variant:
+    variant = selectors.get_product_variant(product=product, variant_id=variant_id)
+    if variant is None:
+        raise Http404("No such variant.")
+    return variant
+
+
+def _back(request: HttpRequest, product: Product, *, anchor: str = "") -> HttpResponse:
+    """To the manager, on the grid page the seller was on."""
+    url = reverse("catalog:dashboard_variants", kwargs={"product_id": product.pk})
+    page = request.GET.get("page", "")
+    if page.isdigit() and page != "1":
+        url += f"?page={page}"
+    return redirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _renamed(error: ValidationError) -> ValidationError:
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError({_RENAMED.get(field, field): errors for field, errors in error.error_dict.items()})
+
+
+def _money(product: Product, amount: Decimal) -> str:
+    return format_money(amount, product.store.currency)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def _render_manager(
+    request: HttpRequest,
+    product: Product,
+    *,
+    option_form: OptionForm | None = None,
+    values_forms: dict[int, OptionValuesForm] | None = None,
+    modifier_forms: dict[int, ValueModifierForm] | None = None,
+    settings_form: InventorySettingsForm | None = None,
+    grid_forms: dict[int, VariantRowForm] | None = None,
+    grid_error: str = "",
+    bulk_form: BulkEditForm | None = None,
+    plan: services.VariantPlan | None = None,
+    generate_error: str = "",
+    new_variant_form: VariantCreateForm | None = None,
+) -> HttpResponse:
+    """The whole manager page; bound forms passed in (a refused submission) keep what the
+    seller typed and show their errors."""
+    options = selectors.product_options(product=product)
+    images = selectors.product_images(product=product)
+    summary = selectors.inventory_summary(product=product)
+    values_forms, modifier_forms, grid_forms = values_forms or {}, modifier_forms or {}, grid_forms or {}
+    option_rows = [
+        {
+            "option": option,
+            "values_form": values_forms.get(option.pk) or OptionValuesForm(prefix=f"option-{option.pk}"),
+            "values": [
+                (
+                    value,
+                    modifier_forms.get(value.pk)
+                    or ValueModifierForm(prefix=f"value-{value.pk}", initial={"price_modifier": value.price_modifier}),
+                )
+                for value in option.values.all()
+            ],
+        }
+        for option in options
+    ]
+    page = paginate(request, selectors.live_variants(product=product), per_page=PER_PAGE)
+    rows = [(variant, grid_forms.get(variant.pk) or VariantRowForm(variant=variant, images=images)) for variant in page]
+    archived = Paginator(selectors.archived_variants(product=product), ARCHIVED_PER_PAGE).get_page(
+        request.GET.get("archived_page")
+    )
+    bulk_form = bulk_form or BulkEditForm(images=images, field_labels=services.BULK_FIELDS)
+    context = {
+        "nav": "products",
+        "product": product,
+        "currency": product.store.currency,
+        "option_rows": option_rows,
+        "option_names": [option.name for option in options],
+        "option_form": option_form or OptionForm(),
+        "can_add_option": len(options) < services.variants.MAX_OPTIONS,
+        "max_options": services.variants.MAX_OPTIONS,
+        "summary": summary,
+        "settings_form": settings_form
+        or InventorySettingsForm(
+            initial={"track_inventory": product.track_inventory, "low_stock_threshold": product.low_stock_threshold}
+        ),
+        "images": images,
+        "page_obj": page,
+        "rows": rows,
+        "grid_error": grid_error,
+        "archived": archived,
+        "bulk_form": bulk_form,
+        "selected": bulk_form.selected() if bulk_form.is_bound else set(),
+        "plan": plan,
+        "generate_error": generate_error,
+        "new_variant_form": new_variant_form or VariantCreateForm(options=options),
+    }
+    return render(request, TEMPLATE, context)
+
+
+# The manager page -------------------------------------------------------------------------
+
+
+@active_store_required
+@require_GET
+def dashboard_variants(request: HttpRequest, product_id: int) -> HttpResponse:
+    return _render_manager(request, _product(request, product_id))
+
+
+@active_store_required
+@require_GET
+def dashboard_variants_preview(request: HttpRequest, product_id: int) -> HttpResponse:
+    """What "Generate variants" would do now; nothing is written. HTMX gets the fragment."""
+    product = _product(request, product_id)
+    plan = services.preview_variants(product=product)
+    if getattr(request, "htmx", False):
+        context = {"product": product, "plan": plan, "option_names": selectors.option_names(product=product)}
+        return render(request, TEMPLATE, context, partial="preview")
+    return _render_manager(request, product, plan=plan)
+
+
+@active_store_required
+@require_POST
+def dashboard_variants_generate(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    try:
+        created = services.generate_variants(product=product)
+    except ValidationError as error:
+        return _render_manager(request, product, generate_error=" ".join(error.messages))
+    if created:
+        messages.success(request, f"Created {_plural(len(created), 'variant')}. Set their stock and SKUs below.")
+    else:
+        messages.info(request, "Nothing to create: every combination already has a variant.")
+    return _back(request, product, anchor="variant-grid")
+
+
+@active_store_required
+@require_POST
+def dashboard_variant_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    """One variant for one chosen combination (generate makes them all)."""
+    product = _product(request, product_id)
+    form = VariantCreateForm(request.POST, options=selectors.product_options(product=product))
+    if form.is_valid():
+        try:
+            variant = services.create_variant(product=product, options=form.chosen(), actor=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Added the variant {variant.name}.")
+            return _back(request, product, anchor="variant-grid")
+    return _render_manager(request, product, new_variant_form=form)
+
+
+# Options and values -----------------------------------------------------------------------
+
+
+@active_store_required
+@require_POST
+def dashboard_option_add(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    form = OptionForm(request.POST)
+    if form.is_valid():
+        try:
+            option = services.add_product_option(
+                product=product, name=form.cleaned_data["name"], values=form.cleaned_data["values"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            values = ", ".join(value.value for value in option.values.all())
+            messages.success(
+                request,
+                f"Added {option.name}: {values}. Preview and generate the variants when your options are ready.",
+            )
+            return _back(request, product, anchor="variant-options")
+    return _render_manager(request, product, option_form=form)
+
+
+@active_store_required
+@require_POST
+def dashboard_option_values(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    option = _option(product, option_id)
+    form = OptionValuesForm(request.POST, prefix=f"option-{option.pk}")
+    if form.is_valid():
+        try:
+            added = services.add_option_values(option=option, values=form.cleaned_data["values"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            names = ", ".join(value.value for value in added)
+            messages.success(
+                request, f"Added to {option.name}: {names}. Generate variants to add only the new combinations."
+            )
+            return _back(request, product, anchor=f"option-{option.pk}")
+    return _render_manager(request, product, values_forms={option.pk: form})
+
+
+@active_store_required
+@require_POST
+def dashboard_option_remove(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    option = _option(product, option_id)
+    try:
+        archived = services.remove_product_option(option=option)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Removed the option {option.name}"
+            + (f"; {_plural(archived, 'variant')} archived (past orders keep them)." if archived else "."),
+        )
+    return _back(request, product, anchor="variant-options")
+
+
+@active_store_required
+@require_POST
+def dashboard_option_value(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
+    """Set a value's price modifier ("XL +4.00")."""
+    product = _product(request, product_id)
+    value = _value(product, value_id)
+    form = ValueModifierForm(request.POST, prefix=f"value-{value.pk}")
+    if form.is_valid():
+        modifier = form.cleaned_data["price_modifier"]
+        try:
+            value = services.set_option_value_modifier(
+                value=value, price_modifier=Decimal("0") if modifier is None else modifier
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            if value.price_modifier:
+                verb = "adds" if value.price_modifier > 0 else "takes off"
+                change = f"{verb} {_money(product, abs(value.price_modifier))}"
+            else:
+                change = "no longer changes the price"
+            messages.success(request, f"{value.option.name} {value.value} {change}.")
+            return _back(request, product, anchor=f"option-{value.option_id}")
+    return _render_manager(request, product, modifier_forms={value.pk: form})
+
+
+@active_store_required
+@require_POST
+def dashboard_option_value_remove(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    value = _value(product, value_id)
+    try:
+        archived = services.remove_option_value(value=value)
+    except ValidationError as error:
+        form = ValueModifierForm(
+            request.POST, prefix=f"value-{value.pk}", initial={"price_modifier": value.price_modifier}
+        )
+        form.is_valid()
+        apply_errors(form, error)
+        return _render_manager(request, product, modifier_forms={value.pk: form})
+    messages.success(
+        request,
+        f"Removed {value.value} from {value.option.name}"
+        + (f"; {_plural(archived, 'variant')} archived (past orders keep them)." if archived else "."),
+    )
+    return _back(request, product, anchor=f"option-{value.option_id}")
+
+
+# Inventory settings, the grid and bulk edit ----------------------------------------------
+
+
+@active_store_required
+@require_POST
+def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    form = InventorySettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_inventory_settings(
+                product=product,
+                track_inventory=form.cleaned_data["track_inventory"],
+                low_stock_threshold=form.cleaned_data["low_stock_threshold"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Inventory settings saved.")
+            return _back(request, product, anchor="inventory-glance")
+    return _render_manager(request, product, settings_form=form)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return sorted({int(value) for value in values if value.isdigit()})
+
+
+@active_store_required
+@require_POST
+def dashboard_variants_grid(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Save the grid page's rows: every changed row through services.update_variant, in one
+    transaction. One refused value and nothing of the submission is saved."""
+    product = _product(request, product_id)
+    images = selectors.product_images(product=product)
+    variants = selectors.grid_variants(product=product, ids=_ids(request.POST.getlist("rows")))
+    forms = {variant.pk: VariantRowForm(request.POST, variant=variant, images=images) for variant in variants}
+    saved, failed = 0, False
+    with transaction.atomic():
+        for variant in variants:
+            form = forms[variant.pk]
+            if not form.is_valid():
+                failed = True
+                continue
+            changes = form.changes()
+            if not changes:
+                continue
+            try:
+                services.update_variant(variant=variant, actor=request.user, **changes)
+            except ValidationError as error:
+                apply_errors(form, _renamed(error))
+                failed = True
+            else:
+                saved += 1
+        if failed:
+            transaction.set_rollback(True)
+    if failed:
+        return _render_manager(
+            request, product, grid_forms=forms, grid_error="Nothing was saved: correct the fields marked below."
+        )
+    if saved:
+        messages.success(request, f"Saved {_plural(saved, 'variant')}.")
+    else:
+        messages.info(request, "Nothing to save: no field was changed.")
+    return _back(request, product, anchor="variant-grid")
+
+
+def _bulk_message(form: BulkEditForm, count: int, product: Product) -> str:
+    field, value = form.cleaned_data["field"], form.value()
+    what = _plural(count, "variant")
+    if field == "inventory_count":
+        return f"Stock set to {value:,} on {what}."
+    if field == "price_modifier":
+        if value == "":
+            return f"{what.capitalize()} now take their price modifier from their options."
+        return f"Price modifier set to {_money(product, value)} on {what}."
+    if field == "is_enabled":
+        return f"{'Enabled' if value else 'Disabled'} {what}."
+    return f"{'Image set' if value else 'Image removed'} on {what}."
+
+
+@active_store_required
+@require_POST
+def dashboard_variants_bulk(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = _product(request, product_id)
+    images = selectors.product_images(product=product)
+    form = BulkEditForm(request.POST, images=images, field_labels=services.BULK_FIELDS)
+    if form.is_valid():
+        try:
+            count = services.bulk_update_variants(
+                product=product,
+                variant_ids=form.cleaned_data["variant_ids"],
+                field=form.cleaned_data["field"],
+                value=form.value(),
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, _renamed(error))
+        else:
+            messages.success(request, _bulk_message(form, count, product))
+            return _back(request, product, anchor="variant-grid")
+    return _render_manager(request, product, bulk_form=form)
+
+
+# One variant's inventory ------------------------------------------------------------------
+
+
+@active_store_required
+@require_http_methods(["GET", "POST"])
+def dashboard_variant_inventory(request: HttpRequest, product_id: int, variant_id: int) -> HttpResponse:
+    """A variant's stock: set, restock or adjust it with a reason, and its history."""
+    product = _product(request, product_id)
+    variant = _variant(product, variant_id)
+    form = InventoryForm(request.POST or None, choices=services.InventoryAction.CHOICES, initial={"action": "restock"})
+    if request.method == "POST" and variant.is_archived:
+        messages.error(request, "This variant is archived: its stock can't change.")
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            variant = services.manage_inventory(
+                variant=variant,
+                action=data["action"],
+                quantity=data["quantity"],
+                reason=data["reason"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{variant.name}: {variant.inventory_count:,} in stock now.")
+            return redirect(request.path)
+    history = paginate(request, selectors.inventory_history(variant=variant), per_page=HISTORY_PER_PAGE)
+    context = {
+        "nav": "products",
+        "product": product,
+        "variant": variant,
+        "form": form,
+        "page_obj": history,
+        "currency": product.store.currency,
+    }
+    return render(request, "catalog/dashboard_inventory.html", context, partial="history")
+
+
+__all__ = [
+    "dashboard_inventory_settings",
+    "dashboard_option_add",
+    "dashboard_option_remove",
+    "dashboard_option_value",
+    "dashboard_option_value_remove",
+    "dashboard_option_values",
+    "dashboard_variant_add",
+    "dashboard_variant_inventory",
+    "dashboard_variants",
+    "dashboard_variants_bulk",
+    "dashboard_variants_generate",
+    "dashboard_variants_grid",
+    "dashboard_variants_preview",
+]
