@@ -140,6 +140,7 @@ def test_a_buyer_picks_size_and_colour_then_buys_that_variant(make_page, live_ur
     page.get_by_role("button", name="Add to cart").click()
     expect(page).to_have_url(re.compile(r"/cart/$"))
     expect(page.get_by_role("main").get_by_role("listitem").filter(has_text="Cloud Hoodie")).to_contain_text("Blue")
+    screenshot(page, "variants-buyer-6-cart")
     page.get_by_role("link", name="Check out").click()
     expect(page.get_by_role("complementary")).to_contain_text("2 × Cloud Hoodie")
     fill_shipping(page)
@@ -148,6 +149,12 @@ def test_a_buyer_picks_size_and_colour_then_buys_that_variant(make_page, live_ur
     expect(page.get_by_role("heading", name="Thank you for your order")).to_be_visible()
     assert_no_page_errors(page)
     assert Variant.objects.get(pk=chosen.pk).inventory_count == 3
+    # The order says which one was bought, even after the seller renames the variant.
+    Variant.objects.filter(pk=chosen.pk).update(name="Medium / Ocean")
+    page.goto("/orders/")
+    page.get_by_role("link", name=re.compile("Order")).first.click()
+    expect(page.get_by_role("main")).to_contain_text("Size: M · Colour: Blue")
+    screenshot(page, "variants-buyer-7-order")
     assert Variant.objects.get(pk=variants["M / Red"].pk).inventory_count == 5
 
 
@@ -187,5 +194,10 @@ def test_a_sold_out_combination_cannot_be_bought(make_page, live_url):
     assert horizontal_overflow(phone) == 0
     settle(phone)
     screenshot(phone, "variants-buyer-5-m-blue-375")
+    phone.get_by_role("button", name="Add to cart").click()
+    expect(phone).to_have_url(re.compile(r"/cart/$"))
+    expect(phone.get_by_role("main")).to_contain_text("Colour: Blue")
+    assert horizontal_overflow(phone) == 0
+    screenshot(phone, "variants-buyer-8-cart-375")
     assert_no_page_errors(phone)
     assert Variant.objects.get(pk=variants["S / Blue"].pk).inventory_count == 0
