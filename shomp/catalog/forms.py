@@ -98,6 +98,9 @@ class ProductForm(forms.Form):
 # The variant manager -----------------------------------------------------------------------
 
 
+MAX_ID = 2**63 - 1  # the largest primary key the database can hold
+
+
 def split_values(text: str) -> list[str]:
     """ "S, M, L" -> ["S", "M", "L"]; the services clean, de-duplicate and check each value."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
@@ -294,9 +297,12 @@ class BulkEditForm(forms.Form):
     def _ids(self, name: str) -> list[int]:
         raw = self.data.getlist(self.add_prefix(name)) if hasattr(self.data, "getlist") else []
         try:
-            return sorted({int(value) for value in raw})
+            ids = sorted({int(value) for value in raw})
         except (TypeError, ValueError):
             raise forms.ValidationError("Select variants from the list.") from None
+        if ids and (ids[0] < 1 or ids[-1] > MAX_ID):  # past a database integer: a 500 before
+            raise forms.ValidationError("Select variants from the list.")
+        return ids
 
     def clean(self):
         data = super().clean()

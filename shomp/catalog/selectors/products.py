@@ -93,7 +93,7 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
         Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(_FIRST_IMAGES)
     )
     product = products.filter(slug=product_ref).first()
-    if product is None and product_ref.isdigit():
+    if product is None and product_ref.isascii() and product_ref.isdigit():  # "²".isdigit(): a 500 before
         product = products.filter(pk=int(product_ref)).first()
     if product is None:
         return None

@@ -76,7 +76,7 @@ def _back(request: HttpRequest, product: Product, *, anchor: str = "") -> HttpRe
     """To the manager, on the grid page the seller was on."""
     url = reverse("catalog:dashboard_variants", kwargs={"product_id": product.pk})
     page = request.GET.get("page", "")
-    if page.isdigit() and page != "1":
+    if page.isascii() and page.isdigit() and page != "1":
         url += f"?page={page}"
     return redirect(url + (f"#{anchor}" if anchor else ""))
 
@@ -353,7 +353,9 @@ def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpR
 
 
 def _ids(values: list[str]) -> list[int]:
-    return sorted({int(value) for value in values if value.isdigit()})
+    """The row ids posted with the grid; anything that can't be a row id (not ASCII digits, or
+    past a database integer: a 500 before) is ignored."""
+    return sorted({int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18})
 
 
 @active_store_required
