@@ -194,8 +194,12 @@ class Variant(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(inventory_count__gte=0), name="catalog_variant_inventory_gte_0"),
+            # Live variants only: an archived variant's SKU may be given to its successor
+            # (past orders keep the SKU in their own snapshot).
             models.UniqueConstraint(
-                fields=["store", "sku"], condition=~models.Q(sku=""), name="catalog_variant_sku_unique_per_store"
+                fields=["store", "sku"],
+                condition=~models.Q(sku="") & models.Q(archived_at__isnull=True),
+                name="catalog_variant_sku_unique_per_store",
             ),
             models.UniqueConstraint(
                 fields=["product", "combination_key"],

@@ -388,7 +388,8 @@ def _apply_fields(variant: Variant, *, price_modifier=_UNCHANGED, sku=_UNCHANGED
         sku = (sku or "").strip()
         if len(sku) > 64:
             raise ValidationError({"sku": "Keep the SKU to 64 characters."})
-        if sku and Variant.objects.filter(store=product.store, sku__iexact=sku).exclude(pk=variant.pk).exists():
+        taken = Variant.objects.filter(store=product.store, sku__iexact=sku, archived_at__isnull=True)
+        if sku and taken.exclude(pk=variant.pk).exists():
             raise ValidationError({"sku": f"Another variant in your store already uses the SKU “{sku}”."})
         variant.sku = sku
     if image_id is not _UNCHANGED:
@@ -510,6 +511,8 @@ def manage_inventory(*, variant: Variant, action: str, quantity, reason: str = "
         count = _validate_count(quantity, field="quantity")
         delta, kind = count - variant.inventory_count, InventoryAdjustment.Kind.SET
         reason = reason or "Stock count"
+        if delta == 0:
+            return variant  # the count is right already: nothing to record
     elif action == InventoryAction.RESTOCK:
         delta = _validate_count(quantity, field="quantity")
         if delta < 1:
@@ -565,9 +568,15 @@ def _archive(variants) -> int:
 
 
 def _refresh_has_variants(product: Product) -> None:
+    """Keep `has_variants` true while a live variant exists.
+
+    A physical product's own stock is set to 0 when it gets variants: stock is counted per
+    variant from then on, and if every variant is archived later (an option removed), the
+    product must not go back on sale with an old count the seller has forgotten."""
     live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True)
     Product.objects.filter(pk=product.pk).update(has_variants=Exists(live))
-    product.refresh_from_db(fields=["has_variants"])
+    Product.objects.filter(pk=product.pk, has_variants=True, stock__gt=0).update(stock=0)
+    product.refresh_from_db(fields=["has_variants", "stock"])
 
 
 def _rename_variants(product: Product, variants: list[Variant]) -> None:

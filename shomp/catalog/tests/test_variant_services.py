@@ -569,4 +569,44 @@ def test_lowering_the_base_price_below_a_variants_discount_is_refused():
     assert product.price == Decimal("20.00")
     services.update_product(product=product, title="Tee", price=Decimal("15.00"), kind="physical", stock=None)
     product.refresh_from_db()
-    assert (product.price, product.stock) == (Decimal("15.00"), 10)  # stock is counted per variant, kept
+    assert (product.price, product.stock) == (Decimal("15.00"), 0)  # stock is counted per variant
+
+
+def test_an_archived_variants_sku_can_be_given_to_its_successor():
+    product = tee()
+    size_by_colour(product)
+    size = product.options.get(name="Size")
+    services.update_variant(variant=product.variants.get(name="L / Red"), sku="TEE-L-RED")
+    services.remove_option_value(value=size.values.get(value="L"))
+    services.add_option_values(option=size, values=["L"])
+    services.generate_variants(product=product)
+
+    successor = product.variants.get(name="L / Red", archived_at__isnull=True)
+    services.update_variant(variant=successor, sku="TEE-L-RED")
+
+    assert Variant.objects.filter(sku="TEE-L-RED").count() == 2  # the archived one and its successor
+    with pytest.raises(ValidationError):  # but two live ones may not share it
+        services.update_variant(variant=product.variants.get(name="S / Red"), sku="tee-l-red")
+
+
+def test_a_product_with_variants_keeps_no_stock_of_its_own():
+    """Once stock is counted per variant, removing every variant must not put an old product
+    count back on sale."""
+    product = tee(stock=10)
+    size_by_colour(product)
+    product.refresh_from_db()
+    assert (product.has_variants, product.stock) == (True, 0)
+
+    services.remove_product_option(option=product.options.get(name="Colour"))
+
+    product.refresh_from_db()
+    assert (product.has_variants, product.stock, product.in_stock) == (False, 0, False)
+
+
+def test_setting_the_count_it_already_has_records_nothing():
+    variant = size_by_colour(tee())[0]
+    services.manage_inventory(variant=variant, action="set", quantity=4)
+
+    services.manage_inventory(variant=variant, action="set", quantity=4)
+
+    assert list(variant.adjustments.values_list("delta", flat=True)) == [4]

@@ -38,8 +38,13 @@ CHECKOUT = reverse("orders:checkout")
 @pytest.fixture
 def tee():
     """A $20.00 tee from "Tees & Co": Size S, M × Colour Red, Blue, 3 of each, SKUs TEE-S-RED…;
-    M / Red costs $2.50 more. The product's own stock (7) must never move."""
+    M / Red costs $2.50 more. The product's own stock (7) must never move.
+
+    The catalog zeroes a product's own stock when it gets variants; it is written back here
+    so a checkout that wrongly took product stock would show."""
     product = product_with_variants(title="Tee", price="20.00", inventory=3, stock=7, store__name="Tees & Co")
+    Product.objects.filter(pk=product.pk).update(stock=7)
+    product.refresh_from_db()
     for variant in product.variants.all():
         catalog_services.update_variant(variant=variant, sku="TEE-" + variant.name.replace(" / ", "-").upper())
     catalog_services.update_variant(variant=variant_of(product, "M / Red"), price_modifier="2.50")
@@ -230,6 +235,7 @@ def test_a_variant_no_longer_for_sale_is_refused(buyer, cart, tee, change):
         Variant.objects.filter(pk=red.pk).update(archived_at=timezone.now())
     else:
         catalog_services.remove_option_value(value=tee.options.get(name="Size").values.get(value="M"))
+        Product.objects.filter(pk=tee.pk).update(stock=7)  # zeroed again by the catalog; see `tee`
     before = stocks(tee)
     gone = "“Tee — M / Red” is no longer available. Remove it from your cart."
     with pytest.raises(OutOfStock, match=re.escape(gone)):

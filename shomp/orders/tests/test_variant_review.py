@@ -68,6 +68,8 @@ def test_stock_is_taken_once_from_the_variant_and_priced_by_its_own_modifier():
     stock (9) never moves; one sale row."""
     buyer = UserFactory()
     tee = product_with_variants(title="Tee", price="20.00", inventory=4, stock=9)
+    Product.objects.filter(pk=tee.pk).update(stock=9)  # zeroed by the catalog; back, to show it never moves
+    tee.refresh_from_db()
     size_m = tee.options.get(name="Size").values.get(value="M")
     catalog_services.set_option_value_modifier(value=size_m, price_modifier="3.00")
     blue, red = variant_of(tee, "M / Blue"), variant_of(tee, "M / Red")
