@@ -1,8 +1,19 @@
 """Every write to the catalog. Keyword-only, one transaction each, return the object.
 
-products.py: products, their images and publishing. variants.py: options, variants, inventory.
+products.py: products, their images and publishing. options.py: a product's options and values.
+variants.py: pricing, generating and editing variants. inventory.py: stock and its history.
+common.py: the locks and checks those three share.
 """
 
+from .inventory import InventoryAction, manage_inventory, sell_variant_stock, set_inventory_settings
+from .options import (
+    add_option_values,
+    add_product_option,
+    remove_option_value,
+    remove_product_option,
+    set_option_value_modifier,
+    swatch_for,
+)
 from .products import (
     MAX_IMAGES,
     add_product_images,
@@ -17,22 +28,12 @@ from .products import (
 )
 from .variants import (
     BULK_FIELDS,
-    InventoryAction,
     VariantPlan,
-    add_option_values,
-    add_product_option,
     bulk_update_variants,
     calculate_price,
     create_variant,
     generate_variants,
-    manage_inventory,
     preview_variants,
-    remove_option_value,
-    remove_product_option,
-    sell_variant_stock,
-    set_inventory_settings,
-    set_option_value_modifier,
-    swatch_for,
     update_variant,
 )
 

@@ -34,7 +34,7 @@ from ..forms import (
     VariantCreateForm,
     VariantRowForm,
 )
-from ..models import Product, ProductOption, ProductOptionValue, Variant
+from ..models import MAX_OPTIONS, Product, ProductOption, ProductOptionValue, Variant
 from ..policies import access_product_for_management
 from ..selectors import variants as selectors
 
@@ -144,8 +144,8 @@ def _render_manager(
         "option_rows": option_rows,
         "option_names": [option.name for option in options],
         "option_form": option_form or OptionForm(),
-        "can_add_option": len(options) < services.variants.MAX_OPTIONS,
-        "max_options": services.variants.MAX_OPTIONS,
+        "can_add_option": len(options) < MAX_OPTIONS,
+        "max_options": MAX_OPTIONS,
         "summary": summary,
         "settings_form": settings_form
         or InventorySettingsForm(
