@@ -18,7 +18,7 @@ urlpatterns = [
         views.dashboard_product_image,
         name="dashboard_product_image",
     ),
-    # The variant manager (views/variants.py)
+    # The variant manager (views/variants.py, options.py, inventory.py)
     path("dashboard/products/<int:product_id>/variants/", views.dashboard_variants, name="dashboard_variants"),
     path(
         "dashboard/products/<int:product_id>/variants/preview/",

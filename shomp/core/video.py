@@ -30,7 +30,8 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from .uploads import ProcessedImage, _as_file, _check_size, detect_file_type, human_size, process_image, random_name
+from .uploads import ProcessedImage, detect_file_type, human_size, process_image, random_name
+from .uploads.common import _as_file, _check_size
 
 logger = logging.getLogger(__name__)
 

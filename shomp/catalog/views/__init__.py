@@ -1,6 +1,18 @@
-"""The catalog's pages. products.py: public pages and the seller's product pages.
-variants.py: the seller's options, variants and inventory pages."""
+"""The catalog's pages.
 
+products.py: public pages and the seller's product pages. variants.py: the seller's variant
+manager (the page, generate and preview, add one, the grid, bulk edit). options.py: its option
+and value actions. inventory.py: its inventory settings and one variant's stock page.
+"""
+
+from .inventory import dashboard_inventory_settings, dashboard_variant_inventory
+from .options import (
+    dashboard_option_add,
+    dashboard_option_remove,
+    dashboard_option_value,
+    dashboard_option_value_remove,
+    dashboard_option_values,
+)
 from .products import (
     dashboard_product_edit,
     dashboard_product_image,
@@ -13,14 +25,7 @@ from .products import (
     store_page,
 )
 from .variants import (
-    dashboard_inventory_settings,
-    dashboard_option_add,
-    dashboard_option_remove,
-    dashboard_option_value,
-    dashboard_option_value_remove,
-    dashboard_option_values,
     dashboard_variant_add,
-    dashboard_variant_inventory,
     dashboard_variants,
     dashboard_variants_bulk,
     dashboard_variants_generate,

@@ -1,9 +1,10 @@
-"""The seller's options, variants and inventory pages (/dashboard/products/<id>/variants/).
+"""The variant manager page (/dashboard/products/<id>/variants/): generate, add one, grid, bulk.
 
 One page, the variant manager, shows it all: options and their values, the generate preview,
 the variant grid (edited in place, or in bulk), archived variants and stock at a glance. Each
 action posts to its own URL, then redirects back with a message, or, when the input is refused,
 renders the page again with the error next to the field that caused it and nothing changed.
+options.py and inventory.py hold the page's other actions; they render it with _render_manager.
 """
 
 from decimal import Decimal
@@ -12,10 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
@@ -26,7 +27,6 @@ from shomp.stores.policies import active_store_required
 from .. import services
 from ..forms import (
     BulkEditForm,
-    InventoryForm,
     InventorySettingsForm,
     OptionForm,
     OptionValuesForm,
@@ -34,14 +34,13 @@ from ..forms import (
     VariantCreateForm,
     VariantRowForm,
 )
-from ..models import MAX_OPTIONS, Product, ProductOption, ProductOptionValue, Variant
+from ..models import MAX_OPTIONS, Product
 from ..policies import access_product_for_management
 from ..selectors import variants as selectors
 
 TEMPLATE = "catalog/dashboard_variants.html"
 PER_PAGE = 50
 ARCHIVED_PER_PAGE = 50
-HISTORY_PER_PAGE = 25
 
 # The services name a variant's image "image"; the forms call the field "image_id".
 _RENAMED = {"image": "image_id"}
@@ -49,27 +48,6 @@ _RENAMED = {"image": "image_id"}
 
 def _product(request: HttpRequest, product_id: int) -> Product:
     return access_product_for_management(user=request.user, store=request.store, product_id=product_id)
-
-
-def _option(product: Product, option_id: int) -> ProductOption:
-    option = selectors.get_product_option(product=product, option_id=option_id)
-    if option is None:
-        raise Http404("No such option.")
-    return option
-
-
-def _value(product: Product, value_id: int) -> ProductOptionValue:
-    value = selectors.get_option_value(product=product, value_id=value_id)
-    if value is None:
-        raise Http404("No such value.")
-    return value
-
-
-def _variant(product: Product, variant_id: int) -> Variant:
-    variant = selectors.get_product_variant(product=product, variant_id=variant_id)
-    if variant is None:
-        raise Http404("No such variant.")
-    return variant
 
 
 def _back(request: HttpRequest, product: Product, *, anchor: str = "") -> HttpResponse:
@@ -218,138 +196,7 @@ def dashboard_variant_add(request: HttpRequest, product_id: int) -> HttpResponse
     return _render_manager(request, product, new_variant_form=form)
 
 
-# Options and values -----------------------------------------------------------------------
-
-
-@active_store_required
-@require_POST
-def dashboard_option_add(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = _product(request, product_id)
-    form = OptionForm(request.POST)
-    if form.is_valid():
-        try:
-            option = services.add_product_option(
-                product=product, name=form.cleaned_data["name"], values=form.cleaned_data["values"]
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            values = ", ".join(value.value for value in option.values.all())
-            messages.success(
-                request,
-                f"Added {option.name}: {values}. Preview and generate the variants when your options are ready.",
-            )
-            return _back(request, product, anchor="variant-options")
-    return _render_manager(request, product, option_form=form)
-
-
-@active_store_required
-@require_POST
-def dashboard_option_values(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
-    product = _product(request, product_id)
-    option = _option(product, option_id)
-    form = OptionValuesForm(request.POST, prefix=f"option-{option.pk}")
-    if form.is_valid():
-        try:
-            added = services.add_option_values(option=option, values=form.cleaned_data["values"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            names = ", ".join(value.value for value in added)
-            messages.success(
-                request, f"Added to {option.name}: {names}. Generate variants to add only the new combinations."
-            )
-            return _back(request, product, anchor=f"option-{option.pk}")
-    return _render_manager(request, product, values_forms={option.pk: form})
-
-
-@active_store_required
-@require_POST
-def dashboard_option_remove(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
-    product = _product(request, product_id)
-    option = _option(product, option_id)
-    try:
-        archived = services.remove_product_option(option=option)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"Removed the option {option.name}"
-            + (f"; {_plural(archived, 'variant')} archived (past orders keep them)." if archived else "."),
-        )
-    return _back(request, product, anchor="variant-options")
-
-
-@active_store_required
-@require_POST
-def dashboard_option_value(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
-    """Set a value's price modifier ("XL +4.00")."""
-    product = _product(request, product_id)
-    value = _value(product, value_id)
-    form = ValueModifierForm(request.POST, prefix=f"value-{value.pk}")
-    if form.is_valid():
-        modifier = form.cleaned_data["price_modifier"]
-        try:
-            value = services.set_option_value_modifier(
-                value=value, price_modifier=Decimal("0") if modifier is None else modifier
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            if value.price_modifier:
-                verb = "adds" if value.price_modifier > 0 else "takes off"
-                change = f"{verb} {_money(product, abs(value.price_modifier))}"
-            else:
-                change = "no longer changes the price"
-            messages.success(request, f"{value.option.name} {value.value} {change}.")
-            return _back(request, product, anchor=f"option-{value.option_id}")
-    return _render_manager(request, product, modifier_forms={value.pk: form})
-
-
-@active_store_required
-@require_POST
-def dashboard_option_value_remove(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
-    product = _product(request, product_id)
-    value = _value(product, value_id)
-    try:
-        archived = services.remove_option_value(value=value)
-    except ValidationError as error:
-        form = ValueModifierForm(
-            request.POST, prefix=f"value-{value.pk}", initial={"price_modifier": value.price_modifier}
-        )
-        form.is_valid()
-        apply_errors(form, error)
-        return _render_manager(request, product, modifier_forms={value.pk: form})
-    messages.success(
-        request,
-        f"Removed {value.value} from {value.option.name}"
-        + (f"; {_plural(archived, 'variant')} archived (past orders keep them)." if archived else "."),
-    )
-    return _back(request, product, anchor=f"option-{value.option_id}")
-
-
-# Inventory settings, the grid and bulk edit ----------------------------------------------
-
-
-@active_store_required
-@require_POST
-def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpResponse:
-    product = _product(request, product_id)
-    form = InventorySettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            services.set_inventory_settings(
-                product=product,
-                track_inventory=form.cleaned_data["track_inventory"],
-                low_stock_threshold=form.cleaned_data["low_stock_threshold"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "Inventory settings saved.")
-            return _back(request, product, anchor="inventory-glance")
-    return _render_manager(request, product, settings_form=form)
+# The grid and bulk edit -----------------------------------------------------------------
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -434,55 +281,8 @@ def dashboard_variants_bulk(request: HttpRequest, product_id: int) -> HttpRespon
     return _render_manager(request, product, bulk_form=form)
 
 
-# One variant's inventory ------------------------------------------------------------------
-
-
-@active_store_required
-@require_http_methods(["GET", "POST"])
-def dashboard_variant_inventory(request: HttpRequest, product_id: int, variant_id: int) -> HttpResponse:
-    """A variant's stock: set, restock or adjust it with a reason, and its history."""
-    product = _product(request, product_id)
-    variant = _variant(product, variant_id)
-    form = InventoryForm(request.POST or None, choices=services.InventoryAction.CHOICES, initial={"action": "restock"})
-    if request.method == "POST" and variant.is_archived:
-        messages.error(request, "This variant is archived: its stock can't change.")
-        return redirect(request.path)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            variant = services.manage_inventory(
-                variant=variant,
-                action=data["action"],
-                quantity=data["quantity"],
-                reason=data["reason"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{variant.name}: {variant.inventory_count:,} in stock now.")
-            return redirect(request.path)
-    history = paginate(request, selectors.inventory_history(variant=variant), per_page=HISTORY_PER_PAGE)
-    context = {
-        "nav": "products",
-        "product": product,
-        "variant": variant,
-        "form": form,
-        "page_obj": history,
-        "currency": product.store.currency,
-    }
-    return render(request, "catalog/dashboard_inventory.html", context, partial="history")
-
-
 __all__ = [
-    "dashboard_inventory_settings",
-    "dashboard_option_add",
-    "dashboard_option_remove",
-    "dashboard_option_value",
-    "dashboard_option_value_remove",
-    "dashboard_option_values",
     "dashboard_variant_add",
-    "dashboard_variant_inventory",
     "dashboard_variants",
     "dashboard_variants_bulk",
     "dashboard_variants_generate",

@@ -1,4 +1,4 @@
-"""Cart, checkout and order writes. Keyword-only, one transaction each."""
+"""Checkout: placing the order (stock, payment, one order per store) and its confirmation email."""
 
 import uuid
 from dataclasses import dataclass
@@ -16,163 +16,10 @@ from shomp.catalog.models import Product, Variant, VariantOption
 from shomp.catalog.services import calculate_price, sell_variant_stock
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
 
-from . import events
-from .models import Cart, CartItem, Checkout, Order, OrderItem
-from .payments import Card, PaymentProvider, get_payment_provider
-from .selectors import CART_SESSION_KEY
-
-MAX_QUANTITY = 99
-
-
-# Cart ------------------------------------------------------------------------------------
-
-
-def get_or_create_cart(*, user, session) -> Cart:
-    if user.is_authenticated:
-        cart, _ = Cart.objects.get_or_create(user=user)
-        return cart
-    cart = Cart.objects.filter(pk=session.get(CART_SESSION_KEY), user__isnull=True).first()
-    if cart is None:
-        cart = Cart.objects.create()
-        session[CART_SESSION_KEY] = cart.pk
-    return cart
-
-
-VARIANT_UNAVAILABLE = "That option isn't available for this product."
-
-
-def line_label(product: Product, variant: Variant | None = None) -> str:
-    """How a cart line is named in messages: “Tee — M / Red”."""
-    return f"{product.title} — {variant.name}" if variant is not None else product.title
-
-
-def _options_phrase(product: Product) -> str:
-    names = list(product.options.order_by("position", "pk").values_list("name", flat=True))
-    if not names:
-        return ""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _check_variant(product: Product, variant: Variant | None) -> None:
-    """A product with variants needs one of its own live, enabled variants; one without, none."""
-    if variant is None:
-        if product.has_variants:
-            names = _options_phrase(product)
-            message = f"Choose an option first: {names}." if names else "Choose an option first."
-            raise ValidationError({"variant": message})
-        return
-    if (
-        variant.product_id != product.pk
-        or variant.store_id != product.store_id
-        or variant.is_archived
-        or not variant.is_enabled
-    ):
-        raise ValidationError({"variant": VARIANT_UNAVAILABLE})
-    variant.product = product  # the same row: prices and stock read it without a query
-
-
-def _check_quantity(product: Product, quantity: int, variant: Variant | None = None) -> None:
-    if product.status != Product.Status.PUBLISHED:
-        raise ValidationError("This product is no longer for sale.")
-    _check_variant(product, variant)
-    if quantity < 1:
-        raise ValidationError({"quantity": "The quantity must be at least 1."})
-    if product.is_digital and quantity > 1:
-        raise ValidationError({"quantity": "A digital product is bought once: the download is yours to keep."})
-    if quantity > MAX_QUANTITY:
-        raise ValidationError({"quantity": f"You can buy at most {MAX_QUANTITY} at a time."})
-    # A variant counts its own stock (None: not tracked, no cap); the product's stock is for the rest.
-    left = variant.available_count if variant is not None else product.stock
-    if left is not None and quantity > left:
-        label = line_label(product, variant)
-        if left <= 0:
-            raise ValidationError({"quantity": f"“{label}” is sold out."})
-        raise ValidationError({"quantity": f"Only {left} of “{label}” left in stock."})
-
-
-@transaction.atomic
-def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None, quantity: int = 1) -> CartItem:
-    """Add `quantity` of a product (of its chosen variant, for a product with variants) to the
-    cart: one line per product, or per variant. Refused, changing nothing, when it can't be bought."""
-    if product.reserved_for_id is not None and product.reserved_for_id != cart.user_id:
-        raise ValidationError("This product is no longer for sale.")  # made for another buyer
-    item = CartItem.objects.select_for_update().filter(cart=cart, product=product, variant=variant).first()
-    new_quantity = (item.quantity if item else 0) + quantity
-    if product.is_digital and item:
-        return item  # already in the cart; a download is bought once
-    _check_quantity(product, new_quantity, variant)
-    if item is None:
-        item = CartItem.objects.create(cart=cart, product=product, variant=variant, quantity=new_quantity)
-    else:
-        item.quantity = new_quantity
-        item.save(update_fields=["quantity"])
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-    return item
-
-
-@transaction.atomic
-def update_cart_item(*, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
-    """Set a line's quantity; 0 removes the line. Another cart's line id is refused."""
-    item = (
-        # Only the line is locked (not its product or variant: checkout locks those, in its order).
-        CartItem.objects.select_for_update(of=("self",))
-        .select_related("product", "variant")
-        .filter(cart=cart, pk=item_id)
-        .first()
-    )
-    if item is None:
-        raise ValidationError("That item is not in your cart.")
-    if quantity == 0:
-        item.delete()
-        return None
-    _check_quantity(item.product, quantity, item.variant)
-    item.quantity = quantity
-    item.save(update_fields=["quantity"])
-    return item
-
-
-def _mergeable(line: CartItem) -> bool:
-    """Whether an anonymous cart's line can still be bought (its quantity is capped after)."""
-    if line.product.reserved_for_id is not None:
-        return False
-    try:
-        _check_quantity(line.product, 1, line.variant)
-    except ValidationError as error:
-        return "quantity" in getattr(error, "error_dict", {})  # sold out: capped to nothing below
-    return True
-
-
-@transaction.atomic
-def merge_carts(*, user, anonymous_cart_id: int | None) -> Cart | None:
-    """Move an anonymous cart's lines into the user's cart when they log in.
-
-    Lines merge by (product, variant); quantities add up, capped by the product's or the
-    variant's stock; lines that can't be bought any more are dropped."""
-    if not anonymous_cart_id:
-        return None
-    anonymous = Cart.objects.filter(pk=anonymous_cart_id, user__isnull=True).first()
-    if anonymous is None:
-        return None
-    cart, _ = Cart.objects.get_or_create(user=user)
-    for line in anonymous.items.select_related("product", "variant"):
-        if not _mergeable(line):
-            continue
-        existing = CartItem.objects.filter(cart=cart, product=line.product, variant=line.variant).first()
-        quantity = 1 if line.product.is_digital else line.quantity + (existing.quantity if existing else 0)
-        left = line.variant.available_count if line.variant is not None else line.product.stock
-        if left is not None:
-            quantity = min(quantity, left)
-        quantity = min(quantity, MAX_QUANTITY)
-        if quantity < 1:
-            continue
-        CartItem.objects.update_or_create(
-            cart=cart, product=line.product, variant=line.variant, defaults={"quantity": quantity}
-        )
-    anonymous.delete()
-    return cart
-
-
-# Checkout --------------------------------------------------------------------------------
+from .. import events
+from ..models import Cart, CartItem, Checkout, Order, OrderItem
+from ..payments import Card, PaymentProvider, get_payment_provider
+from .cart import line_label
 
 
 @dataclass(frozen=True)
@@ -384,7 +231,7 @@ def _address_fields(shipping: ShippingAddress | None) -> dict:
 
 
 def _enqueue_confirmation(checkout_id: int) -> None:
-    from .tasks import send_order_confirmation_task
+    from ..tasks import send_order_confirmation_task
 
     send_order_confirmation_task.enqueue(checkout_id=checkout_id)
 
@@ -406,30 +253,3 @@ def send_order_confirmation(*, checkout_id: int) -> bool:
         checkout.confirmation_sent_at = timezone.now()
         checkout.save(update_fields=["confirmation_sent_at"])
     return True
-
-
-# Fulfilment ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def mark_order_shipped(*, order: Order) -> Order:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status != Order.Status.PAID:
-        raise ValidationError(f"This order is {order.get_status_display().lower()}; only paid orders can ship.")
-    if not order.needs_shipping:
-        raise ValidationError("This order has nothing to ship: mark it fulfilled.")
-    order.status = Order.Status.SHIPPED
-    order.shipped_at = timezone.now()
-    order.save(update_fields=["status", "shipped_at"])
-    return order
-
-
-@transaction.atomic
-def mark_order_fulfilled(*, order: Order) -> Order:
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status not in {Order.Status.PAID, Order.Status.SHIPPED}:
-        raise ValidationError(f"This order is {order.get_status_display().lower()} already.")
-    order.status = Order.Status.FULFILLED
-    order.fulfilled_at = timezone.now()
-    order.save(update_fields=["status", "fulfilled_at"])
-    return order

@@ -1,0 +1,66 @@
+"""Every write to messaging (the spec's Shomp.Messages context). Keyword-only, one transaction each.
+
+Real-time pushes, the unread-message email task and notifications are scheduled on commit,
+never inside the transaction. Refusals are ValidationError (or RateLimited) with a message for
+the person; views show it next to the form and nothing is changed.
+
+- posting.py: the limits and refusal texts, AttachmentUpload, update_reply_time, and how a
+  message goes into a thread (counters, attachments, the pushes, email check and notification)
+- conversations.py: default_subject, create_conversation, send_message, mark_as_read, set_status
+- offers.py: send_offer, withdraw_offer, accept_offer (custom orders)
+- seller_tools.py: create_saved_reply, delete_saved_reply, block_user, unblock_user,
+  report_conversation
+- emails.py: send_unread_email
+"""
+
+from .conversations import create_conversation, default_subject, mark_as_read, send_message, set_status
+from .emails import send_unread_email
+from .offers import accept_offer, send_offer, withdraw_offer
+from .posting import (
+    ATTACHMENT_MAX_BYTES,
+    BLOCKED_TEXT,
+    CONVERSATION_RATE_TEXT,
+    CONVERSATIONS_PER_HOUR,
+    EMAIL_AFTER,
+    EMAIL_AT_MOST_EVERY,
+    MAX_ATTACHMENTS,
+    MESSAGE_RATE_TEXT,
+    MESSAGES_PER_MINUTE,
+    OFFER_VALID_FOR,
+    OWN_STORE_TEXT,
+    REPORTS_PER_HOUR,
+    AttachmentUpload,
+    update_reply_time,
+)
+from .seller_tools import block_user, create_saved_reply, delete_saved_reply, report_conversation, unblock_user
+
+__all__ = [
+    "ATTACHMENT_MAX_BYTES",
+    "BLOCKED_TEXT",
+    "CONVERSATIONS_PER_HOUR",
+    "CONVERSATION_RATE_TEXT",
+    "EMAIL_AFTER",
+    "EMAIL_AT_MOST_EVERY",
+    "MAX_ATTACHMENTS",
+    "MESSAGES_PER_MINUTE",
+    "MESSAGE_RATE_TEXT",
+    "OFFER_VALID_FOR",
+    "OWN_STORE_TEXT",
+    "REPORTS_PER_HOUR",
+    "AttachmentUpload",
+    "accept_offer",
+    "block_user",
+    "create_conversation",
+    "create_saved_reply",
+    "default_subject",
+    "delete_saved_reply",
+    "mark_as_read",
+    "report_conversation",
+    "send_message",
+    "send_offer",
+    "send_unread_email",
+    "set_status",
+    "unblock_user",
+    "update_reply_time",
+    "withdraw_offer",
+]
