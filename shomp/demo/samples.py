@@ -61,9 +61,16 @@ def _jpeg(image: Image.Image, name: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=name)
 
 
-def product_image(*, title: str, seed: int, variant: int = 0) -> ContentFile:
-    """An 800×600 JPEG for a product: its colours and initials; `variant` changes the composition."""
+def product_image(
+    *, title: str, seed: int, variant: int = 0, colour: tuple[int, int, int] | None = None
+) -> ContentFile:
+    """An 800×600 JPEG for a product: its colours and initials; `variant` changes the composition.
+
+    `colour` (r, g, b) paints it in that colour instead, e.g. the picture of a product's red variant."""
     light, dark = palette(seed)
+    if colour is not None:
+        light = tuple(min(255, round(c * 0.6 + 255 * 0.4)) for c in colour)
+        dark = tuple(round(c * 0.7) for c in colour)
     width, height = IMAGE_SIZE
     image = _gradient(IMAGE_SIZE, light, dark)
     draw = ImageDraw.Draw(image, "RGBA")

@@ -88,10 +88,18 @@ def seed(*, stores: dict[str, Store], created: Counter) -> None:
         created["products with variants"] += 1
 
 
+def _rgb(colour: str) -> tuple[int, int, int] | None:
+    """The colour a value names ("Coral"), for its picture; None for a value that isn't a colour."""
+    swatch = catalog.swatch_for(colour) if colour else ""
+    return tuple(int(swatch[i : i + 2], 16) for i in (1, 3, 5)) if swatch else None
+
+
 def _make(store: Store, spec: DemoVariantProduct, *, seed: int) -> Product:
     colours = dict(spec.options).get(spec.image_option, [])
     images = [
-        uploads.process_image(samples.product_image(title=f"{spec.title} {colour}", seed=seed + n, variant=n % 3))
+        uploads.process_image(
+            samples.product_image(title=spec.title, seed=seed + n, variant=n % 3, colour=_rgb(colour))
+        )
         for n, colour in enumerate(colours[:3] or [""])
     ]
     product = catalog.create_product(
