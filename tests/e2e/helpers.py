@@ -131,6 +131,14 @@ def assert_no_page_errors(page: Page) -> None:
     assert errors == [], f"console errors or uncaught exceptions on {page.url}: {errors}"
 
 
+def wait_for_image(locator, timeout: float = 10_000) -> None:
+    """Wait until the <img> has loaded real pixels. Visible is not enough: a picture still
+    downloading (or a broken one, which never gets a width) has its box but no image."""
+    locator.page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=locator.element_handle(), timeout=timeout
+    )
+
+
 def horizontal_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than the viewport (0 when nothing sticks out)."""
     return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")

@@ -18,6 +18,7 @@ from .helpers import (
     login,
     screenshot,
     upload,
+    wait_for_image,
 )
 
 
@@ -75,7 +76,7 @@ def test_a_buyer_reviews_with_a_photo_and_the_seller_responds(make_page, live_se
     expect(review.get_by_role("img", name="4 out of 5 stars")).to_be_visible()
     photo = review.get_by_role("img", name=re.compile(r"Photo 1 of 1 from mug_lover"))
     expect(photo).to_be_visible()
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    wait_for_image(photo)
     assert buyer.email not in page.content()
     assert_no_page_errors(page)
     look(page, "review-page")

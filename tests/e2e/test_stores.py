@@ -5,7 +5,7 @@ import re
 from shomp.stores.models import Store
 
 from . import builders
-from .helpers import assert_no_page_errors, expect, label, login, upload
+from .helpers import assert_no_page_errors, expect, label, login, upload, wait_for_image
 
 
 def test_open_a_store_with_a_logo_edit_its_address_and_switch_between_two(page, live_url):
@@ -32,7 +32,7 @@ def test_open_a_store_with_a_logo_edit_its_address_and_switch_between_two(page, 
     expect(address).to_have_value("clay-co-studio")
     logo = page.get_by_role("img", name="Current logo of Clay & Co. Studio")
     expect(logo).to_be_visible()
-    assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    wait_for_image(logo)
 
     # A reserved word is refused, with the message tied to the field.
     address.fill("dashboard")
