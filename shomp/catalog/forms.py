@@ -151,6 +151,28 @@ class OptionForm(forms.Form):
         return split_values(self.cleaned_data["values"])
 
 
+class OptionRenameForm(forms.Form):
+    """A corrected name for an option ("Colur" → "Colour"); prefix "rename-option-<id>"."""
+
+    name = forms.CharField(
+        max_length=200,
+        label="New name",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter the option's name."},
+    )
+
+
+class ValueRenameForm(forms.Form):
+    """A corrected option value ("Rd" → "Red"); prefix "rename-value-<id>"."""
+
+    value = forms.CharField(
+        max_length=200,
+        label="New value",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": "Enter a value."},
+    )
+
+
 class OptionValuesForm(forms.Form):
     """More values for an existing option (one form per option: prefix "option-<id>")."""
 

@@ -66,6 +66,11 @@ urlpatterns = [
         name="dashboard_option_remove",
     ),
     path(
+        "dashboard/products/<int:product_id>/variants/options/<int:option_id>/rename/",
+        views.dashboard_option_rename,
+        name="dashboard_option_rename",
+    ),
+    path(
         "dashboard/products/<int:product_id>/variants/values/<int:value_id>/",
         views.dashboard_option_value,
         name="dashboard_option_value",
@@ -74,6 +79,11 @@ urlpatterns = [
         "dashboard/products/<int:product_id>/variants/values/<int:value_id>/remove/",
         views.dashboard_option_value_remove,
         name="dashboard_option_value_remove",
+    ),
+    path(
+        "dashboard/products/<int:product_id>/variants/values/<int:value_id>/rename/",
+        views.dashboard_option_value_rename,
+        name="dashboard_option_value_rename",
     ),
     path(
         "dashboard/products/<int:product_id>/variants/<int:variant_id>/inventory/",

@@ -1,5 +1,5 @@
 """The seller's variant manager, clicked through: options, preview, generate, the grid edited in
-place and in bulk, a restock with its history; on a desktop and at 375 px."""
+place and in bulk, a value renamed, a restock with its history; on a desktop and at 375 px."""
 
 import re
 
@@ -90,6 +90,19 @@ def test_a_seller_defines_size_and_colour_generates_and_edits_the_grid(make_page
     expect(glance.locator("dd").first).to_have_text("18")
     screenshot(seller, "variants-seller-desktop")
 
+    # Rename a value, by keyboard: its variants follow and keep their stock.
+    rename = seller.locator("summary").filter(has_text="Rename Blue")
+    rename.focus()
+    rename.press("Enter")
+    seller.get_by_label("Rename Blue to").fill("Navy")
+    seller.locator("#variant-options").scroll_into_view_if_needed()
+    screenshot(seller, "variants-seller-rename", full_page=False)
+    seller.get_by_label("Rename Blue to").press("Enter")
+    expect(seller.get_by_text("Renamed Blue to Navy in Colour.")).to_be_visible()
+    expect(seller.get_by_role("rowheader", name="L / Navy")).to_be_visible()
+    expect(seller.get_by_role("rowheader", name="L / Blue")).to_have_count(0)
+    expect(seller.get_by_label("Stock of S / Navy")).to_have_value("5")
+
     # Restock one variant with a reason; the history says who, how many and why.
     seller.get_by_role("link", name="Inventory of M / Red").click()
     expect(seller.get_by_role("heading", name="Inventory of M / Red")).to_be_visible()
@@ -117,6 +130,12 @@ def test_a_seller_defines_size_and_colour_generates_and_edits_the_grid(make_page
     expect(phone.get_by_role("heading", name="Options and variants", level=1)).to_be_visible()
     assert horizontal_overflow(phone) == 0
     screenshot(phone, "variants-seller-mobile")
+    phone.locator("summary").filter(has_text="Rename Navy").click()
+    phone.locator("summary").filter(has_text="Rename Colour").click()
+    expect(phone.get_by_label("Rename Navy to")).to_have_value("Navy")
+    assert horizontal_overflow(phone) == 0
+    phone.get_by_label("Rename Navy to").scroll_into_view_if_needed()
+    screenshot(phone, "variants-seller-mobile-rename", full_page=False)
     scroller = phone.locator("#grid-form .table-responsive")
     scroller.scroll_into_view_if_needed()
     scroller.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")

@@ -11,6 +11,8 @@ from .options import (
     add_product_option,
     remove_option_value,
     remove_product_option,
+    rename_option_value,
+    rename_product_option,
     set_option_value_modifier,
     swatch_for,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "remove_option_value",
     "remove_product_image",
     "remove_product_option",
+    "rename_option_value",
+    "rename_product_option",
     "sell_variant_stock",
     "set_inventory_settings",
     "set_option_value_modifier",

@@ -1,4 +1,8 @@
-"""A product's options (Size, Colour) and their ordered values, with per-value price modifiers."""
+"""A product's options (Size, Colour) and their ordered values, with per-value price modifiers.
+
+Renaming an option or a value corrects a typo ("Colur", "Rd") in place: live variants follow
+(their options' text, names and combination keys), keeping their stock, SKUs and history;
+archived variants keep the text they had, like past orders do."""
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -153,8 +157,49 @@ def set_option_value_modifier(*, value: ProductOptionValue, price_modifier) -> P
     return value
 
 
+@transaction.atomic
+def rename_product_option(*, option: ProductOption, name: str) -> ProductOption:
+    """Correct an option's name ("Colur" → "Colour"); a change of case only is allowed. Its
+    values' swatches follow (the option may become, or stop being, a colour), and so do its live
+    variants' names and keys; archived variants keep the old text."""
+    product = lock_product(option.product)
+    option = ProductOption.objects.get(pk=option.pk, product=product)
+    name = _clean_text(name, field="name", what="the option's name")
+    if any(other.name.lower() == name.lower() for other in product.options.exclude(pk=option.pk)):
+        raise ValidationError({"name": f"This product already has an option called “{name}”."})
+    option.name = name
+    option.save(update_fields=["name"])
+    values = list(option.values.all())
+    for value in values:
+        value.swatch = swatch_for(value.value) if option.is_colour else ""
+    ProductOptionValue.objects.bulk_update(values, ["swatch"])
+    live = VariantOption.objects.filter(variant__archived_at__isnull=True, value__option=option)
+    live.update(option_name=name)
+    _rename_variants(product, list(product.variants.filter(archived_at__isnull=True, options__value__option=option)))
+    return option
+
+
+@transaction.atomic
+def rename_option_value(*, value: ProductOptionValue, new_value: str) -> ProductOptionValue:
+    """Correct a value ("Rd" → "Red"); a change of case only is allowed. A colour's swatch is
+    worked out again; live variants with the value follow, archived ones keep the old text."""
+    product = lock_product(value.option.product)
+    value = ProductOptionValue.objects.select_related("option").get(pk=value.pk, option__product=product)
+    option = value.option
+    text = _clean_text(new_value, field="value", what="a value")
+    if any(other.value.lower() == text.lower() for other in option.values.exclude(pk=value.pk)):
+        raise ValidationError({"value": f"“{text}” is already a value of {option.name}."})
+    value.value = text
+    value.swatch = swatch_for(text) if option.is_colour else ""
+    value.save(update_fields=["value", "swatch"])
+    VariantOption.objects.filter(variant__archived_at__isnull=True, value=value).update(option_value=text)
+    _rename_variants(product, list(product.variants.filter(archived_at__isnull=True, options__value=value)))
+    return value
+
+
 def _rename_variants(product: Product, variants: list[Variant]) -> None:
-    """Recompute names, keys and option modifier sums after an option was added."""
+    """Recompute names, keys and option modifier sums from the variants' VariantOption rows,
+    after an option was added or an option or value renamed."""
     order = {option.name: index for index, option in enumerate(product.options.order_by("position", "pk"))}
     rows = VariantOption.objects.filter(variant__in=variants).select_related("value")
     by_variant: dict[int, list[VariantOption]] = {}

@@ -2,15 +2,18 @@
 
 products.py: public pages and the seller's product pages. variants.py: the seller's variant
 manager (the page, generate and preview, add one, the grid, bulk edit). options.py: its option
-and value actions. inventory.py: its inventory settings and one variant's stock page.
+and value actions (add, rename, price, remove). inventory.py: its inventory settings and one
+variant's stock page.
 """
 
 from .inventory import dashboard_inventory_settings, dashboard_variant_inventory
 from .options import (
     dashboard_option_add,
     dashboard_option_remove,
+    dashboard_option_rename,
     dashboard_option_value,
     dashboard_option_value_remove,
+    dashboard_option_value_rename,
     dashboard_option_values,
 )
 from .products import (
@@ -37,8 +40,10 @@ __all__ = [
     "dashboard_inventory_settings",
     "dashboard_option_add",
     "dashboard_option_remove",
+    "dashboard_option_rename",
     "dashboard_option_value",
     "dashboard_option_value_remove",
+    "dashboard_option_value_rename",
     "dashboard_option_values",
     "dashboard_product_edit",
     "dashboard_product_image",

@@ -1,4 +1,4 @@
-"""The variant manager's option and value actions: add, extend, price and remove them."""
+"""The variant manager's option and value actions: add, extend, rename, price and remove them."""
 
 from decimal import Decimal
 
@@ -11,7 +11,7 @@ from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.stores.policies import active_store_required
 
 from .. import services
-from ..forms import OptionForm, OptionValuesForm, ValueModifierForm
+from ..forms import OptionForm, OptionRenameForm, OptionValuesForm, ValueModifierForm, ValueRenameForm
 from ..models import Product, ProductOption, ProductOptionValue
 from ..selectors import variants as selectors
 from .variants import _back, _money, _plural, _product, _render_manager
@@ -93,6 +93,42 @@ def dashboard_option_remove(request: HttpRequest, product_id: int, option_id: in
 
 @active_store_required
 @require_POST
+def dashboard_option_rename(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
+    """Correct an option's name; its live variants follow, keeping their stock and SKUs."""
+    product = _product(request, product_id)
+    option = _option(product, option_id)
+    form = OptionRenameForm(request.POST, prefix=f"rename-option-{option.pk}")
+    if form.is_valid():
+        try:
+            renamed = services.rename_product_option(option=option, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Renamed the option {option.name} to {renamed.name}.")
+            return _back(request, product, anchor=f"option-{option.pk}")
+    return _render_manager(request, product, rename_forms={form.prefix: form})
+
+
+@active_store_required
+@require_POST
+def dashboard_option_value_rename(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
+    """Correct a value; its live variants follow, keeping their stock and SKUs."""
+    product = _product(request, product_id)
+    value = _value(product, value_id)
+    form = ValueRenameForm(request.POST, prefix=f"rename-value-{value.pk}")
+    if form.is_valid():
+        try:
+            renamed = services.rename_option_value(value=value, new_value=form.cleaned_data["value"])
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Renamed {value.value} to {renamed.value} in {value.option.name}.")
+            return _back(request, product, anchor=f"option-{value.option_id}")
+    return _render_manager(request, product, rename_forms={form.prefix: form})
+
+
+@active_store_required
+@require_POST
 def dashboard_option_value(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
     """Set a value's price modifier ("XL +4.00")."""
     product = _product(request, product_id)
@@ -142,7 +178,9 @@ def dashboard_option_value_remove(request: HttpRequest, product_id: int, value_i
 __all__ = [
     "dashboard_option_add",
     "dashboard_option_remove",
+    "dashboard_option_rename",
     "dashboard_option_value",
     "dashboard_option_value_remove",
+    "dashboard_option_value_rename",
     "dashboard_option_values",
 ]

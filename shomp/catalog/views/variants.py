@@ -29,8 +29,10 @@ from ..forms import (
     BulkEditForm,
     InventorySettingsForm,
     OptionForm,
+    OptionRenameForm,
     OptionValuesForm,
     ValueModifierForm,
+    ValueRenameForm,
     VariantCreateForm,
     VariantRowForm,
 )
@@ -87,6 +89,7 @@ def _render_manager(
     plan: services.VariantPlan | None = None,
     generate_error: str = "",
     new_variant_form: VariantCreateForm | None = None,
+    rename_forms: dict[str, OptionRenameForm | ValueRenameForm] | None = None,
 ) -> HttpResponse:
     """The whole manager page; bound forms passed in (a refused submission) keep what the
     seller typed and show their errors."""
@@ -94,15 +97,20 @@ def _render_manager(
     images = selectors.product_images(product=product)
     summary = selectors.inventory_summary(product=product)
     values_forms, modifier_forms, grid_forms = values_forms or {}, modifier_forms or {}, grid_forms or {}
+    # Keyed by prefix ("rename-option-<id>", "rename-value-<id>"): a refused rename comes back bound.
+    rename_forms = rename_forms or {}
     option_rows = [
         {
             "option": option,
             "values_form": values_forms.get(option.pk) or OptionValuesForm(prefix=f"option-{option.pk}"),
+            "rename_form": rename_forms.get(f"rename-option-{option.pk}")
+            or OptionRenameForm(prefix=f"rename-option-{option.pk}"),
             "values": [
                 (
                     value,
                     modifier_forms.get(value.pk)
                     or ValueModifierForm(prefix=f"value-{value.pk}", initial={"price_modifier": value.price_modifier}),
+                    rename_forms.get(f"rename-value-{value.pk}") or ValueRenameForm(prefix=f"rename-value-{value.pk}"),
                 )
                 for value in option.values.all()
             ],
