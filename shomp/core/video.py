@@ -31,7 +31,7 @@ from django.core.files.base import ContentFile
 from PIL import Image
 
 from .uploads import ProcessedImage, detect_file_type, human_size, process_image, random_name
-from .uploads.common import _as_file, _check_size
+from .uploads.common import as_file, check_size
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,8 @@ def process_video(
     """
     import av  # PyAV loads FFmpeg: only when a video arrives
 
-    upload = _as_file(upload)
-    _check_size(upload, max_bytes=max_bytes, noun="Videos")
+    upload = as_file(upload)
+    check_size(upload, max_bytes=max_bytes, noun="Videos")
     kind = detect_file_type(upload)
     if kind not in _FORMATS:
         raise ValidationError(_NOT_A_VIDEO, code="file_type")

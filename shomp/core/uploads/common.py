@@ -27,11 +27,13 @@ def human_size(num_bytes: int) -> str:
     return f"{text} {unit}" if unit != "bytes" or num_bytes != 1 else "1 byte"
 
 
-def _as_file(upload) -> File:
+def as_file(upload) -> File:
+    """A Django File for an upload, a ContentFile or any file-like object."""
     return upload if isinstance(upload, File) else File(upload)
 
 
-def _check_size(upload: File, *, max_bytes: int, noun: str) -> int:
+def check_size(upload: File, *, max_bytes: int, noun: str) -> int:
+    """The upload's size, refusing an empty file or one over `max_bytes` ("Images can be at most …")."""
     size = upload.size
     if not size:
         raise ValidationError("The file is empty.", code="empty")

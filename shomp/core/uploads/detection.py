@@ -4,7 +4,7 @@ import codecs
 
 from django.core.files import File
 
-from .common import _as_file
+from .common import as_file
 
 _HEAD_BYTES = 4096
 _MP4_BRANDS = {
@@ -20,7 +20,7 @@ def detect_file_type(upload) -> str | None:
     Text is recognised only when the whole file decodes as UTF-8 without NUL bytes; whether it
     is "csv" or "txt" is the one thing the name decides, as both are served as text.
     """
-    upload = _as_file(upload)
+    upload = as_file(upload)
     upload.seek(0)
     head = upload.read(_HEAD_BYTES)
     kind = _sniff(head)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.text import get_text_list
 
-from .common import _as_file, _check_size, random_name, sanitize_filename
+from .common import as_file, check_size, random_name, sanitize_filename
 from .detection import detect_file_type
 
 # key, content type, extension of the stored file, what the user is told it is
@@ -73,8 +73,8 @@ def process_file(upload, *, allowed: set[str], max_bytes: int) -> ProcessedFile:
     """
     if unknown := set(allowed) - FILE_TYPES.keys():
         raise ValueError(f"Unknown file types: {sorted(unknown)}")
-    upload = _as_file(upload)
-    size = _check_size(upload, max_bytes=max_bytes, noun="Files")
+    upload = as_file(upload)
+    size = check_size(upload, max_bytes=max_bytes, noun="Files")
     detected = detect_file_type(upload)
     kind = detected
     while kind is not None and kind not in allowed:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageCms, ImageOps
 
-from .common import _as_file, _check_size, random_name
+from .common import as_file, check_size, random_name
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +43,8 @@ def process_image(upload, *, max_bytes: int = IMAGE_MAX_BYTES, max_pixels: int =
     Raises ValidationError (a message for the user) for an empty or too big file, anything that
     is not a JPEG, PNG, WebP or GIF by content, too many pixels, and damaged files.
     """
-    upload = _as_file(upload)
-    _check_size(upload, max_bytes=max_bytes, noun="Images")
+    upload = as_file(upload)
+    check_size(upload, max_bytes=max_bytes, noun="Images")
     upload.seek(0)
     megapixels = f"{max_pixels / 1_000_000:g} million"
     too_many_pixels = ValidationError(
