@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product
 from shomp.catalog.policies import can_view_product
+from shomp.core import ratelimit
 from shomp.core.money import MAX_PRICE, quantize
 from shomp.orders.models import Order
 from shomp.stores.models import Store
 
-from .. import events, ratelimit
+from .. import events
 from ..models import MAX_SUBJECT_LENGTH, Conversation, CustomOrderRequest, Message, Side
 from ..policies import can_contact_store, is_blocked, side_for
 from .posting import (

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from shomp.catalog.services import create_reserved_product
+from shomp.core import ratelimit
 from shomp.core.money import MAX_PRICE, quantize
 from shomp.orders.models import CartItem
 from shomp.orders.services import add_to_cart, get_or_create_cart
 
-from .. import events, ratelimit
+from .. import events
 from ..models import Conversation, Offer, Side
 from ..policies import is_blocked, side_for
 from .posting import BLOCKED_TEXT, MESSAGE_RATE_TEXT, MESSAGES_PER_MINUTE, OFFER_VALID_FOR, _copy_state, _post_message

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from shomp.core import ratelimit
 from shomp.stores.models import Store
 from shomp.stores.policies import can_manage_store
 
-from .. import ratelimit
 from ..models import MAX_CONTENT_LENGTH, Block, Conversation, Report, SavedReply
 from ..policies import side_for
 from .posting import REPORTS_PER_HOUR

@@ -277,7 +277,7 @@ def test_a_stranger_cannot_mark_read(conversation, stranger):
 @pytest.fixture
 def frozen_window(monkeypatch):
     """Keep the rate-limit window still, so a test never straddles a minute's edge."""
-    from shomp.messaging import ratelimit
+    from shomp.core import ratelimit
 
     now = ratelimit._now()
     monkeypatch.setattr(ratelimit, "_now", lambda: now)
