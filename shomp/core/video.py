@@ -14,6 +14,11 @@ Either way container and stream metadata (titles, GPS "location" atoms, creation
 encoder tag), chapters, subtitles, data tracks (camera telemetry) and attachments are left behind.
 The display rotation is kept, so phone videos stay upright. The poster is a frame from the first
 second, re-encoded through `uploads.process_image` (metadata-free JPEG plus a thumbnail).
+
+`check_video` is the cheap part, for the request: size, type by content, and the container's
+header (streams, frame size, declared duration) read by the demuxer; no frame is decoded for the
+checks. `process_video` (remux or re-encode, and the poster) costs up to seconds of CPU per clip:
+run it in a task (`VideoUploadField(decode=False)` hands the form a CheckedVideo for that).
 """
 
 from __future__ import annotations
@@ -69,6 +74,18 @@ class ProcessedVideo:
     remuxed: bool  # True when the packets were copied, False when re-encoded
 
 
+@dataclass(frozen=True)
+class CheckedVideo:
+    """An upload that passed the cheap checks (size, type, header); nothing decoded or rebuilt yet."""
+
+    upload: File  # as received, rewound
+    kind: str  # "mp4" or "webm"
+    width: int
+    height: int
+    declared_seconds: float | None  # what the header says; packets are checked when it is rebuilt
+    size: int  # bytes
+
+
 def format_duration(seconds: float) -> str:
     """125.2 -> "2:05"."""
     whole = round(seconds)
@@ -86,14 +103,15 @@ def process_video(
 
     Raises ValidationError (a message for the user) for an empty or too big file, anything that
     is not an MP4 or WebM video by content, no picture, too many pixels, too long, or damage.
+    `upload` may be a CheckedVideo (its cheap checks run again: they cost little).
     """
     import av  # PyAV loads FFmpeg: only when a video arrives
 
+    if isinstance(upload, CheckedVideo):
+        upload = upload.upload
     upload = as_file(upload)
     check_size(upload, max_bytes=max_bytes, noun="Videos")
-    kind = detect_file_type(upload)
-    if kind not in _FORMATS:
-        raise ValidationError(_NOT_A_VIDEO, code="file_type")
+    kind = _kind(upload)
     demuxer, muxer, content_type, extension = _FORMATS[kind]
     limits = _Limits(max_seconds=max_seconds, max_pixels=max_pixels)
     upload.seek(0)
@@ -117,10 +135,7 @@ def process_video(
         raise
     except (av.FFmpegError, ValueError, OSError, EOFError) as error:
         logger.info("Refused a %s video: %r", kind, error)
-        raise ValidationError(
-            "This video is damaged or uses a format we can't read. Please export it again as MP4 or WebM.",
-            code="corrupt_video",
-        ) from None
+        raise _damaged() from None
 
     size = output.seek(0, io.SEEK_END)
     output.seek(0)
@@ -135,6 +150,50 @@ def process_video(
         height=height,
         size=size,
         remuxed=copy,
+    )
+
+
+def check_video(
+    upload,
+    *,
+    max_bytes: int = VIDEO_MAX_BYTES,
+    max_seconds: float = VIDEO_MAX_SECONDS,
+    max_pixels: int = VIDEO_MAX_PIXELS,
+) -> CheckedVideo:
+    """The cheap half of process_video: size, type by content, and the container's header (a
+    picture stream, its frame size, the declared duration). Raises ValidationError like it."""
+    import av
+
+    upload = as_file(upload)
+    size = check_size(upload, max_bytes=max_bytes, noun="Videos")
+    kind = _kind(upload)
+    limits = _Limits(max_seconds=max_seconds, max_pixels=max_pixels)
+    upload.seek(0)
+    try:
+        with av.open(_source(upload), "r", format=_FORMATS[kind][0]) as source:
+            video, _ = _pick_streams(source, limits)
+            width, height = video.codec_context.width, video.codec_context.height
+            declared = _declared_seconds(source, video)
+    except ValidationError:
+        raise
+    except (av.FFmpegError, ValueError, OSError, EOFError) as error:
+        logger.info("Refused a %s video at its header: %r", kind, error)
+        raise _damaged() from None
+    upload.seek(0)
+    return CheckedVideo(upload=upload, kind=kind, width=width, height=height, declared_seconds=declared, size=size)
+
+
+def _kind(upload: File) -> str:
+    kind = detect_file_type(upload)
+    if kind not in _FORMATS:
+        raise ValidationError(_NOT_A_VIDEO, code="file_type")
+    return kind
+
+
+def _damaged() -> ValidationError:
+    return ValidationError(
+        "This video is damaged or uses a format we can't read. Please export it again as MP4 or WebM.",
+        code="corrupt_video",
     )
 
 
@@ -302,10 +361,20 @@ def _poster(output) -> tuple[ProcessedImage, float]:
 
 
 class VideoUploadField(forms.FileField):
-    """One MP4 or WebM video; the cleaned value is a ProcessedVideo, or None when no file was given."""
+    """One MP4 or WebM video; the cleaned value is a ProcessedVideo, or None when no file was given.
 
-    def __init__(self, *, max_bytes: int = VIDEO_MAX_BYTES, max_seconds: float = VIDEO_MAX_SECONDS, **kwargs):
-        self.max_bytes, self.max_seconds = max_bytes, max_seconds
+    With `decode=False` the field only runs check_video and the cleaned value is the CheckedVideo,
+    for a task to rebuild with process_video: the request never decodes a frame."""
+
+    def __init__(
+        self,
+        *,
+        max_bytes: int = VIDEO_MAX_BYTES,
+        max_seconds: float = VIDEO_MAX_SECONDS,
+        decode: bool = True,
+        **kwargs,
+    ):
+        self.max_bytes, self.max_seconds, self.decode = max_bytes, max_seconds, decode
         kwargs.setdefault("widget", forms.FileInput(attrs={"accept": VIDEO_ACCEPT}))
         kwargs.setdefault(
             "help_text", f"MP4 or WebM, up to {human_size(max_bytes)} and {format_duration(max_seconds)} minutes."
@@ -316,4 +385,6 @@ class VideoUploadField(forms.FileField):
         value = super().clean(data, initial)
         if not value or value is initial:
             return None
+        if not self.decode:
+            return check_video(value, max_bytes=self.max_bytes, max_seconds=self.max_seconds)
         return process_video(value, max_bytes=self.max_bytes, max_seconds=self.max_seconds)

@@ -599,3 +599,153 @@ def test_too_many_images_at_once_are_refused_before_decoding():
     form = form_with(photos=[jpeg_upload() for _ in range(4)])
 
     assert form.errors["photos"] == ["You can upload at most 3 images at a time; you chose 4."]
+
+
+# --- Cheap checks first, bounded decoding ------------------------------------------------------
+
+
+def never_decoded(monkeypatch):
+    """Make any pixel decoding (Pillow's ImageFile.load) fail the test."""
+    from PIL import ImageFile
+
+    def refuse(self):
+        raise AssertionError("decoded pixels")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+
+
+def test_check_image_reads_the_header_only(monkeypatch):
+    data = files.png_bomb(6_300, 6_300)
+    never_decoded(monkeypatch)
+
+    checked = uploads.check_image(files.upload(data, "big.png"))
+    assert (checked.format, checked.width, checked.height, checked.size) == ("PNG", 6_300, 6_300, len(data))
+    assert checked.upload.read() == data  # rewound, still open: ready to store or decode later
+
+
+def test_check_image_refuses_what_process_image_refuses_without_decoding(monkeypatch):
+    never_decoded(monkeypatch)
+
+    for data, message in [
+        (files.HTML, INVALID),
+        (b"", "The file is empty."),
+        (
+            files.png_bomb(7_000, 7_000),
+            "This image is too large (7000×7000 pixels): at most 40 million pixels are allowed.",
+        ),
+    ]:
+        with pytest.raises(ValidationError) as caught:
+            uploads.check_image(files.upload(data))
+        assert caught.value.messages == [message]
+
+
+def test_a_cap_per_format():
+    caps = {"JPEG": 2_000, "PNG": 2_000, "GIF": 2_000, "WEBP": 1_000}
+    webp = files.image_bytes(Image.new("RGB", (40, 30)), "WEBP")  # 1,200 pixels
+    png = files.image_bytes(Image.new("RGB", (40, 30)), "PNG")
+
+    assert uploads.check_image(files.upload(png), max_pixels=caps).width == 40
+    with pytest.raises(ValidationError) as caught:
+        uploads.check_image(files.upload(webp), max_pixels=caps)
+    assert caught.value.messages == [
+        "This image is too large (40×30 pixels): at most 0.001 million pixels are allowed in a WebP image."
+    ]
+
+
+def test_process_image_takes_a_checked_image_and_max_side_fits_it():
+    checked = uploads.check_image(files.upload(files.image_bytes(files.two_tone((3000, 1000)), "PNG")))
+
+    result = uploads.process_image(checked, max_side=600)
+    assert (result.width, result.height) == reopen(result.content).size == (600, 200)
+    red, _, blue = reopen(result.content).getpixel((100, 100))
+    assert red > 200 and blue < 60  # the left half is still red: resampled, not cropped
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_max_side_keeps_transparency(mode):
+    source = files.two_tone((800, 400), left=(255, 0, 0, 255), right=(0, 0, 0, 0), mode="RGBA")
+    if mode == "LA":
+        source = source.convert("LA")
+    elif mode == "P":
+        source = source.convert("P", palette=Image.Palette.ADAPTIVE)
+        source.info["transparency"] = source.getpixel((700, 10))
+    data = files.image_bytes(source, "PNG", **({"transparency": source.info["transparency"]} if mode == "P" else {}))
+
+    image = reopen(uploads.process_image(files.upload(data), max_side=200).content)
+    assert image.size == (200, 100)
+    assert image.getpixel((190, 50))[-1] == 0 and image.getpixel((10, 50))[-1] == 255
+
+
+def test_a_big_jpeg_is_decoded_at_a_reduced_scale_and_still_upright(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    drafts = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size):
+        result = real_draft(self, mode, size)
+        drafts.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+    data = files.jpeg_with_metadata(orientation=6, size=(2000, 1000))
+
+    result = uploads.process_image(files.upload(data), max_side=400)
+    assert drafts == [(500, 250)]  # decoded at a quarter of each side: 1/16 of the pixels
+    image = reopen(result.content)
+    assert image.size == (result.width, result.height) == (200, 400)
+    red, _, blue = image.getpixel((100, 40))
+    assert red > 200 and blue < 60
+    assert files.SECRET not in result.content.read()
+
+
+class DeferredForm(uploads.UploadForm):
+    title = forms.CharField(max_length=5)
+    photos = uploads.MultipleImageUploadField(max_files=3, required=False)
+    logo = uploads.ImageUploadField(required=False)
+
+
+def test_an_upload_form_decodes_nothing_when_another_field_is_refused(monkeypatch):
+    photos = [jpeg_upload(), jpeg_upload()]
+    never_decoded(monkeypatch)
+
+    form = DeferredForm(
+        data={"title": "far too long"}, files=MultiValueDict({"photos": photos, "logo": [jpeg_upload()]})
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["title"]
+
+
+def test_an_upload_form_decodes_once_everything_else_is_valid():
+    form = DeferredForm(
+        data={"title": "ok"}, files=MultiValueDict({"photos": [jpeg_upload(), jpeg_upload()], "logo": [jpeg_upload()]})
+    )
+
+    assert form.is_valid(), form.errors
+    assert [photo.width for photo in form.cleaned_data["photos"]] == [50, 50]
+    assert isinstance(form.cleaned_data["logo"], uploads.ProcessedImage)
+
+
+def test_an_upload_form_reports_a_damaged_image_found_while_decoding_on_its_field():
+    noise = files.image_bytes(Image.effect_noise((300, 200), 80).convert("RGB"), "JPEG")
+    form = DeferredForm(
+        data={"title": "ok"}, files=MultiValueDict({"photos": [files.upload(noise[:-2000], "cut.jpg")]})
+    )
+
+    assert not form.is_valid()
+    assert form.errors["photos"] == [
+        "cut.jpg: This image is damaged or incomplete. Please save it again and upload the new file."
+    ]
+
+
+def test_decode_false_hands_over_checked_images(monkeypatch):
+    class Later(forms.Form):
+        photos = uploads.MultipleImageUploadField(max_files=3, decode=False)
+
+    never_decoded(monkeypatch)
+    form = Later(data={}, files=MultiValueDict({"photos": [jpeg_upload("a.jpg"), jpeg_upload("b.jpg")]}))
+    assert form.is_valid(), form.errors
+    assert [(item.format, item.upload.name) for item in form.cleaned_data["photos"]] == [
+        ("JPEG", "a.jpg"),
+        ("JPEG", "b.jpg"),
+    ]

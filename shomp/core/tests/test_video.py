@@ -10,7 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 from PIL import Image
 
-from shomp.core.video import VIDEO_MAX_BYTES, VideoUploadField, format_duration, process_video
+from shomp.core.video import (
+    VIDEO_MAX_BYTES,
+    CheckedVideo,
+    VideoUploadField,
+    check_video,
+    format_duration,
+    process_video,
+)
 
 SECRET = "secret-location-marker"
 
@@ -181,3 +188,38 @@ def test_the_form_field():
     assert field.clean(upload(clip())).content_type == "video/mp4"
     assert "MP4 or WebM" in str(field.help_text)
     assert format_duration(125.2) == "2:05"
+
+
+def test_check_video_reads_the_header_and_decodes_no_frame(monkeypatch):
+    data = clip(seconds=2, size=(64, 48))
+
+    def never(*args, **kwargs):
+        raise AssertionError("decoded a frame")
+
+    monkeypatch.setattr(av.container.InputContainer, "decode", never)
+    checked = check_video(upload(data))
+    assert (checked.kind, checked.width, checked.height, checked.size) == ("mp4", 64, 48, len(data))
+    assert 1.5 < checked.declared_seconds < 2.5
+    assert checked.upload.read() == data  # rewound and open, to be stored for the worker
+
+
+def test_check_video_refuses_from_the_header():
+    with pytest.raises(ValidationError, match="not an MP4 or WebM"):
+        check_video(upload(b"<html>" * 100))
+    with pytest.raises(ValidationError, match="at most 2:00 long") as error:
+        check_video(upload(clip(seconds=121, fps=1, size=(16, 16))))
+    assert error.value.code == "too_long"
+    with pytest.raises(ValidationError, match="too large"):
+        check_video(upload(clip(size=(64, 48))), max_pixels=64 * 47)
+    with pytest.raises(ValidationError, match="damaged"):
+        check_video(upload(clip()[:200]))
+
+
+def test_process_video_takes_a_checked_video():
+    processed = process_video(check_video(upload(clip("webm", "libvpx"), "clip.webm")))
+    assert processed.content_type == "video/webm" and processed.poster.width == 32
+
+
+def test_the_form_field_without_decoding_hands_over_the_checked_video():
+    field = VideoUploadField(required=False, decode=False)
+    assert isinstance(field.clean(upload(clip())), CheckedVideo)

@@ -7,17 +7,19 @@ against an allow-list. Stored names are random, so they neither leak nor collide
 user called the file. Private files are streamed by `serve_private_file` after the caller's own
 access check.
 
-- images.py: process_image, ProcessedImage and the image caps (IMAGE_MAX_BYTES, ...)
+- images.py: check_image (cheap: size, type, declared pixels), process_image (decode, re-encode),
+  CheckedImage, ProcessedImage and the image caps (IMAGE_MAX_BYTES, ...)
 - files.py: process_file, ProcessedFile, FILE_TYPES, the digital product types, allowed_types_text
 - detection.py: detect_file_type, the magic bytes
 - common.py: random_name, sanitize_filename, human_size (and the size check both kinds share)
 - private.py: private_storage, serve_private_file, content_disposition
-- fields.py: ImageUploadField, MultipleImageUploadField, PrivateFileField
+- fields.py: ImageUploadField, MultipleImageUploadField, PrivateFileField, and UploadForm, which
+  decodes images only once every other field is valid
 """
 
 from .common import human_size, random_name, sanitize_filename
 from .detection import detect_file_type
-from .fields import ImageUploadField, MultipleFileInput, MultipleImageUploadField, PrivateFileField
+from .fields import ImageUploadField, MultipleFileInput, MultipleImageUploadField, PrivateFileField, UploadForm
 from .files import (
     DIGITAL_PRODUCT_MAX_BYTES,
     DIGITAL_PRODUCT_TYPES,
@@ -33,7 +35,10 @@ from .images import (
     IMAGE_MAX_BYTES,
     IMAGE_MAX_PIXELS,
     THUMBNAIL_SIZE,
+    CheckedImage,
+    PixelCap,
     ProcessedImage,
+    check_image,
     process_image,
 )
 from .private import content_disposition, private_storage, serve_private_file
@@ -48,13 +53,17 @@ __all__ = [
     "IMAGE_MAX_BYTES",
     "IMAGE_MAX_PIXELS",
     "THUMBNAIL_SIZE",
+    "CheckedImage",
     "ImageUploadField",
     "MultipleFileInput",
     "MultipleImageUploadField",
+    "PixelCap",
     "PrivateFileField",
     "ProcessedFile",
     "ProcessedImage",
+    "UploadForm",
     "allowed_types_text",
+    "check_image",
     "content_disposition",
     "detect_file_type",
     "human_size",
