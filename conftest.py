@@ -16,7 +16,9 @@ os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_TEST_FILES, "private")
 @pytest.fixture(autouse=True)
 def _shomp_test_settings(settings):
     """Tasks run immediately and passwords hash fast."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

@@ -154,10 +154,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-# Background tasks: the database backend and `manage.py db_worker`.
+# Background tasks: the database backend and `manage.py db_worker`. "media" holds the costly
+# upload processing (review photos and videos: core.uploads.MEDIA_TASK_QUEUE), which production
+# runs on its own single worker (docs/DEPLOYMENT.md) so at most one decode runs at a time.
+TASK_QUEUES = ["default", "media"]
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": TASK_QUEUES,
     }
 }
 
@@ -240,6 +244,8 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No form takes more than 11 files (a product's images and its file); a request with more is a 400.
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 # Email: SMTP when SMTP_HOST is set, the console otherwise.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Shomp <no-reply@shomp.example>")

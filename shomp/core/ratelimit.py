@@ -7,6 +7,7 @@ reach twice the limit over two windows); not a billing meter.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from django.core.cache import cache
@@ -18,18 +19,22 @@ def _now() -> float:
     return time.time()
 
 
-def hit(*, key: str, limit: int, window_seconds: int, message: str) -> None:
-    """Count one action under `key`; raise RateLimited(message) when `limit` is already used up."""
+def hit(*, key: str, limit: int, window_seconds: int, message: str, cost: int = 1) -> None:
+    """Count one action (or `cost` of them, e.g. files in one upload) under `key`; raise
+    RateLimited(message) when that would go past `limit` in this window."""
     window = int(_now() // window_seconds)
     cache_key = f"shomp:rl:{key}:{window}"
     # add() creates the counter only if it is missing; incr() is atomic on Redis and locmem.
     cache.add(cache_key, 0, timeout=window_seconds + 5)
     try:
-        count = cache.incr(cache_key)
+        count = cache.incr(cache_key, cost)
     except ValueError:  # evicted between add and incr: start again
-        cache.set(cache_key, 1, timeout=window_seconds + 5)
-        count = 1
+        cache.set(cache_key, cost, timeout=window_seconds + 5)
+        count = cost
     if count > limit:
+        # A refused action takes nothing: six photos refused still leave room for two.
+        with contextlib.suppress(ValueError):  # evicted meanwhile: nothing to give back
+            cache.decr(cache_key, cost)
         raise RateLimited(message)
 
 

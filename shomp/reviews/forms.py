@@ -9,6 +9,7 @@ from .models import (
     MAX_RATING,
     MIN_RATING,
     RESPONSE_MAX_LENGTH,
+    REVIEW_PHOTO_MAX_PIXELS,
     TITLE_MAX_LENGTH,
     ReviewFlag,
 )
@@ -47,13 +48,20 @@ class ReviewForm(forms.Form):
         help_text=f"What did you like, what could be better? Up to {CONTENT_MAX_LENGTH:,} characters.",
         error_messages={"max_length": f"The review can be at most {CONTENT_MAX_LENGTH:,} characters."},
     )
+    # Checked here from their headers only (count, size, type, pixels; a video's streams and
+    # duration); the worker decodes them after the review is saved (services.media).
     photos = MultipleImageUploadField(
         label="Photos",
         max_files=MAX_PHOTOS,
+        max_pixels=REVIEW_PHOTO_MAX_PIXELS,
+        decode=False,
         required=False,
-        help_text=f"Up to {MAX_PHOTOS} photos (JPEG, PNG, WebP or GIF), {human_size(IMAGE_MAX_BYTES)} each.",
+        help_text=(
+            f"Up to {MAX_PHOTOS} photos (JPEG, PNG, WebP or GIF), {human_size(IMAGE_MAX_BYTES)} and "
+            f"{REVIEW_PHOTO_MAX_PIXELS['JPEG'] // 1_000_000} megapixels each."
+        ),
     )
-    video = VideoUploadField(label="Video", required=False)
+    video = VideoUploadField(label="Video", required=False, decode=False)
 
     def __init__(self, *args, review=None, **kwargs):
         self.review = review
@@ -69,7 +77,7 @@ class ReviewForm(forms.Form):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
-            if review.video:
+            if review.video_status:
                 self.fields["remove_video"] = forms.BooleanField(label="Remove the video", required=False)
             self.fields["photos"].label = "Add photos"
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 
 from shomp.catalog.models import Product
+from shomp.core.uploads import private_storage
 from shomp.stores.models import Store
 
 MIN_RATING, MAX_RATING = 1, 5
@@ -19,7 +20,22 @@ TITLE_MAX_LENGTH = 120
 CONTENT_MAX_LENGTH = 5000
 RESPONSE_MAX_LENGTH = 5000
 MAX_PHOTOS = 6
+# Review photos are decoded by the worker and stored to fit REVIEW_PHOTO_MAX_SIDE. The pixel cap
+# bounds the decode (about 190 MB at worst per photo): a JPEG is decoded at a reduced scale, so a
+# 24-megapixel phone photo (5712×4284) fits; PNG is decoded whole (3-4 bytes a pixel); GIF and
+# WebP cost more a pixel (a palette made RGBA; libwebp's decoder holds several RGBA copies).
+REVIEW_PHOTO_MAX_PIXELS = {"JPEG": 25_000_000, "PNG": 25_000_000, "GIF": 12_000_000, "WEBP": 12_000_000}
+REVIEW_PHOTO_MAX_SIDE = 2048
+MEDIA_ERROR_MAX_LENGTH = 300
 STAR_FIELDS = [f"star_{stars}" for stars in range(MIN_RATING, MAX_RATING + 1)]
+
+
+class MediaStatus(models.TextChoices):
+    """Where an uploaded photo or video is: waiting for the worker, shown, or refused by it."""
+
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
 
 
 class Review(models.Model):
@@ -51,6 +67,11 @@ class Review(models.Model):
     video_poster = models.ImageField(upload_to="reviews/posters/", blank=True)
     video_poster_thumbnail = models.ImageField(upload_to="reviews/posters/thumbs/", blank=True)
     video_duration = models.FloatField(default=0)
+    # "" without a video; "processing" while the worker rebuilds video_source (the upload as
+    # received, in private storage: it still carries its metadata) into video and its poster.
+    video_status = models.CharField(max_length=10, choices=MediaStatus.choices, blank=True, default="")
+    video_source = models.FileField(upload_to="reviews/incoming/", storage=private_storage, blank=True)
+    video_error = models.CharField(max_length=MEDIA_ERROR_MAX_LENGTH, blank=True)  # why it failed, for the author
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -70,6 +91,10 @@ class Review(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=["published", "hidden", "removed"]), name="reviews_review_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(video_status__in=["", "processing", "ready", "failed"]),
+                name="reviews_review_video_status_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(rating_before_response__isnull=True)
@@ -120,22 +145,46 @@ class Review(models.Model):
     def display_title(self) -> str:
         return self.title or f"{self.rating} out of 5 stars"
 
+    @property
+    def video_processing(self) -> bool:
+        return self.video_status == MediaStatus.PROCESSING
+
+    @property
+    def media_processing(self) -> bool:
+        """A photo or the video is still with the worker (reads the prefetched photos)."""
+        return self.video_processing or any(photo.status == MediaStatus.PROCESSING for photo in self.photos.all())
+
 
 class ReviewPhoto(models.Model):
+    """A review's photo. Uploaded through the form it is "processing" (the upload as received
+    waits in private storage as `source`) until the worker stores `image` and `thumbnail`."""
+
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="reviews/photos/", width_field="width", height_field="height")
-    thumbnail = models.ImageField(upload_to="reviews/photos/thumbs/")
+    image = models.ImageField(upload_to="reviews/photos/", width_field="width", height_field="height", blank=True)
+    thumbnail = models.ImageField(upload_to="reviews/photos/thumbs/", blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=MediaStatus.choices, default=MediaStatus.READY)
+    source = models.FileField(upload_to="reviews/incoming/", storage=private_storage, blank=True)
+    error = models.CharField(max_length=MEDIA_ERROR_MAX_LENGTH, blank=True)  # why it failed, for the author
 
     class Meta:
         ordering = ["position", "pk"]
         indexes = [models.Index(fields=["review", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["processing", "ready", "failed"]), name="reviews_photo_status_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Photo {self.position} of review {self.review_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == MediaStatus.READY
 
 
 class ReviewResponse(models.Model):

@@ -12,6 +12,7 @@ from .models import (
     MAX_RATING,
     MIN_RATING,
     HelpfulVote,
+    MediaStatus,
     ProductRating,
     RatingSummary,
     Review,
@@ -60,7 +61,10 @@ class ReviewQuery:
 
 
 def _photos() -> Prefetch:
-    return Prefetch("photos", queryset=ReviewPhoto.objects.order_by("position", "pk"))
+    """Photos to show: ready ones, and those still processing (a placeholder). Failed ones are
+    the author's business: the edit form shows them with the reason."""
+    photos = ReviewPhoto.objects.exclude(status=MediaStatus.FAILED).order_by("position", "pk")
+    return Prefetch("photos", queryset=photos)
 
 
 def _for_viewer(reviews: QuerySet[Review], viewer) -> QuerySet[Review]:
@@ -96,6 +100,7 @@ def store_reviews(*, store: Store, query: ReviewQuery | None = None, viewer=None
 def review_detail(*, review: Review, viewer=None) -> Review:
     """One review (any status: the caller's policy has said yes) with everything its page shows."""
     reviews = Review.objects.filter(pk=review.pk).select_related("user", "store", "product__store", "response")
+    reviews = reviews.annotate(failed_photos=Count("photos", filter=Q(photos__status=MediaStatus.FAILED)))
     return _for_viewer(reviews.prefetch_related(_photos()), viewer).get()
 
 

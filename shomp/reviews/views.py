@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.catalog.selectors import get_visible_product
+from shomp.core.exceptions import RateLimited
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
@@ -131,10 +132,10 @@ def _write(request: HttpRequest, *, product, store) -> HttpResponse:
                 photos=data["photos"],
                 video=data["video"],
             )
-        except ValidationError as error:
+        except (ValidationError, RateLimited) as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, "Thank you! Your review is published.")
+            messages.success(request, "Thank you! Your review is published." + _processing_note(data))
             return redirect(review.get_absolute_url())
     return render(
         request,
@@ -146,6 +147,14 @@ def _write(request: HttpRequest, *, product, store) -> HttpResponse:
             "own_store": can_manage_store(request.user, store),
         },
     )
+
+
+def _processing_note(data: dict) -> str:
+    if data.get("video"):
+        return " Your photos and video appear once they are processed, in a moment."
+    if data.get("photos"):
+        return " Your photos appear once they are processed, in a moment."
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,10 +174,10 @@ def edit_review(request: HttpRequest, review_id: int) -> HttpResponse:
                 video=data["video"],
                 remove_video=bool(data.get("remove_video")),
             )
-        except ValidationError as error:
+        except (ValidationError, RateLimited) as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, "Your review is updated.")
+            messages.success(request, "Your review is updated." + _processing_note(data))
             return redirect(review.get_absolute_url())
     return render(
         request,

@@ -11,13 +11,14 @@ access check.
   CheckedImage, ProcessedImage and the image caps (IMAGE_MAX_BYTES, ...)
 - files.py: process_file, ProcessedFile, FILE_TYPES, the digital product types, allowed_types_text
 - detection.py: detect_file_type, the magic bytes
-- common.py: random_name, sanitize_filename, human_size (and the size check both kinds share)
+- common.py: random_name, sanitize_filename, human_size (and the size check both kinds share),
+  local_file (a stored file as a path, for FFmpeg), MEDIA_TASK_QUEUE (the queue for costly processing)
 - private.py: private_storage, serve_private_file, content_disposition
 - fields.py: ImageUploadField, MultipleImageUploadField, PrivateFileField, and UploadForm, which
   decodes images only once every other field is valid
 """
 
-from .common import human_size, random_name, sanitize_filename
+from .common import MEDIA_TASK_QUEUE, human_size, local_file, random_name, sanitize_filename
 from .detection import detect_file_type
 from .fields import ImageUploadField, MultipleFileInput, MultipleImageUploadField, PrivateFileField, UploadForm
 from .files import (
@@ -52,6 +53,7 @@ __all__ = [
     "IMAGE_ACCEPT",
     "IMAGE_MAX_BYTES",
     "IMAGE_MAX_PIXELS",
+    "MEDIA_TASK_QUEUE",
     "THUMBNAIL_SIZE",
     "CheckedImage",
     "ImageUploadField",
@@ -67,6 +69,7 @@ __all__ = [
     "content_disposition",
     "detect_file_type",
     "human_size",
+    "local_file",
     "private_storage",
     "process_file",
     "process_image",

@@ -2,10 +2,18 @@
 
 import re
 import secrets
+import shutil
+import tempfile
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+
+#: The task queue for costly upload processing (decoding photos, rebuilding videos). Production
+#: runs it on its own single worker: a cap on how many decodes run at once (docs/DEPLOYMENT.md).
+MEDIA_TASK_QUEUE = "media"
 
 
 def random_name(extension: str) -> str:
@@ -64,3 +72,34 @@ def sanitize_filename(name: str, *, max_length: int = 200) -> str:
         else:
             name = name[:max_length].rstrip(" .")
     return name
+
+
+class _LocalFile(File):
+    """A File on local disk that says where it is, as Django's temporary uploads do (FFmpeg reads
+    it by path instead of through Python)."""
+
+    def __init__(self, file, path: str, name: str):
+        super().__init__(file, name=name)
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return self._path
+
+
+@contextmanager
+def local_file(field_file) -> Iterator[File]:
+    """A stored file (a FieldFile) as a File on local disk, for decoders that want a path: the
+    file itself when the storage is local, else a temporary copy made in chunks (never in memory).
+    Raises FileNotFoundError when it is gone."""
+    storage, name = field_file.storage, field_file.name
+    try:
+        path = storage.path(name)
+    except NotImplementedError:  # remote storage (S3): copy it down
+        with storage.open(name, "rb") as remote, tempfile.NamedTemporaryFile(prefix="shomp-media-") as copy:
+            shutil.copyfileobj(remote, copy, 1024 * 1024)
+            copy.flush()
+            copy.seek(0)
+            yield _LocalFile(copy, copy.name, name)
+        return
+    with open(path, "rb") as local:
+        yield _LocalFile(local, path, name)

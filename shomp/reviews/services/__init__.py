@@ -5,8 +5,17 @@
 - moderation.py: flag_review, vote_helpful, remove_helpful_vote, moderate_review
 - ratings.py: the summary rows, shifted with every change and rebuilt by calculate_ratings
 - notices.py: what the reviewer is told (tasks call these)
+- media.py: photos and videos stored as received and decoded by the worker (process_review_media),
+  and the per-user rate limits on review writes and uploads
 """
 
+from .media import (
+    REVIEW_UPLOAD_RATE_TEXT,
+    REVIEW_UPLOADS_PER_HOUR,
+    REVIEW_WRITE_RATE_TEXT,
+    REVIEW_WRITES_PER_HOUR,
+    process_review_media,
+)
 from .moderation import FLAGS_TO_HIDE, flag_review, moderate_review, remove_helpful_vote, vote_helpful
 from .notices import REVIEW_MODERATION, REVIEW_RESPONSE, send_moderation_notice, send_response_notice
 from .ratings import calculate_ratings, computed_ratings
@@ -16,6 +25,10 @@ __all__ = [
     "FLAGS_TO_HIDE",
     "REVIEW_MODERATION",
     "REVIEW_RESPONSE",
+    "REVIEW_UPLOADS_PER_HOUR",
+    "REVIEW_UPLOAD_RATE_TEXT",
+    "REVIEW_WRITES_PER_HOUR",
+    "REVIEW_WRITE_RATE_TEXT",
     "calculate_ratings",
     "computed_ratings",
     "create_review",
@@ -23,6 +36,7 @@ __all__ = [
     "flag_review",
     "has_paid_for",
     "moderate_review",
+    "process_review_media",
     "remove_helpful_vote",
     "respond_to_review",
     "send_moderation_notice",

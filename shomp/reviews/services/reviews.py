@@ -9,8 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shomp.catalog.models import Product
-from shomp.core.uploads import ProcessedImage
-from shomp.core.video import ProcessedVideo
 from shomp.orders.models import Order, OrderItem
 from shomp.stores.models import Store
 from shomp.stores.policies import can_manage_store
@@ -23,9 +21,21 @@ from ..models import (
     RESPONSE_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Review,
-    ReviewPhoto,
     ReviewResponse,
 )
+from .media import (
+    Photo,
+    Video,
+    check_write_rate,
+    clear_video,
+    count_uploads,
+    delete_files_on_commit,
+    photo_files,
+    refresh_has_media,
+    set_video,
+    video_files,
+)
+from .media import add_photos as _add_photos
 from .notices import enqueue
 from .ratings import contribution, shift_ratings
 
@@ -79,8 +89,8 @@ def create_review(
     store: Store | None = None,
     title: str = "",
     content: str = "",
-    photos: Sequence[ProcessedImage] = (),
-    video: ProcessedVideo | None = None,
+    photos: Sequence[Photo] = (),
+    video: Video | None = None,
 ) -> Review:
     """A published review of `product`, or of `store` when there is no product.
 
@@ -101,6 +111,7 @@ def create_review(
         raise ValidationError("You can't review your own store or its products.", code="own_store")
     rating, title, content = _clean_text(rating=rating, title=title, content=content)
     _check_photo_count(len(photos))
+    check_write_rate(user=user, uploads=count_uploads(photos, video))
     with transaction.atomic():
         if _existing(user=user, store=store, product=product):
             raise _already_reviewed(product)
@@ -119,8 +130,8 @@ def create_review(
             raise _already_reviewed(product) from None
         _add_photos(review, photos)
         if video is not None:
-            _set_video(review, video)
-        _refresh_has_media(review)
+            set_video(review, video)
+        refresh_has_media(review)
         shift_ratings(review, add=contribution(review))
     return review
 
@@ -138,55 +149,6 @@ def _already_reviewed(product: Product | None) -> ValidationError:
     )
 
 
-def _add_photos(review: Review, photos: Sequence[ProcessedImage]) -> None:
-    start = review.photos.count()
-    for offset, photo in enumerate(photos):
-        ReviewPhoto.objects.create(
-            review=review, image=photo.content, thumbnail=photo.thumbnail, position=start + offset
-        )
-
-
-def _set_video(review: Review, video: ProcessedVideo) -> None:
-    old = _video_files(review)
-    review.video.save(video.content.name, video.content, save=False)
-    review.video_poster.save(video.poster.content.name, video.poster.content, save=False)
-    review.video_poster_thumbnail.save(video.poster.thumbnail.name, video.poster.thumbnail, save=False)
-    review.video_content_type = video.content_type
-    review.video_duration = round(video.duration, 2)
-    review.save(
-        update_fields=["video", "video_poster", "video_poster_thumbnail", "video_content_type", "video_duration"]
-    )
-    _delete_files_on_commit(old)
-
-
-def _clear_video(review: Review) -> None:
-    old = _video_files(review)
-    review.video = review.video_poster = review.video_poster_thumbnail = ""
-    review.video_content_type, review.video_duration = "", 0
-    review.save(
-        update_fields=["video", "video_poster", "video_poster_thumbnail", "video_content_type", "video_duration"]
-    )
-    _delete_files_on_commit(old)
-
-
-def _video_files(review: Review) -> list:
-    return [field for field in (review.video, review.video_poster, review.video_poster_thumbnail) if field]
-
-
-def _delete_files_on_commit(fields: list) -> None:
-    """Remove stored files once the rows that named them are gone for good."""
-    stored = [(field.storage, field.name) for field in fields if field and field.name]
-    if stored:
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in stored])
-
-
-def _refresh_has_media(review: Review) -> None:
-    has_media = bool(review.video) or review.photos.exists()
-    if has_media != review.has_media:
-        review.has_media = has_media
-        review.save(update_fields=["has_media"])
-
-
 @transaction.atomic
 def update_review(
     *,
@@ -194,9 +156,9 @@ def update_review(
     rating: int,
     title: str = "",
     content: str = "",
-    add_photos: Sequence[ProcessedImage] = (),
+    add_photos: Sequence[Photo] = (),
     remove_photo_ids: Sequence[int] = (),
-    video: ProcessedVideo | None = None,
+    video: Video | None = None,
     remove_video: bool = False,
 ) -> Review:
     """The author's edit. Before the store responds, as often as they like; after, once, and marked."""
@@ -211,7 +173,7 @@ def update_review(
         or add_photos
         or photos_to_remove
         or video is not None
-        or (remove_video and review.video)
+        or (remove_video and review.video_status)
     )
     if not changed:
         return review
@@ -223,6 +185,7 @@ def update_review(
             )
         review.rating_before_response = review.rating
         review.updated_after_response_at = timezone.now()
+    check_write_rate(user=review.user, uploads=count_uploads(add_photos, video))
     before = contribution(review)
     review.rating, review.title, review.content = rating, title, content
     review.edited_at = timezone.now()
@@ -230,14 +193,14 @@ def update_review(
     review.save()
     shift_ratings(review, remove=before, add=contribution(review))
     for photo in photos_to_remove:
-        _delete_files_on_commit([photo.image, photo.thumbnail])
+        delete_files_on_commit(photo_files(photo))
         photo.delete()
     _add_photos(review, add_photos)
     if video is not None:
-        _set_video(review, video)
-    elif remove_video and review.video:
-        _clear_video(review)
-    _refresh_has_media(review)
+        set_video(review, video)
+    elif remove_video and review.video_status:
+        clear_video(review)
+    refresh_has_media(review)
     return review
 
 
@@ -247,10 +210,10 @@ def delete_review(*, review: Review) -> None:
     review = lock_review(review)
     if review.status == Review.Status.REMOVED:
         raise ValidationError("This review was removed by our moderators.", code="removed")
-    files = _video_files(review)
+    files = video_files(review)
     for photo in review.photos.all():
-        files += [photo.image, photo.thumbnail]
-    _delete_files_on_commit(files)
+        files += photo_files(photo)
+    delete_files_on_commit(files)
     gone = Review(pk=review.pk, store_id=review.store_id, product_id=review.product_id)
     rating = contribution(review)
     review.delete()

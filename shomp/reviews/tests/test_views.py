@@ -114,9 +114,10 @@ def test_a_51_mb_video_gets_a_clear_message(client, stranger, product):
     assert not Review.objects.exists()
 
 
-def test_a_review_with_a_video_shows_it_with_its_poster(client, stranger, product):
+def test_a_review_with_a_video_shows_it_with_its_poster(client, stranger, product, django_capture_on_commit_callbacks):
     client.force_login(stranger)
-    post_review(client, product, video=media.video())
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task runs on commit
+        post_review(client, product, video=media.video())
     review = Review.objects.get()
     page = html(client.get(review.get_absolute_url()))
     assert f'<source src="{review.video.url}" type="video/mp4">' in page
