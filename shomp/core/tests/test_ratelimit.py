@@ -14,7 +14,7 @@ def test_a_costed_hit_counts_its_cost_and_a_refused_one_counts_nothing(monkeypat
     now = ratelimit._now()
     monkeypatch.setattr(ratelimit, "_now", lambda: now)
     hit(cost=6)
-    with pytest.raises(RateLimited, match="Slow down."):
+    with pytest.raises(RateLimited, match=r"Slow down\."):
         hit(cost=6)
     assert ratelimit.peek(key="test:1", window_seconds=60) == 6
     hit(cost=4)  # exactly the limit
