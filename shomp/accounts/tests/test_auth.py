@@ -310,3 +310,31 @@ def test_thirty_wrong_passwords_get_throttled_and_then_even_the_right_one_is_ref
     clock(6 * 60)
     client.post("/accounts/login/", {"login": "potter", "password": PASSWORD})
     assert logged_in_user_id(client) == user.pk
+
+
+def test_failed_logins_count_per_account_whatever_name_it_is_typed_by(client, user, clock):
+    """Five wrong passwords in five minutes lock the account, whether they came by username, by
+    email, or in another case: an attacker can't double the tries by switching between them."""
+    for n, login in enumerate(["potter", "potter@example.com", "POTTER", "Potter@Example.com", "potter"]):
+        client.post("/accounts/login/", {"login": login, "password": f"guess-{n}"}, REMOTE_ADDR=f"10.0.0.{n}")
+        clock(20)  # different addresses and minutes: only the account's limit applies
+
+    right = client.post(
+        "/accounts/login/", {"login": "potter@example.com", "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
+    )
+    assert throttled(right)
+    assert logged_in_user_id(client) is None
+
+    clock(6 * 60)
+    client.post("/accounts/login/", {"login": "potter@example.com", "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
+    assert logged_in_user_id(client) == user.pk
+
+
+def test_failed_logins_for_unknown_names_do_not_lock_a_real_account(client, user, clock):
+    for n in range(6):
+        client.post(
+            "/accounts/login/", {"login": f"nobody-{n}@example.com", "password": "x"}, REMOTE_ADDR=f"10.0.0.{n}"
+        )
+        clock(20)
+    client.post("/accounts/login/", {"login": "potter", "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
+    assert logged_in_user_id(client) == user.pk
