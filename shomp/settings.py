@@ -194,6 +194,11 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "shomp.accounts.adapter.AccountAdapter"
 ACCOUNT_USERNAME_BLACKLIST = []  # filled by the adapter from the reserved slugs
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Which client address the per-address limits count: the connecting peer (REMOTE_ADDR) unless
+# TRUSTED_PROXY_COUNT proxies of ours sit in front, in which case the address that many entries
+# from the right of X-Forwarded-For (the one our outermost proxy saw). Anything further left is
+# typed by the client and never believed, so rotating it can't escape a limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -338,3 +338,25 @@ def test_failed_logins_for_unknown_names_do_not_lock_a_real_account(client, user
         clock(20)
     client.post("/accounts/login/", {"login": "potter", "password": PASSWORD}, REMOTE_ADDR="10.0.1.1")
     assert logged_in_user_id(client) == user.pk
+
+
+def failed_logins_from(client, forwarded_for: list[str]) -> list:
+    return [
+        client.post("/accounts/login/", {"login": f"nobody-{n}", "password": "x"}, HTTP_X_FORWARDED_FOR=xff)
+        for n, xff in enumerate(forwarded_for)
+    ]
+
+
+def test_a_client_typed_x_forwarded_for_does_not_escape_the_per_address_limit(client, clock):
+    responses = failed_logins_from(client, [f"198.51.100.{n}" for n in range(11)])
+    assert not throttled(responses[0])
+    assert throttled(responses[10])  # ten a minute from the one real address
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_counted(client, clock, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # our proxy appends the address it saw
+    rotated_by_one_client = [f"198.51.100.{n}, 203.0.113.7" for n in range(11)]
+    assert throttled(failed_logins_from(client, rotated_by_one_client)[10])
+
+    another_client = failed_logins_from(client, ["203.0.113.8"])
+    assert not throttled(another_client[0])  # the proxy's own address isn't what is counted
