@@ -230,10 +230,15 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# How long the presigned S3 URL of a private download lives (core.uploads.private); 0: stream.
+PRIVATE_DOWNLOAD_URL_SECONDS = 0
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     # S3-compatible storage for public media (served from their own domain via
-    # AWS_S3_CUSTOM_DOMAIN) and private files (signed URLs are never handed out:
-    # private files stream through the access-checked view).
+    # AWS_S3_CUSTOM_DOMAIN) and private files. A private download, once the access-checked
+    # view said yes, is a redirect to a presigned URL living PRIVATE_DOWNLOAD_URL_SECONDS
+    # (S3File would copy a whole album into a spool before streaming its first byte); what
+    # still streams (inline images) spools to disk past max_memory_size.
+    PRIVATE_DOWNLOAD_URL_SECONDS = int(os.environ.get("PRIVATE_DOWNLOAD_URL_SECONDS", "60"))
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {"custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None, "querystring_auth": False},
@@ -244,6 +249,7 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
             "bucket_name": os.environ.get("AWS_PRIVATE_BUCKET_NAME", os.environ["AWS_STORAGE_BUCKET_NAME"]),
             "location": "private",
             "default_acl": "private",
+            "max_memory_size": 5 * 1024 * 1024,
         },
     }
 
