@@ -1,6 +1,6 @@
 """`manage.py run`: what `make run` starts. Migrates, makes the demo data, then runs the
-web server (uvicorn, ASGI: pages and WebSockets) and a task worker side by side until
-Ctrl-C or SIGTERM stops both."""
+web server (uvicorn, ASGI: pages and WebSockets), a task worker and the periodic-task
+scheduler side by side until Ctrl-C or SIGTERM stops them."""
 
 import os
 import signal
@@ -27,9 +27,11 @@ class Command(BaseCommand):
         if settings.SHOMP_DEMO_ALLOWED and not no_demo:
             call_command("seed_demo")  # idempotent; refuses to run in production
         python = sys.executable
+        forwarded = os.environ.get("FORWARDED_ALLOW_IPS", "")
         manage = [python, str(settings.BASE_DIR / "manage.py")]
         children = [
             subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "*"]),  # noqa: S603
+            subprocess.Popen([*manage, "enqueue_periodic_tasks", "--loop", "60"]),  # noqa: S603
             subprocess.Popen(  # noqa: S603
                 [
                     python,
@@ -45,6 +47,9 @@ class Command(BaseCommand):
                     "--ws",
                     "auto",
                     "--no-access-log",
+                    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default, so any local
+                    # script could pick its address: only when FORWARDED_ALLOW_IPS names a proxy.
+                    *(["--forwarded-allow-ips", forwarded] if forwarded else ["--no-proxy-headers"]),
                 ]
             ),
         ]
