@@ -152,7 +152,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process only: `manage.py run` then runs the task worker in the web process, and this
+    # layer takes the worker thread's pushes (shomp/core/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "shomp.core.layers.ThreadSafeInMemoryChannelLayer"}}
 
 # Background tasks: the database backend and `manage.py db_worker`. "media" holds the costly
 # upload processing (review photos and videos: core.uploads.MEDIA_TASK_QUEUE), which production
@@ -317,7 +319,9 @@ LOGGING = {
     },
 }
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails. Unset, it follows PORT (as `make run` and `manage.py run` do), so
+# `PORT=9000 make run` mails links to port 9000.
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}").rstrip("/")
 SHOMP_PAYMENT_PROVIDER = os.environ.get("SHOMP_PAYMENT_PROVIDER", "shomp.orders.payments.TestPaymentProvider")
 
 # Demo accounts are made only by `manage.py seed_demo`, and never when DEBUG is off.
