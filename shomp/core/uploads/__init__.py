@@ -13,7 +13,8 @@ access check.
 - detection.py: detect_file_type, the magic bytes
 - common.py: random_name, sanitize_filename, human_size (and the size check both kinds share),
   local_file (a stored file as a path, for FFmpeg), MEDIA_TASK_QUEUE (the queue for costly processing)
-- private.py: private_storage, serve_private_file, content_disposition
+- private.py: private_storage, serve_private_file (streams in bounded memory under WSGI and ASGI,
+  or redirects to a presigned URL on S3), content_disposition
 - fields.py: ImageUploadField, MultipleImageUploadField, PrivateFileField, and UploadForm, which
   decodes images only once every other field is valid
 """
