@@ -130,26 +130,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when available (rate limits shared between processes), local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_settings(url: str, *, prefix: str) -> dict:
+    """CACHES and CHANNEL_LAYERS on the Redis at `url` (tests call it for a Redis of their own)."""
+    return {
+        "CACHES": {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": prefix,
+            }
+        },
+        "CHANNEL_LAYERS": {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    # No read timeout: channels-redis blocks 5 s in BZPOPMIN, the same as redis-py's
+                    # default socket timeout, which would kill idle consumers and drop their sockets.
+                    "hosts": [{"address": url, "socket_timeout": None}],
+                    "prefix": prefix,
+                },
+            }
+        },
+    }
+
+
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"shomp-test-{os.getpid()}" if TESTING else "shomp",
-        }
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # Test runs get their own prefix so they never hear a dev server's events (or each other's).
-            "CONFIG": {
-                # No read timeout: channels-redis blocks 5 s in BZPOPMIN, the same as redis-py's
-                # default socket timeout, which would kill idle consumers and drop their sockets.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "prefix": f"shomp-test-{os.getpid()}" if TESTING else "shomp",
-            },
-        }
-    }
+    # Test runs get their own prefix so they never hear a dev server's events (or each other's).
+    _redis = redis_settings(REDIS_URL, prefix=f"shomp-test-{os.getpid()}" if TESTING else "shomp")
+    CACHES, CHANNEL_LAYERS = _redis["CACHES"], _redis["CHANNEL_LAYERS"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # One process only: `manage.py run` then runs the task worker in the web process, and this
