@@ -1,0 +1,291 @@
+"""Upload benchmark: what a worst-case upload costs the web process, and the worker.
+
+    .venv/bin/python bench/uploads.py            # a throwaway SQLite database and media folder
+    .venv/bin/python bench/uploads.py --only review
+
+Each case is one POST, made through Django's test client (the view, its forms and services, the
+multipart parser; not the HTTP server) in a fresh child process that has already served a GET
+of the same page, so imports and the first queries are paid for. The child reports the POST's
+wall time, its CPU time, and the process's resident memory before it and at its peak (VmHWM,
+reset just before the POST, from /proc; ru_maxrss elsewhere). The worker case runs the review's
+media task the same way. Goal (issue 10): under 256 MB and under 2 s of request time.
+
+Files are PNGs of one flat colour per band of rows: they compress to ~100-150 KB whatever their
+pixel count, the cheapest way to ask a server for a large decode.
+
+- review/issue: the issue's six 6300×6300 PNGs (39.7 MP) with a valid review: the review form's
+  PNG cap (25 MP) refuses them from their headers;
+- review/accepted: six 5000×5000 PNGs (25 MP, the most the form takes): stored as received,
+  "processing"; review/refused: the same with no rating;
+- worker: the media task decoding review/accepted's six photos (fit in 2048 px);
+- product/accepted, product/refused: ten 6300×6300 PNGs on a new product (the seller's form:
+  40 MP cap), valid, and without a title;
+- message/accepted, message/refused: five 6300×6300 PNGs attached to a message to a store
+  (any logged-in user), valid, and with no message type.
+
+Needs factory-boy (requirements/test.txt) for the starting data. This is a benchmark, never a
+test: nothing here asserts a time. Results are in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shomp.settings")
+# The write queues the media task in the database, as in production; the worker case runs it.
+os.environ.setdefault("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+
+MB = 1024 * 1024
+CASES = [
+    "review/issue",
+    "review/accepted",
+    "review/refused",
+    "worker",
+    "product/accepted",
+    "product/refused",
+    "message/accepted",
+    "message/refused",
+]
+
+
+# Files ------------------------------------------------------------------------------------------
+
+
+def flat_png(side: int, shade: int) -> bytes:
+    """A side × side RGB PNG in bands of flat colour, compressed row by row (never whole in memory)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    compressor = zlib.compressobj(9)
+    parts = []
+    for y in range(side):
+        band = (y // 256 + shade) % 256
+        parts.append(compressor.compress(b"\x00" + bytes((band, 255 - band, shade)) * side))
+    parts.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
+
+
+def make_files(folder: Path) -> dict[str, list[str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    sets = {"6300": (6300, 10), "5000": (5000, 6)}
+    paths: dict[str, list[str]] = {}
+    for key, (side, count) in sets.items():
+        paths[key] = []
+        for n in range(count):
+            path = folder / f"flat-{side}-{n}.png"
+            if not path.exists():
+                path.write_bytes(flat_png(side, shade=40 + n * 20))
+            paths[key].append(str(path))
+    return paths
+
+
+# Data (parent process) ----------------------------------------------------------------------------
+
+
+def make_data(work: Path) -> dict:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from shomp.accounts.tests.factories import UserFactory
+    from shomp.catalog.models import Product
+    from shomp.catalog.tests.factories import ProductFactory
+    from shomp.orders.tests.factories import OrderItemFactory
+    from shomp.stores.tests.factories import StoreFactory
+
+    seller = UserFactory(username=f"bench-seller-{os.getpid()}")
+    store = StoreFactory(owner=seller)
+    reviewers, products = {}, {}
+    for case in ("review/issue", "review/accepted", "review/refused"):
+        product = ProductFactory(store=store, status=Product.Status.PUBLISHED)
+        item = OrderItemFactory(order__store=store, product=product)  # a paid order: may review
+        reviewers[case], products[case] = item.order.buyer_id, product.pk
+    buyers = {case: UserFactory().pk for case in ("message/accepted", "message/refused")}
+    return {
+        "seller": seller.pk,
+        "store": store.slug,
+        "reviewers": reviewers,
+        "products": products,
+        "buyers": buyers,
+        "files": make_files(work / "files"),
+    }
+
+
+# One case (child process) -------------------------------------------------------------------------
+
+
+def memory(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def run_case(case: str, state: dict) -> dict:
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    files = state["files"]
+    User = get_user_model()
+    client = Client(SERVER_NAME="localhost")  # in ALLOWED_HOSTS by default, where "testserver" is not
+    request = None
+    if case.startswith("review/"):
+        client.force_login(User.objects.get(pk=state["reviewers"][case]))
+        url = reverse("reviews:write", kwargs={"product_id": state["products"][case]})
+        photos = files["6300"][:6] if case == "review/issue" else files["5000"][:6]
+        fields = {"rating": "" if case == "review/refused" else "4", "title": "Lovely", "content": "As described."}
+        request = ("photos", photos, fields)
+    elif case.startswith("product/"):
+        client.force_login(User.objects.get(pk=state["seller"]))
+        url = reverse("catalog:dashboard_product_new")
+        fields = {
+            "title": "" if case == "product/refused" else "Bench product",
+            "price": "12.00",
+            "kind": "physical",
+            "stock": "3",
+        }
+        request = ("images", files["6300"][:10], fields)
+    elif case.startswith("message/"):
+        client.force_login(User.objects.get(pk=state["buyers"][case]))
+        url = reverse("messaging:contact", kwargs={"store_slug": state["store"]})
+        fields = {"type": "" if case == "message/refused" else "general", "content": "Does it come in blue?"}
+        request = ("attachments", files["6300"][:5], fields)
+    elif case == "worker":
+        return run_worker(state)
+    else:
+        raise SystemExit(f"unknown case {case}")
+
+    warm = client.get(url)
+    assert warm.status_code == 200, (case, warm.status_code)
+    field, paths, data = request
+    handles = [open(path, "rb") for path in paths]  # noqa: SIM115  closed below
+    try:
+        data = {**data, field: handles}
+        return measure(lambda: client.post(url, data), describe=lambda response: outcome(case, response))
+    finally:
+        for handle in handles:
+            handle.close()
+
+
+def run_worker(state: dict) -> dict:
+    from shomp.reviews.models import MediaStatus, Review, ReviewPhoto
+    from shomp.reviews.services import process_review_media
+
+    review = Review.objects.filter(product_id=state["products"]["review/accepted"]).first()
+    if review is None:
+        raise SystemExit("run review/accepted first")
+    ReviewPhoto.objects.filter(review=review).count()  # warm the connection
+
+    def describe(finished: int) -> str:
+        statuses = list(review.photos.values_list("status", flat=True))
+        return f"{finished} processed: {statuses.count(MediaStatus.READY)} ready"
+
+    return measure(lambda: process_review_media(review_id=review.pk), describe=describe)
+
+
+def measure(action, describe) -> dict:
+    import gc
+
+    gc.collect()
+    exact = reset_peak()
+    before = memory("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = action()
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = (memory("VmHWM") if exact else None) or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {"wall": wall, "cpu": cpu, "before": before, "peak": peak, "exact": exact, "outcome": describe(result)}
+
+
+def outcome(case: str, response) -> str:
+    if response.status_code in (301, 302):
+        return f"{response.status_code}: saved"
+    text = response.content.decode(errors="replace")
+    import re
+
+    errors = re.findall(r'class="[^"]*(?:errorlist|field-error|invalid-feedback)[^"]*"[^>]*>(.*?)</', text, re.S)
+    first = re.sub(r"<[^>]+>|\s+", " ", errors[0]).strip() if errors else ""
+    return f"{response.status_code}: refused" + (f" ({first[:70]})" if first else "")
+
+
+# Parent -------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default="", help="run the cases whose name starts with this")
+    parser.add_argument("--case", help=argparse.SUPPRESS)  # a child: run one case
+    parser.add_argument("--state", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.case:
+        print(json.dumps(run_case(options.case, json.loads(Path(options.state).read_text()))))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="shomp-bench-uploads-"))
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
+    os.environ["MEDIA_ROOT"] = str(work / "media")
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(work / "private")
+    started = time.perf_counter()
+    state = make_data(work)
+    state_file = work / "state.json"
+    state_file.write_text(json.dumps(state))
+    sizes = {key: sum(os.path.getsize(p) for p in paths) / len(paths) / 1024 for key, paths in state["files"].items()}
+    print(f"Set up in {time.perf_counter() - started:.0f} s: {work}")
+    print(f"PNG sizes: 6300×6300 {sizes['6300']:.0f} KB, 5000×5000 {sizes['5000']:.0f} KB on average.\n")
+
+    print("| case | outcome | wall s | CPU s | RSS before MB | peak RSS MB | growth MB |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for case in CASES:
+        if not case.startswith(options.only) and not (options.only and case == "worker" and "review" in options.only):
+            continue
+        child = subprocess.run(
+            [sys.executable, __file__, "--case", case, "--state", str(state_file)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            check=False,
+        )
+        if child.returncode:
+            print(f"| {case} | failed: {child.stderr.strip().splitlines()[-1:]} | | | | | |")
+            continue
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        mark = "" if row["exact"] else " (ru_maxrss)"
+        print(
+            f"| {case} | {row['outcome']} | {row['wall']:.2f} | {row['cpu']:.2f} | {row['before'] / MB:.0f} "
+            f"| {row['peak'] / MB:.0f}{mark} | {(row['peak'] - row['before']) / MB:.0f} |"
+        )
+    print(f"\n{os.cpu_count()} CPUs; Python {sys.version.split()[0]}. Files left in {work} (delete at will).")
+
+
+if __name__ == "__main__":
+    main()
