@@ -1,10 +1,17 @@
+from datetime import timedelta
+
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 
-from .models import Cart, CartItem, Order, OrderItem
+from .models import Cart, CartItem, Checkout, Order, OrderItem
 
 CART_SESSION_KEY = "cart_id"
+
+#: How long after a checkout a submit of the emptied cart (another tab, another token) is told
+#: "already paid: here is that order" rather than "your cart is empty".
+ALREADY_PLACED_WINDOW = timedelta(minutes=5)
 
 
 def find_cart(*, user, session) -> Cart | None:
@@ -13,6 +20,15 @@ def find_cart(*, user, session) -> Cart | None:
         return Cart.objects.filter(user=user).first()
     cart_id = session.get(CART_SESSION_KEY)
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+
+
+def recent_checkout(*, buyer, excluding: Checkout | None = None) -> Checkout | None:
+    """The buyer's latest checkout of the last ALREADY_PLACED_WINDOW: the one that emptied
+    their cart (a buyer has one cart, and a checkout empties it), shown to the other tabs."""
+    placed = Checkout.objects.filter(buyer=buyer, created_at__gte=timezone.now() - ALREADY_PLACED_WINDOW)
+    if excluding is not None:
+        placed = placed.exclude(pk=excluding.pk)
+    return placed.order_by("-created_at", "-pk").first()
 
 
 def find_variant(*, variant_id: int) -> Variant | None:

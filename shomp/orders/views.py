@@ -115,9 +115,9 @@ def cart_update(request: HttpRequest, item_id: int) -> HttpResponse:
 def checkout(request: HttpRequest) -> HttpResponse:
     context = _cart_context(request)
     if not context["groups"]:
-        # A double submit whose first POST already emptied the cart: show that checkout's result.
+        # A double submit, or another tab, whose cart a checkout just emptied: show that checkout.
         if request.method == "POST" and (placed := _placed_checkout(request)) is not None:
-            return redirect("orders:checkout_done", token=placed.token)
+            return _already_placed(request, placed)
         messages.info(request, "Your cart is empty.")
         return redirect("orders:cart")
     provider = get_payment_provider()
@@ -136,8 +136,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     shipping=services.ShippingAddress(**shipping_form.cleaned_data) if shipping_form else None,
                     provider=provider,
                 )
-            except services.AlreadyPlaced as already:  # a double submit: show the first one's result
-                return redirect("orders:checkout_done", token=already.checkout.token)
+            except services.AlreadyPlaced as already:  # a double submit or another tab: show the first
+                return _already_placed(request, already.checkout)
             except (ValidationError, ServiceError) as error:
                 message = error.message if isinstance(error, ServiceError) else " ".join(error.messages)
                 payment_form.add_error(None, message)
@@ -153,13 +153,26 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _placed_checkout(request: HttpRequest) -> Checkout | None:
-    """The checkout this user already placed with the submitted form's token, if any."""
+def _posted_token(request: HttpRequest) -> uuid.UUID | None:
     try:
-        token = uuid.UUID(str(request.POST.get("token", "")))
+        return uuid.UUID(str(request.POST.get("token", "")))
     except ValueError:
         return None
-    return Checkout.objects.filter(token=token, buyer=request.user).first()
+
+
+def _placed_checkout(request: HttpRequest) -> Checkout | None:
+    """The checkout this user already placed with the submitted form's token, or else the one
+    that emptied their cart a moment ago (from another tab), if any."""
+    token = _posted_token(request)
+    placed = Checkout.objects.filter(token=token, buyer=request.user).first() if token else None
+    return placed or selectors.recent_checkout(buyer=request.user)
+
+
+def _already_placed(request: HttpRequest, placed: Checkout) -> HttpResponse:
+    """To the confirmation of the checkout that paid for this cart; a word when it was another tab's."""
+    if placed.token != _posted_token(request):
+        messages.info(request, "Your cart was already paid for in another tab or window: this is that order.")
+    return redirect("orders:checkout_done", token=placed.token)
 
 
 def _refresh_token(form: PaymentForm) -> PaymentForm:

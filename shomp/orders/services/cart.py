@@ -1,4 +1,10 @@
-"""Cart writes: the cart itself, adding and changing lines, and merging a cart on log-in."""
+"""Cart writes: the cart itself, adding and changing lines, and merging a cart on log-in.
+
+Every write of a cart's lines (here, and checkout's `place_order`) locks the cart's row first,
+with `lock_cart`, before reading a line: writes of one cart then take turns, each reads the
+lines the previous one left, and an insert never races another for the one-line-per-product
+constraint. The cart comes first, before any line or product, so these writes never deadlock.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,6 +20,8 @@ MAX_QUANTITY = 99
 
 def get_or_create_cart(*, user, session) -> Cart:
     if user.is_authenticated:
+        # Safe when two requests create it at once: get_or_create inserts in a savepoint and,
+        # when the other insert wins the unique user, reads the committed row instead.
         cart, _ = Cart.objects.get_or_create(user=user)
         return cart
     cart = Cart.objects.filter(pk=session.get(CART_SESSION_KEY), user__isnull=True).first()
@@ -23,7 +31,14 @@ def get_or_create_cart(*, user, session) -> Cart:
     return cart
 
 
+def lock_cart(cart: Cart) -> Cart | None:
+    """Lock the cart's row until the end of the transaction (None: the cart is gone, merged
+    into its owner's on log-in). Take it before reading any of the cart's lines."""
+    return Cart.objects.select_for_update().filter(pk=cart.pk).first()
+
+
 VARIANT_UNAVAILABLE = "That option isn't available for this product."
+CART_GONE = "Your cart has changed in another window. Please add the product again."
 
 
 def line_label(product: Product, variant: Variant | None = None) -> str:
@@ -81,7 +96,9 @@ def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None,
     cart: one line per product, or per variant. Refused, changing nothing, when it can't be bought."""
     if product.reserved_for_id is not None and product.reserved_for_id != cart.user_id:
         raise ValidationError("This product is no longer for sale.")  # made for another buyer
-    item = CartItem.objects.select_for_update().filter(cart=cart, product=product, variant=variant).first()
+    if lock_cart(cart) is None:
+        raise ValidationError(CART_GONE)
+    item = CartItem.objects.filter(cart=cart, product=product, variant=variant).first()
     new_quantity = (item.quantity if item else 0) + quantity
     if product.is_digital and item:
         return item  # already in the cart; a download is bought once
@@ -98,13 +115,11 @@ def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None,
 @transaction.atomic
 def update_cart_item(*, cart: Cart, item_id: int, quantity: int) -> CartItem | None:
     """Set a line's quantity; 0 removes the line. Another cart's line id is refused."""
-    item = (
-        # Only the line is locked (not its product or variant: checkout locks those, in its order).
-        CartItem.objects.select_for_update(of=("self",))
-        .select_related("product", "variant")
-        .filter(cart=cart, pk=item_id)
-        .first()
-    )
+    # The cart, not the line: a checkout of this cart under way finishes first, and this change
+    # then finds its line paid for and gone, instead of changing a line the payment left out.
+    item = None
+    if lock_cart(cart) is not None:
+        item = CartItem.objects.select_related("product", "variant").filter(cart=cart, pk=item_id).first()
     if item is None:
         raise ValidationError("That item is not in your cart.")
     if quantity == 0:
@@ -133,12 +148,15 @@ def merge_carts(*, user, anonymous_cart_id: int | None) -> Cart | None:
 
     Lines merge by (product, variant); quantities add up, capped by the product's or the
     variant's stock; lines that can't be bought any more are dropped."""
-    if not anonymous_cart_id:
-        return None
-    anonymous = Cart.objects.filter(pk=anonymous_cart_id, user__isnull=True).first()
-    if anonymous is None:
+    if not anonymous_cart_id or not Cart.objects.filter(pk=anonymous_cart_id, user__isnull=True).exists():
         return None
     cart, _ = Cart.objects.get_or_create(user=user)
+    # Both carts, in primary-key order; the anonymous one is read again under its lock, as a
+    # login in another tab may have merged it meanwhile (its lines then count once).
+    locked = list(Cart.objects.select_for_update().filter(pk__in=[cart.pk, anonymous_cart_id]).order_by("pk"))
+    anonymous = next((c for c in locked if c.pk == anonymous_cart_id and c.user_id is None), None)
+    if anonymous is None:
+        return None
     for line in anonymous.items.select_related("product", "variant"):
         if not _mergeable(line):
             continue

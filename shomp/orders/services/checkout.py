@@ -16,10 +16,10 @@ from shomp.catalog.models import Product, Variant, VariantOption
 from shomp.catalog.services import calculate_price, sell_variant_stock
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
 
-from .. import events
+from .. import events, selectors
 from ..models import Cart, CartItem, Checkout, Order, OrderItem
 from ..payments import Card, PaymentProvider, get_payment_provider
-from .cart import line_label
+from .cart import line_label, lock_cart
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class ShippingAddress:
 
 
 class AlreadyPlaced(Exception):
-    """The checkout with this token was placed already (double submit); carries it."""
+    """This cart was paid for already: by the checkout with this token (a double submit), or
+    just now by another tab's checkout (another token). Carries that checkout."""
 
     def __init__(self, checkout: Checkout):
         super().__init__("already placed")
@@ -51,13 +52,18 @@ def place_order(
 ) -> Checkout:
     """Take stock, charge the buyer once, and make one order per store, all or nothing.
 
-    Rows are locked in one global order: the cart's products by primary key, then its variants
-    by primary key, so two carts holding the same things in any order never deadlock. Stock is
-    taken with checked UPDATEs (a variant's through `sell_variant_stock`, which records the
-    sale); a refusal or a declined payment rolls everything back. The unique checkout token
-    makes a second submission of the same form a no-op."""
+    Rows are locked in one global order: the cart first, then its products by primary key, then
+    its variants by primary key, so two carts holding the same things in any order never
+    deadlock. Stock is taken with checked UPDATEs (a variant's through `sell_variant_stock`,
+    which records the sale); a refusal or a declined payment rolls everything back. The unique
+    checkout token makes a second submission of the same form a no-op; the cart's lock makes
+    another tab's submission (another token) of the same cart wait for the first, find the cart
+    emptied, and raise AlreadyPlaced with the first checkout: one cart is paid for once."""
     provider = provider or get_payment_provider()
     with transaction.atomic():
+        # Before reading a line: a checkout of the same cart in another tab finishes first.
+        if lock_cart(cart) is None:
+            raise ValidationError("Your cart is empty.")
         try:
             with transaction.atomic():
                 checkout = Checkout.objects.create(
@@ -71,6 +77,8 @@ def place_order(
 
         lines = list(cart.items.select_related("product__store").order_by("product_id", "variant_id", "pk"))
         if not lines:
+            if (emptied_by := selectors.recent_checkout(buyer=buyer, excluding=checkout)) is not None:
+                raise AlreadyPlaced(emptied_by)  # another tab's checkout paid for this cart just now
             raise ValidationError("Your cart is empty.")
         products = {
             p.pk: p

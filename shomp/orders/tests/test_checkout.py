@@ -13,7 +13,7 @@ from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog.models import Product
 from shomp.catalog.tests.factories import DigitalProductFactory, ProductFactory
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
-from shomp.orders import services
+from shomp.orders import selectors, services
 from shomp.orders.models import CartItem, Checkout, Order, OrderItem
 from shomp.orders.tasks import send_order_confirmation_task
 from shomp.stores.tests.factories import StoreFactory
@@ -204,6 +204,39 @@ def test_a_resubmitted_form_after_refilling_the_cart_is_still_placed_once(buyer_
     assert response.url == reverse("orders:checkout_done", kwargs={"token": token})
     assert Checkout.objects.count() == 1 and len(provider.calls) == 1
     assert cart_lines(cart) == {"Jug": 1}
+
+
+def test_a_second_tab_submitted_after_the_first_shows_the_first_order(buyer_client, cart, provider):
+    """Two tabs, two tokens: the second submit pays nothing and lands on the first's confirmation."""
+    tokens = [page_token(buyer_client.get(CHECKOUT)) for _ in range(2)]
+    buyer_client.post(CHECKOUT, payment_data(tokens[0]) | shipping_data())
+    response = buyer_client.post(CHECKOUT, payment_data(tokens[1]) | shipping_data(), follow=True)
+
+    done = reverse("orders:checkout_done", kwargs={"token": tokens[0]})
+    assert response.redirect_chain == [(done, 302)]
+    assert "Your cart was already paid for in another tab or window: this is that order." in (response.content.decode())
+    assert Checkout.objects.get().token == tokens[0] and len(provider.calls) == 1
+    assert stock_of("Mug") == 3
+
+
+def test_place_order_on_a_cart_a_recent_checkout_emptied_returns_that_checkout(buyer, cart, provider):
+    first = services.place_order(buyer=buyer, cart=cart, token=uuid.uuid4(), card=card(), shipping=SHIPPING)
+    with pytest.raises(services.AlreadyPlaced) as already:
+        services.place_order(buyer=buyer, cart=cart, token=uuid.uuid4(), card=card(), shipping=SHIPPING)
+    assert already.value.checkout == first
+    assert Checkout.objects.count() == 1 and len(provider.calls) == 1
+
+
+def test_an_empty_cart_long_after_the_last_checkout_is_just_empty(buyer_client, buyer, cart, provider):
+    first = services.place_order(buyer=buyer, cart=cart, token=uuid.uuid4(), card=card(), shipping=SHIPPING)
+    Checkout.objects.filter(pk=first.pk).update(created_at=first.created_at - selectors.ALREADY_PLACED_WINDOW)
+
+    with pytest.raises(ValidationError, match=r"Your cart is empty\."):
+        services.place_order(buyer=buyer, cart=cart, token=uuid.uuid4(), card=card(), shipping=SHIPPING)
+    response = buyer_client.post(CHECKOUT, payment_data(uuid.uuid4()) | shipping_data(), follow=True)
+    assert response.redirect_chain == [(reverse("orders:cart"), 302)]
+    assert "Your cart is empty." in response.content.decode()
+    assert Checkout.objects.count() == 1 and len(provider.calls) == 1
 
 
 def test_someone_elses_checkout_token_is_not_reused(buyer_client, buyer, cart, provider):

@@ -7,7 +7,6 @@ so there are no row locks to get wrong. The CI's PostgreSQL run executes all of 
 import threading
 import time
 import uuid
-from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -20,6 +19,7 @@ from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog.models import Product
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.core.exceptions import OutOfStock
+from shomp.core.testing.threads import run_together
 from shomp.orders import services
 from shomp.orders.models import CartItem, Checkout, Order
 
@@ -33,29 +33,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def run_together(count: int, work: Callable[[int], object]) -> list[tuple[str, object]]:
-    """Run work(0..count-1) in `count` threads released at once; ("ok", result) or ("error", exception)."""
-    barrier = threading.Barrier(count)
-    results: list[tuple[str, object]] = [("not run", None)] * count
-
-    def target(index: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            results[index] = ("ok", work(index))
-        except BaseException as error:
-            results[index] = ("error", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a checkout hung"
-    return results
 
 
 def test_twenty_buyers_race_for_five_in_stock(published):
@@ -159,3 +136,55 @@ def test_the_same_checkout_submitted_from_two_tabs_at_once_is_placed_once(buyer,
     assert Order.objects.count() == 4
     product.refresh_from_db()
     assert product.stock == 50 - 4 * 2
+
+
+@pytest.mark.parametrize("tabs", [2, 5])
+def test_one_cart_submitted_from_parallel_tabs_is_paid_once(buyer, provider, published, tabs):
+    """Each tab has its own checkout token; the cart's contents are still paid for once, and the
+    other tabs are told about the first checkout instead of paying again."""
+    mug, poster = ProductFactory(title="Mug", stock=20), ProductFactory(title="Poster", stock=20)
+    cart = CartFactory(user=buyer)
+    CartItemFactory(cart=cart, product=mug, quantity=2)
+    CartItemFactory(cart=cart, product=poster, quantity=1)
+    tokens = [uuid.uuid4() for _ in range(tabs)]
+
+    results = run_together(
+        tabs, lambda i: services.place_order(buyer=buyer, cart=cart, token=tokens[i], card=card(), shipping=SHIPPING)
+    )
+
+    placed = [value for outcome, value in results if outcome == "ok"]
+    assert len(placed) == 1, results
+    first = placed[0]
+    refused = [value for outcome, value in results if outcome == "error"]
+    assert all(isinstance(error, services.AlreadyPlaced) for error in refused), refused
+    assert [error.checkout for error in refused] == [first] * (tabs - 1)
+    assert list(Checkout.objects.all()) == [first]
+    assert [(key, amount) for key, amount, _ in provider.calls] == [(str(first.token), first.amount)]
+    assert Order.objects.count() == 2  # the two products come from two stores
+    mug.refresh_from_db()
+    poster.refresh_from_db()
+    assert (mug.stock, poster.stock) == (18, 19)
+    assert not CartItem.objects.exists()
+
+
+def test_parallel_tabs_of_one_browser_all_land_on_the_first_order(buyer, provider, published):
+    """Five tabs render the checkout page (five tokens) and are submitted at once: one charge, and
+    every tab is redirected to that checkout's confirmation, none to "your cart is empty"."""
+    product = ProductFactory(title="Teapot", stock=30)
+    CartItemFactory(cart=CartFactory(user=buyer), product=product, quantity=2)
+    tabs = [Client() for _ in range(5)]
+    tabs[0].force_login(buyer)
+    for tab in tabs[1:]:
+        tab.cookies = tabs[0].cookies  # one browser, one session
+    forms = [payment_data(page_token(tab.get(reverse("orders:checkout")))) | shipping_data() for tab in tabs]
+    assert len({form["token"] for form in forms}) == 5
+
+    results = run_together(5, lambda i: tabs[i].post(reverse("orders:checkout"), forms[i]))
+
+    placed = Checkout.objects.get()
+    done = reverse("orders:checkout_done", kwargs={"token": placed.token})
+    assert [(outcome, getattr(r, "status_code", r)) for outcome, r in results] == [("ok", 302)] * 5
+    assert [response.url for _, response in results] == [done] * 5
+    assert len(provider.calls) == 1 and Order.objects.count() == 1
+    product.refresh_from_db()
+    assert product.stock == 28
