@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from shomp.core import ratelimit
 from shomp.stores.models import Store
@@ -32,9 +32,14 @@ def create_saved_reply(*, store: Store, actor, title: str, content: str) -> Save
         raise ValidationError({"content": "Write the reply."})
     if len(content) > MAX_CONTENT_LENGTH:
         raise ValidationError({"content": f"A reply can be at most {MAX_CONTENT_LENGTH:,} characters."})
+    taken = ValidationError({"title": "You have a saved reply with this name already."})
     if SavedReply.objects.filter(store=store, title__iexact=title).exists():
-        raise ValidationError({"title": "You have a saved reply with this name already."})
-    return SavedReply.objects.create(store=store, title=title, content=content, created_by=actor)
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: a double submit racing this one inserted it first
+            return SavedReply.objects.create(store=store, title=title, content=content, created_by=actor)
+    except IntegrityError:
+        raise taken from None
 
 
 @transaction.atomic
