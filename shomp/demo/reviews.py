@@ -1,4 +1,5 @@
-"""The demo's reviews: verified ones from demo-buyer's orders, a few from reviewers without orders,
+"""The demo's reviews: verified ones from demo-buyer's orders, a few from reviewers without orders
+(their stores take reviews from anyone logged in; the others keep the default, buyers only),
 customer photos, the sellers' responses (one answered review updated afterwards), helpful votes
 and an open flag, so every part of the reviews pages and the seller's Reviews page has something.
 
@@ -20,6 +21,8 @@ from shomp.core import uploads
 from shomp.demo import samples
 from shomp.reviews import services
 from shomp.reviews.models import HelpfulVote, Review, ReviewFlag, ReviewResponse
+from shomp.reviews.selectors import has_paid_for
+from shomp.stores import services as store_services
 from shomp.stores.models import Store
 
 User = get_user_model()
@@ -152,6 +155,8 @@ def seed(*, users: dict, stores: dict[str, Store], products: dict[tuple[str, int
             continue  # a small run (--products-per-store) lacks it
         review = _existing(people[spec.author], store, product)
         if review is None:
+            # The product's own store object: create_review reads the setting from it.
+            _open_to_anyone_unless_bought(people[spec.author], product.store if product else store, product)
             review = _write(spec, people[spec.author], store, product, seed=seed_number, created=created)
         for voter in spec.helpful:
             if not HelpfulVote.objects.filter(review=review, user=people[voter]).exists():
@@ -162,6 +167,18 @@ def seed(*, users: dict, stores: dict[str, Store], products: dict[tuple[str, int
         if review is not None and not ReviewFlag.objects.filter(review=review, user=people[flagger]).exists():
             services.flag_review(review=review, user=people[flagger], reason="spam", note="Advertising another site.")
             created["review flags"] += 1
+
+
+def _open_to_anyone_unless_bought(user, store: Store, product: Product | None) -> None:
+    """A store gets a review from someone without an order only if it takes reviews from anyone."""
+    if store.review_policy != Store.ReviewPolicy.ANYONE and not has_paid_for(user=user, store=store, product=product):
+        store_services.update_store(
+            store=store,
+            name=store.name,
+            slug=store.slug,
+            description=store.description,
+            review_policy=Store.ReviewPolicy.ANYONE,
+        )
 
 
 def _reviewers(created: Counter) -> dict:

@@ -1,13 +1,25 @@
-"""Who may see, write, change, respond to and report reviews. What isn't yours to see is a 404."""
+"""Who may see, write, change, respond to and report reviews. What isn't yours to see is a 404.
+
+Who may write a new review is answered here only (`review_refusal`, and the predicates
+`can_review_product` / `can_review_store` built on it): the write service, the form pages and the
+per-visitor "Write a review" button all ask it."""
 
 import rules
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from shomp.catalog.models import Product
 from shomp.catalog.policies import can_view_product
+from shomp.stores.models import Store
 from shomp.stores.policies import can_manage_store
 
 from .models import Review
+from .selectors import has_paid_for
+
+ONLY_BUYERS = {
+    "product": "Only buyers of this product can review it.",
+    "store": "Only buyers from this store can review it.",
+}
 
 
 def _authenticated(user) -> bool:
@@ -47,7 +59,38 @@ def can_respond_to_review(user, review: Review | None) -> bool:
     return review is not None and review.status != Review.Status.REMOVED and can_manage_review_store(user, review)
 
 
+def review_refusal(user, *, store: Store, product: Product | None = None) -> ValidationError | None:
+    """Why `user` may not write a new review of `product` (of `store` when there is none), as the
+    error to raise or show; None when they may. Not answered here: whether they already have one
+    (they are sent to edit it) and the text itself (the service checks both).
+
+    A store's own people never review it. A buyers-only store (the default) takes reviews from those
+    with a paid order of the product, or for a store review from the store; "anyone" takes any
+    logged-in user's (unverified ones are labelled and listed last)."""
+    if not _authenticated(user):
+        return ValidationError("Log in to write a review.", code="login")
+    if product is not None and product.status != Product.Status.PUBLISHED:
+        return ValidationError("This product is not for sale, so it can't be reviewed.", code="not_published")
+    if can_manage_store(user, store):
+        return ValidationError("You can't review your own store or its products.", code="own_store")
+    if store.review_policy == Store.ReviewPolicy.BUYERS and not has_paid_for(user=user, store=store, product=product):
+        return ValidationError(ONLY_BUYERS["product" if product is not None else "store"], code="buyers_only")
+    return None
+
+
+@rules.predicate
+def can_review_product(user, product: Product | None) -> bool:
+    return product is not None and review_refusal(user, store=product.store, product=product) is None
+
+
+@rules.predicate
+def can_review_store(user, store: Store | None) -> bool:
+    return store is not None and review_refusal(user, store=store) is None
+
+
 rules.add_perm("reviews.view_review", can_view_review)
+rules.add_perm("reviews.review_product", can_review_product)
+rules.add_perm("reviews.review_store", can_review_store)
 rules.add_perm("reviews.change_own_review", is_review_author)
 rules.add_perm("reviews.respond_to_review", can_respond_to_review)
 

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from shomp.catalog.models import Product
+from shomp.orders.models import Order, OrderItem
 from shomp.stores.models import Store
 
 from .models import (
@@ -21,12 +22,14 @@ from .models import (
     StoreRating,
 )
 
+# Every sort lists verified purchases first: a store that takes reviews from anyone shows its
+# buyers' reviews before the others (and a buyers-only store, the older unverified ones last).
 SORTS = {
-    "newest": ("Newest", ["-created_at", "-pk"]),
-    "highest": ("Highest rated", ["-rating", "-created_at", "-pk"]),
-    "lowest": ("Lowest rated", ["rating", "-created_at", "-pk"]),
-    "helpful": ("Most helpful", ["-helpful_count", "-created_at", "-pk"]),
-    "photos": ("With photos first", ["-has_media", "-created_at", "-pk"]),
+    "newest": ("Newest", ["-verified_purchase", "-created_at", "-pk"]),
+    "highest": ("Highest rated", ["-verified_purchase", "-rating", "-created_at", "-pk"]),
+    "lowest": ("Lowest rated", ["-verified_purchase", "rating", "-created_at", "-pk"]),
+    "helpful": ("Most helpful", ["-verified_purchase", "-helpful_count", "-created_at", "-pk"]),
+    "photos": ("With photos first", ["-verified_purchase", "-has_media", "-created_at", "-pk"]),
 }
 DASHBOARD_FILTERS = {
     "": "All reviews",
@@ -58,6 +61,17 @@ class ReviewQuery:
     @property
     def is_filtered(self) -> bool:
         return self.stars is not None or self.verified
+
+
+def has_paid_for(*, user, store: Store, product: Product | None) -> bool:
+    """A paid order (paid, shipped or fulfilled: anything but cancelled) with the product, or from the
+    store. It decides "Verified purchase", and who may review a buyers-only store."""
+    if user is None or not user.is_authenticated:
+        return False
+    if product is not None:
+        items = OrderItem.objects.filter(order__buyer=user, product=product)
+        return items.exclude(order__status=Order.Status.CANCELLED).exists()
+    return Order.objects.filter(buyer=user, store=store).exclude(status=Order.Status.CANCELLED).exists()
 
 
 def _photos() -> Prefetch:

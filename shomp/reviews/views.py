@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shomp.catalog.selectors import get_visible_product
 from shomp.core.exceptions import RateLimited
@@ -18,11 +18,13 @@ from . import selectors, services
 from .forms import FlagForm, ResponseForm, ReviewForm
 from .models import Review
 from .policies import (
+    ONLY_BUYERS,
     access_review,
     access_review_for_author,
     access_review_for_store,
     access_reviewable_product,
     can_view_review,
+    review_refusal,
 )
 
 PER_PAGE = 10
@@ -58,11 +60,7 @@ def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
         summary=selectors.rating_summary(store),
         base_url=reverse("reviews:store", kwargs={"store_slug": store.slug}),
     )
-    context |= {
-        "store": store,
-        "is_manager": can_manage_store(request.user, store),
-        "own_review": selectors.viewer_review(user=request.user, store=store),
-    }
+    context |= {"store": store, "is_manager": can_manage_store(request.user, store)}
     return render(request, "reviews/store_reviews.html", context, partial="reviews")
 
 
@@ -79,12 +77,7 @@ def product_reviews(request: HttpRequest, store_slug: str, product_ref: str) -> 
         summary=selectors.rating_summary(product),
         base_url=reverse("reviews:product", kwargs={"store_slug": store.slug, "product_ref": product_ref}),
     )
-    context |= {
-        "store": store,
-        "product": product,
-        "is_manager": can_manage_store(request.user, store),
-        "own_review": selectors.viewer_review(user=request.user, product=product),
-    }
+    context |= {"store": store, "product": product, "is_manager": can_manage_store(request.user, store)}
     return render(request, "reviews/product_reviews.html", context, partial="reviews")
 
 
@@ -118,6 +111,11 @@ def _write(request: HttpRequest, *, product, store) -> HttpResponse:
     if existing is not None and request.method == "GET":
         messages.info(request, "You have reviewed this already: here is your review to edit.")
         return redirect("reviews:edit", review_id=existing.pk)
+    refusal = review_refusal(request.user, store=store, product=product)
+    if refusal is not None:
+        # Refused before the form is validated (no upload is checked): the page says why, nothing changes.
+        context = {"product": product, "store": store, "refusal": refusal}
+        return render(request, "reviews/review_form.html", context, status=403)
     form = ReviewForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -137,16 +135,46 @@ def _write(request: HttpRequest, *, product, store) -> HttpResponse:
         else:
             messages.success(request, "Thank you! Your review is published." + _processing_note(data))
             return redirect(review.get_absolute_url())
-    return render(
-        request,
-        "reviews/review_form.html",
-        {
-            "form": form,
-            "product": product,
-            "store": store,
-            "own_store": can_manage_store(request.user, store),
-        },
-    )
+    return render(request, "reviews/review_form.html", {"form": form, "product": product, "store": store})
+
+
+# The per-visitor button ----------------------------------------------------------------------
+# Whether this visitor may review stays out of the shared product and review pages (DESIGN.md
+# section 9): their way to review (write, edit theirs, or why not) loads in as this fragment.
+
+
+@login_not_required
+@require_GET
+def write_button(request: HttpRequest, product_id: int) -> HttpResponse:
+    product = access_reviewable_product(user=request.user, product_id=product_id)
+    return _write_button(request, product=product, store=product.store)
+
+
+@login_not_required
+@require_GET
+def write_store_button(request: HttpRequest, store_slug: str) -> HttpResponse:
+    return _write_button(request, product=None, store=_store_or_404(store_slug))
+
+
+def _write_button(request: HttpRequest, *, product, store) -> HttpResponse:
+    own_review = selectors.viewer_review(user=request.user, product=product, store=store)
+    refusal = None if own_review else review_refusal(request.user, store=store, product=product)
+    if product is not None:
+        write_url = reverse("reviews:write", kwargs={"product_id": product.pk})
+    else:
+        write_url = reverse("reviews:write_store", kwargs={"store_slug": store.slug})
+    context = {
+        "product": product,
+        "store": store,
+        "own_review": own_review,
+        # A visitor is told the store's rule and may log in; the store's own people see nothing.
+        "code": refusal.code if refusal is not None else "",
+        "buyers_only": store.review_policy == store.ReviewPolicy.BUYERS,
+        "only_buyers": ONLY_BUYERS["product" if product is not None else "store"],
+        "write_url": write_url,
+        "compact": request.GET.get("compact") == "1",
+    }
+    return render(request, "reviews/partials/_write_button.html", context)
 
 
 def _processing_note(data: dict) -> str:

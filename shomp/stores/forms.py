@@ -21,9 +21,29 @@ class StoreForm(forms.Form):
 
     def __init__(self, *args, store: Store | None = None, **kwargs):
         if store is not None:
-            kwargs.setdefault("initial", {"name": store.name, "slug": store.slug, "description": store.description})
+            kwargs.setdefault(
+                "initial",
+                {
+                    "name": store.name,
+                    "slug": store.slug,
+                    "description": store.description,
+                    "review_policy": store.review_policy,
+                },
+            )
         super().__init__(*args, **kwargs)
         if store is not None:
             self.fields["slug"].required = True
             self.fields["slug"].help_text = "Changing it breaks links to your old address."
             self.fields["remove_logo"] = forms.BooleanField(required=False, label="Remove the current logo")
+            # A settings form posted without it (a page from before it existed) keeps the setting.
+            self.fields["review_policy"] = forms.ChoiceField(
+                choices=Store.ReviewPolicy.choices,
+                required=False,
+                label="Who may review",
+                help_text=(
+                    "Buyers only: a product review needs a paid order of that product, a store review a "
+                    "paid order from your store. Anyone logged in: people who didn't buy here can review "
+                    "too; their reviews are marked Unverified and listed after the verified ones. Reviews "
+                    "already written stay either way."
+                ),
+            )

@@ -58,8 +58,16 @@ def create_store(*, owner, name: str, slug: str = "", description: str = "", log
 
 @transaction.atomic
 def update_store(
-    *, store: Store, name: str, slug: str, description: str = "", logo=None, remove_logo: bool = False
+    *,
+    store: Store,
+    name: str,
+    slug: str,
+    description: str = "",
+    logo=None,
+    remove_logo: bool = False,
+    review_policy: str | None = None,
 ) -> Store:
+    """The settings page's save. `review_policy` None keeps who may review as it is."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give your store a name."})
@@ -68,6 +76,8 @@ def update_store(
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
     store.name, store.slug, store.description = name, slug, description.strip()
+    if review_policy is not None:
+        store.review_policy = review_policy  # full_clean below refuses a value that isn't a choice
     if remove_logo:
         store.logo, store.logo_thumbnail = "", ""
     if logo is not None:

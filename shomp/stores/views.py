@@ -65,6 +65,7 @@ def store_edit(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 logo=data["logo"],
                 remove_logo=data.get("remove_logo", False),
+                review_policy=data.get("review_policy") or None,
             )
         except ValidationError as error:
             store.refresh_from_db()

@@ -1,6 +1,7 @@
 """Reviews, clicked through: a verified buyer reviews with a photo (stars picked by keyboard), the
-seller responds from the dashboard, a stranger's review has no badge, and three flags take a
-review off the page and out of the average. Every page is screenshotted at 1280 and 375 px."""
+seller responds from the dashboard; a stranger may not review until the seller opens reviews to
+anyone, and their review then has no badge and comes after the buyer's; three flags take a review
+off the page and out of the average. Every page is screenshotted at 1280 and 375 px."""
 
 import re
 
@@ -16,6 +17,7 @@ from .helpers import (
     horizontal_overflow,
     label,
     login,
+    page_errors,
     screenshot,
     upload,
     wait_for_image,
@@ -117,27 +119,65 @@ def test_a_buyer_reviews_with_a_photo_and_the_seller_responds(make_page, live_se
     look(page, "review-with-response")
 
 
-def test_a_strangers_review_has_no_badge(make_page, live_server_app, live_url):
-    shop = builders.store(name="Low Tide Audio", slug="low-tide")
+def set_who_may_review(page, choice: str) -> None:
+    """The seller's store settings: pick who may review, save."""
+    page.goto("/dashboard/store/")
+    page.get_by_label("Who may review").select_option(label=choice)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Store saved.")).to_be_visible()
+    expect(page.get_by_label("Who may review")).to_have_value("anyone" if choice.startswith("Anyone") else "buyers")
+
+
+def test_a_stranger_reviews_only_once_the_seller_opens_reviews_to_anyone(make_page, live_server_app, live_url):
+    seller = builders.user("tide_keeper")
+    shop = builders.store(owner=seller, name="Low Tide Audio", slug="low-tide")
     record = builders.product(shop, "Tidal Drift LP", price="30.00")
     buyer, stranger = builders.user("vinyl_fan"), builders.user("drive_by")
     builders.place_order(live_server_app, buyer=buyer, lines=[(record, 1)])
     services.create_review(user=buyer, product=record, rating=5, title="Warm and deep")
 
+    # Buyers only, the default: the stranger is told why instead of being offered the form.
     page = signed_in(make_page, live_url, stranger)
-    page.goto(f"/reviews/write/{record.pk}/")
+    page.goto(record.get_absolute_url())
+    expect(page.get_by_text("Only buyers of this product can review it.")).to_be_visible()
+    expect(page.get_by_role("link", name="Write a review")).to_have_count(0)
+    assert_no_page_errors(page)
+    look(page, "buyers-only")
+    # The form's address typed in: the same words, answered 403 (the one console error there).
+    direct = signed_in(make_page, live_url, stranger)
+    direct.goto(f"/reviews/write/{record.pk}/")
+    expect(direct.get_by_text("Only buyers of this product can review it.")).to_be_visible()
+    expect(direct.get_by_role("button", name="Publish review")).to_have_count(0)
+    assert [error for error in page_errors(direct) if "favicon" not in error] == [
+        f"Failed to load resource: the server responded with a status of 403 (Forbidden) "
+        f"({live_url}/reviews/write/{record.pk}/)"
+    ]
+    look(direct, "refused-form")
+
+    # The seller opens reviews to anyone logged in.
+    shop_page = login(make_page(), live_url, seller.username, builders.PASSWORD)
+    set_who_may_review(shop_page, "Anyone logged in")
+    assert_no_page_errors(shop_page)
+
+    page.goto(record.get_absolute_url())
+    page.get_by_role("link", name="Write a review").click()
     page.get_by_title("2 stars, Fair").click()  # a mouse clicks the star (the radio's label)
     expect(page.get_by_role("radio", name="2 stars, Fair")).to_be_checked()
     page.get_by_label(label("Title")).fill("Never arrived for me")
     page.get_by_role("button", name="Publish review").click()
     expect(page.get_by_text("Thank you! Your review is published.")).to_be_visible()
 
+    # Labelled, and listed after the buyer's older review.
     page.goto(f"/low-tide/products/{record.slug}/reviews/")
     theirs = page.get_by_role("article").filter(has_text="Never arrived for me")
     verified = page.get_by_role("article").filter(has_text="Warm and deep")
     expect(theirs.get_by_text("drive_by")).to_be_visible()
     expect(theirs.get_by_text("Verified purchase")).to_have_count(0)
+    expect(theirs.get_by_text("Unverified", exact=True)).to_be_visible()
     expect(verified.get_by_text("Verified purchase")).to_be_visible()
+    expect(page.get_by_role("article").first).to_contain_text("Warm and deep")
+    # Beside the summary, the visitor's own button now offers editing their review.
+    expect(page.locator(".review-write").get_by_role("link", name="Edit your review")).to_be_visible()
     expect(page.locator("#average-rating")).to_contain_text("3.5")
 
     # Verified only, then the histogram's 2-star bar.
@@ -153,9 +193,23 @@ def test_a_strangers_review_has_no_badge(make_page, live_server_app, live_url):
     page.goto("/low-tide/reviews/")
     look(page, "store-reviews")
 
+    # Back to buyers only: what was written stays, the next stranger is told why.
+    set_who_may_review(shop_page, "Buyers only")
+    late = signed_in(make_page, live_url, builders.user("late_comer"))
+    late.goto(f"/low-tide/products/{record.slug}/reviews/")
+    expect(late.get_by_role("article")).to_have_count(2)
+    expect(late.get_by_text("Only buyers of this product can review it.")).to_be_visible()
+    expect(late.get_by_role("link", name="Write a review")).to_have_count(0)
+    late.goto("/low-tide/reviews/")
+    expect(late.get_by_text("Only buyers from this store can review it.")).to_be_visible()
+    expect(late.get_by_role("link", name="Review this store")).to_have_count(0)
+    assert_no_page_errors(late)
+
 
 def test_three_flags_take_a_review_off_the_page_and_out_of_the_average(make_page, live_url):
     shop = builders.store(name="Purl Theory", slug="purl-theory")
+    shop.review_policy = shop.ReviewPolicy.ANYONE  # the troll never bought: this store takes anyone's review
+    shop.save(update_fields=["review_policy"])
     pattern = builders.product(shop, "Harbour Sweater Pattern", digital=True)
     services.create_review(user=builders.user("happy_knitter"), product=pattern, rating=5, title="Clear charts")
     services.create_review(user=builders.user("troll"), product=pattern, rating=1, title="BUY MY PATTERNS INSTEAD")

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from shomp.reviews import services
 from shomp.reviews.models import HelpfulVote, ProductRating, Review, ReviewFlag, ReviewPhoto, ReviewResponse
+from shomp.stores.models import Store
 
 
 def seed() -> str:
@@ -32,6 +33,13 @@ def test_demo_reviews_have_photos_responses_and_badges_and_are_made_once():
     assert (mug.rating_before_response, mug.rating) == (3, 5) and mug.updated_after_response_at
     assert Review.objects.filter(user__username="demo-buyer", verified_purchase=True).count() >= 4
     assert Review.objects.filter(user__username="maple_reader", verified_purchase=False).exists()
+    # Stores with reviews from people who never bought there take reviews from anyone; the rest
+    # keep the default, buyers only.
+    unverified_stores = set(Review.objects.filter(verified_purchase=False).values_list("store__slug", flat=True))
+    assert unverified_stores and set(Store.objects.filter(review_policy="anyone").values_list("slug", flat=True)) == (
+        unverified_stores
+    )
+    assert Store.objects.filter(review_policy="buyers").exists()
     assert Review.objects.filter(product__isnull=True).exists()  # store reviews too
     assert ReviewFlag.objects.filter(resolved_at__isnull=True).exists()
     assert HelpfulVote.objects.exists()

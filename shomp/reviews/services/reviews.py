@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shomp.catalog.models import Product
-from shomp.orders.models import Order, OrderItem
 from shomp.stores.models import Store
 from shomp.stores.policies import can_manage_store
 
@@ -23,6 +22,8 @@ from ..models import (
     Review,
     ReviewResponse,
 )
+from ..policies import review_refusal
+from ..selectors import has_paid_for
 from .media import (
     Photo,
     Video,
@@ -40,14 +41,6 @@ from .notices import enqueue
 from .ratings import contribution, shift_ratings
 
 # Checks ------------------------------------------------------------------------------------
-
-
-def has_paid_for(*, user, store: Store, product: Product | None) -> bool:
-    """A paid order (paid, shipped or fulfilled: anything but cancelled) with the product, or from the store."""
-    if product is not None:
-        items = OrderItem.objects.filter(order__buyer=user, product=product)
-        return items.exclude(order__status=Order.Status.CANCELLED).exists()
-    return Order.objects.filter(buyer=user, store=store).exclude(status=Order.Status.CANCELLED).exists()
 
 
 def _clean_text(*, rating, title: str, content: str) -> tuple[int, str, str]:
@@ -94,21 +87,20 @@ def create_review(
 ) -> Review:
     """A published review of `product`, or of `store` when there is no product.
 
-    `verified_purchase` is computed here from the user's paid orders, never taken from input. A
-    store's own staff can't review it; one review per user per product (per store for store
-    reviews), which the database enforces too."""
+    Whether `user` may write it is the policy's answer (`review_refusal`: logged in, not the store's
+    own people, the product on sale, and in a buyers-only store a paid order), so a direct call
+    is refused like the form. `verified_purchase` is computed here from the user's paid orders,
+    never taken from input. One review per user per product (per store for store reviews), which
+    the database enforces too."""
     if product is not None:
         if store is not None and product.store_id != store.pk:
             raise ValidationError("This product is not sold by that store.", code="wrong_store")
         store = product.store
     if store is None:
         raise ValueError("create_review needs a product or a store.")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise ValidationError("Log in to write a review.", code="login")
-    if product is not None and product.status != Product.Status.PUBLISHED:
-        raise ValidationError("This product is not for sale, so it can't be reviewed.", code="not_published")
-    if can_manage_store(user, store):
-        raise ValidationError("You can't review your own store or its products.", code="own_store")
+    refusal = review_refusal(user, store=store, product=product)
+    if refusal is not None:
+        raise refusal
     rating, title, content = _clean_text(rating=rating, title=title, content=content)
     _check_photo_count(len(photos))
     check_write_rate(user=user, uploads=count_uploads(photos, video))

@@ -62,17 +62,16 @@ def rating_line(obj, compact: bool = False, link: bool = True):
     }
 
 
-@register.inclusion_tag("reviews/partials/_product_reviews_block.html", takes_context=True)
-def product_reviews_block(context, product):
-    """The product page's reviews section: average, histogram (each bar filters) and the way in."""
+@register.inclusion_tag("reviews/partials/_product_reviews_block.html")
+def product_reviews_block(product):
+    """The product page's reviews section: average, count and the way in. The same for every
+    visitor: their own "Write a review" (or why not) loads into it as a fragment."""
     summary = selectors.rating_summary(product)
     return {
         "product": product,
         "summary": summary,
         "average": _number(summary.average),
         "url": reviews_url(product),
-        "write_url": reverse("reviews:write", kwargs={"product_id": product.pk}),
-        "is_manager": context.get("is_manager", False),
     }
 
 

@@ -8,7 +8,9 @@ from shomp.notifications.models import Notification
 from shomp.reviews import services
 from shomp.reviews.models import Review, ReviewModeration
 
-pytestmark = pytest.mark.django_db
+# The store takes reviews from anyone logged in, so `stranger` writes (unverified) reviews here;
+# who may review, in both modes, is test_who_may_review.py's subject.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("anyone_may_review")]
 
 
 @pytest.fixture

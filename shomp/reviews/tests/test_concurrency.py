@@ -10,6 +10,7 @@ from django.db import connection
 
 from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog.tests.factories import ProductFactory
+from shomp.orders.tests.factories import OrderFactory, OrderItemFactory
 from shomp.reviews import services
 from shomp.reviews.models import ProductRating, Review, ReviewModeration, StoreRating
 
@@ -41,9 +42,16 @@ def run_together(count: int, work: Callable[[int], object]) -> list[tuple[str, o
     return results
 
 
+def buyer_of(product):
+    """A user with a paid order of `product`: the store takes reviews from buyers only (the default)."""
+    user = UserFactory()
+    OrderItemFactory(order=OrderFactory(buyer=user, store=product.store), product=product)
+    return user
+
+
 def test_reviews_written_at_once_are_all_counted_once():
     product = ProductFactory()
-    users = [UserFactory() for _ in range(8)]
+    users = [buyer_of(product) for _ in range(8)]
 
     results = run_together(8, lambda i: services.create_review(user=users[i], product=product, rating=1 + i % 5))
 
@@ -54,7 +62,8 @@ def test_reviews_written_at_once_are_all_counted_once():
 
 
 def test_the_same_review_submitted_twice_at_once_is_made_once():
-    product, user = ProductFactory(), UserFactory()
+    product = ProductFactory()
+    user = buyer_of(product)
 
     results = run_together(2, lambda i: services.create_review(user=user, product=product, rating=5))
 
@@ -67,8 +76,8 @@ def test_the_same_review_submitted_twice_at_once_is_made_once():
 
 def test_flags_arriving_together_hide_the_review_once():
     product = ProductFactory()
-    review = services.create_review(user=UserFactory(), product=product, rating=2)
-    services.create_review(user=UserFactory(), product=product, rating=4)
+    review = services.create_review(user=buyer_of(product), product=product, rating=2)
+    services.create_review(user=buyer_of(product), product=product, rating=4)
     flaggers = [UserFactory() for _ in range(5)]
 
     results = run_together(5, lambda i: services.flag_review(review=review, user=flaggers[i], reason="spam"))
@@ -81,7 +90,8 @@ def test_flags_arriving_together_hide_the_review_once():
 
 
 def test_votes_arriving_together_are_all_counted():
-    review = services.create_review(user=UserFactory(), product=ProductFactory(), rating=5)
+    product = ProductFactory()
+    review = services.create_review(user=buyer_of(product), product=product, rating=5)
     voters = [UserFactory() for _ in range(6)]
 
     results = run_together(6, lambda i: services.vote_helpful(review=review, user=voters[i]))

@@ -18,7 +18,9 @@ from shomp.reviews.services import media as review_media
 
 from . import media
 
-pytestmark = pytest.mark.django_db
+# The store takes reviews from anyone logged in, so `stranger` writes (unverified) reviews here;
+# who may review, in both modes, is test_who_may_review.py's subject.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("anyone_may_review")]
 
 
 def write_url(product) -> str:

@@ -20,9 +20,12 @@ pytestmark = pytest.mark.django_db
 PRODUCT_REVIEWS = 6
 STORE_REVIEWS = 4
 REVIEW_PAGE = 3  # review (with user, store, product), review with its joins and the viewer's marks, photos
-# Logged in, on top: session, user, the header's badges (cart, messages, notifications) and
-# the viewer's own review of the product or store.
-LOGGED_IN_EXTRA = 7
+# Logged in, on top: session, user and the header's badges (cart, messages, notifications). The
+# viewer's own review is not on these shared pages: the per-visitor button fragment reads it.
+LOGGED_IN_EXTRA = 5
+# The button fragment, logged in: session, user, product (with its store) or store, their review,
+# whether they manage the store, whether they bought it.
+WRITE_BUTTON = 6
 DASHBOARD = 10  # session, user, managed stores, counts, page count, page, photos, header badges
 
 
@@ -109,6 +112,16 @@ def test_store_reviews_logged_in(client, django_assert_max_num_queries, product,
     client.force_login(reviews[-1].user)
     with django_assert_max_num_queries(STORE_REVIEWS + LOGGED_IN_EXTRA):
         assert client.get("/shop/reviews/").status_code == 200
+
+
+@pytest.mark.parametrize("size", [1, 200])
+def test_write_buttons(client, django_assert_max_num_queries, product, size):
+    fill(product, size)
+    client.force_login(UserFactory())
+    buttons = [reverse("reviews:write_button", args=[product.pk]), reverse("reviews:write_store_button", args=["shop"])]
+    for url in buttons:
+        with django_assert_max_num_queries(WRITE_BUTTON):
+            assert "Only buyers" in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize("size", [1, 200])

@@ -15,7 +15,9 @@ from shomp.stores.tests.factories import StoreFactory
 from . import media
 from .factories import ReviewFactory, ReviewResponseFactory
 
-pytestmark = pytest.mark.django_db
+# The store takes reviews from anyone logged in, so `stranger` writes (unverified) reviews here;
+# who may review, in both modes, is test_who_may_review.py's subject.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("anyone_may_review")]
 
 
 def write_url(product) -> str:
@@ -156,13 +158,16 @@ def test_a_product_of_another_store_under_this_stores_address_is_a_404(client, p
 
 def test_a_store_review_is_written_from_the_store_reviews_page(client, stranger, store):
     client.force_login(stranger)
+    button_url = reverse("reviews:write_store_button", kwargs={"store_slug": store.slug})
     page = html(client.get(reverse("reviews:store", kwargs={"store_slug": store.slug})))
-    assert "Review this store" in page
+    assert f'hx-get="{button_url}"' in page  # the visitor's button loads into the shared page
+    assert "Review this store" in html(client.get(button_url))
     client.post(reverse("reviews:write_store", kwargs={"store_slug": store.slug}), {"rating": "3", "title": "Okay"})
     review = Review.objects.get()
     assert review.product is None and review.store == store
     page = html(client.get(reverse("reviews:store", kwargs={"store_slug": store.slug})))
-    assert "Store review" in page and "Edit your store review" in page
+    assert "Store review" in page
+    assert "Edit your store review" in html(client.get(button_url))
 
 
 # Editing and deleting ---------------------------------------------------------------------
@@ -394,7 +399,9 @@ def test_stars_and_counts_on_cards_product_and_store_pages(client, product):
     product_page = html(client.get(product.get_absolute_url()))
     assert "Read all 5 reviews" in product_page
     assert f'href="{product_reviews_url(product)}"' in product_page
-    assert "Write a review" in product_page
+    button_url = reverse("reviews:write_button", kwargs={"product_id": product.pk})
+    assert f'hx-get="{button_url}?compact=1"' in product_page
+    assert "Write a review" in html(client.get(button_url, {"compact": "1"}))
 
     assert "No reviews yet" in html(client.get(unrated.get_absolute_url()))
     home = html(client.get("/"))

@@ -260,3 +260,22 @@ def test_every_top_level_route_is_a_reserved_store_address():
 
     assert {"admin", "accounts", "stores", "dashboard", "search", "cart", "orders"} <= segments
     assert segments <= RESERVED_WORDS
+
+
+def test_update_store_sets_who_may_review_and_keeps_it_when_not_given():
+    store = StoreFactory()
+    assert store.review_policy == Store.ReviewPolicy.BUYERS
+
+    services.update_store(store=store, name=store.name, slug=store.slug, review_policy=Store.ReviewPolicy.ANYONE)
+    store.refresh_from_db()
+    assert store.review_policy == "anyone"
+
+    services.update_store(store=store, name="Renamed", slug=store.slug)
+    store.refresh_from_db()
+    assert (store.name, store.review_policy) == ("Renamed", "anyone")
+
+    with pytest.raises(ValidationError) as caught:
+        services.update_store(store=store, name=store.name, slug=store.slug, review_policy="everyone")
+    assert list(errors_of(caught)) == ["review_policy"]
+    store.refresh_from_db()
+    assert store.review_policy == "anyone"

@@ -189,6 +189,32 @@ def test_the_logo_can_be_removed(client, store):
     assert not store.logo
 
 
+def test_the_settings_page_sets_who_may_review(client, store):
+    page = client.get("/dashboard/store/").text
+    assert '<label class="form-label" for="id_review_policy">Who may review</label>' in page
+    assert 'aria-describedby="id_review_policy_helptext"' in page
+    assert "Buyers only: a product review needs a paid order of that product" in page  # the help text
+    assert re.search(r'<option value="buyers" selected>Buyers only', page)
+    assert Store.objects.get(pk=store.pk).review_policy == "buyers"  # the default
+
+    client.post("/dashboard/store/", {"name": "Clay", "slug": "clay", "review_policy": "anyone"})
+    store.refresh_from_db()
+    assert store.review_policy == Store.ReviewPolicy.ANYONE
+    assert re.search(r'<option value="anyone" selected>Anyone logged in', client.get("/dashboard/store/").text)
+
+    client.post("/dashboard/store/", {"name": "Clay", "slug": "clay", "review_policy": "buyers"})
+    store.refresh_from_db()
+    assert store.review_policy == Store.ReviewPolicy.BUYERS
+
+
+def test_an_unknown_review_setting_is_refused_and_changes_nothing(client, store):
+    response = client.post("/dashboard/store/", {"name": "Renamed", "slug": "clay", "review_policy": "everyone"})
+
+    assert "Select a valid choice." in field_error(response.text, "review_policy")
+    store.refresh_from_db()
+    assert (store.name, store.review_policy) == ("Clay", "buyers")
+
+
 # Switching ------------------------------------------------------------------------------
 
 
