@@ -47,9 +47,12 @@ class ProductForm(forms.Form):
         label="This product comes in options (size, colour…)",
         help_text="Stock is then counted per variant: after saving, you define the options and their stock.",
     )
+    # Checked here from their headers only (count, size, type, pixels); the worker decodes them
+    # after the product is saved (services.products.process_product_images).
     images = MultipleImageUploadField(
         required=False,
         max_files=MAX_IMAGES,
+        decode=False,
         label="Add images",
         help_text=f"Up to {MAX_IMAGES} images (JPEG, PNG, WebP or GIF, 10 MB each). The first is the cover.",
     )

@@ -94,27 +94,61 @@ class Product(models.Model):
 
     @property
     def cover(self):
-        """The first image, from the prefetched list when there is one (no extra query)."""
-        images = list(self.images.all())
-        return images[0] if images else None
+        """The first ready image, from the prefetched list when there is one (no extra query)."""
+        return next((image for image in self.images.all() if image.is_ready), None)
+
+
+# Product images are decoded by the worker (services.products.process_product_images) and stored
+# to fit PRODUCT_IMAGE_MAX_SIDE: a JPEG is then decoded at a reduced scale, and no page shows one
+# larger. The form checks the caps from the header; the worker applies them again.
+PRODUCT_IMAGE_MAX_SIDE = 2560
+IMAGE_ERROR_MAX_LENGTH = 300
+
+
+class ImageStatus(models.TextChoices):
+    """Where an uploaded image is: waiting for the worker, shown, or refused by it."""
+
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
 
 
 class ProductImage(models.Model):
+    """A product's image. Uploaded through the form it is "processing" (the upload as received
+    waits in private storage as `source`, metadata and all) until the worker stores `image` and
+    `thumbnail`; only ready images are shown outside the seller's dashboard."""
+
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    image = models.ImageField(upload_to="products/images/", width_field="width", height_field="height")
-    thumbnail = models.ImageField(upload_to="products/thumbs/")
+    image = models.ImageField(upload_to="products/images/", width_field="width", height_field="height", blank=True)
+    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     alt_text = models.CharField(max_length=200, blank=True)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=ImageStatus.choices, default=ImageStatus.READY)
+    source = models.FileField(upload_to="products/incoming/", storage=private_storage, blank=True)
+    error = models.CharField(max_length=IMAGE_ERROR_MAX_LENGTH, blank=True)  # why it failed, for the seller
 
     class Meta:
         ordering = ["position", "pk"]
         indexes = [models.Index(fields=["product", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["processing", "ready", "failed"]), name="catalog_image_status_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Image {self.position} of {self.product_id}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ImageStatus.READY
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == ImageStatus.PROCESSING
 
 
 # Variants (spec section 8, Shomp.ProductVariants) ------------------------------------------

@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from ..models import Product, ProductImage, Variant
+from ..models import ImageStatus, Product, ProductImage, Variant
 from ..policies import can_view_product
 from .variants import with_variant_stock
 
@@ -19,7 +19,10 @@ PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + Se
 RATING_SUMMARY = "rating_summary"
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
-_FIRST_IMAGES = Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"))
+# Shown images only: one still processing (or refused) by the worker has no picture yet.
+_FIRST_IMAGES = Prefetch(
+    "images", queryset=ProductImage.objects.filter(status=ImageStatus.READY).order_by("position", "pk")
+)
 
 
 def _with_variant_prices(products: QuerySet[Product]) -> QuerySet[Product]:

@@ -11,7 +11,15 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from ..models import InventoryAdjustment, Product, ProductImage, ProductOption, ProductOptionValue, Variant
+from ..models import (
+    ImageStatus,
+    InventoryAdjustment,
+    Product,
+    ProductImage,
+    ProductOption,
+    ProductOptionValue,
+    Variant,
+)
 
 # The order statuses whose lines count as sold (orders.Order.Status, by value: catalog can't
 # import orders). Cancelled orders are left out.
@@ -63,7 +71,8 @@ def archived_variants(*, product: Product) -> QuerySet[Variant]:
 
 
 def product_images(*, product: Product) -> list[ProductImage]:
-    return list(product.images.order_by("position", "pk"))
+    """The images a variant can show: ready ones (not those the worker is still decoding)."""
+    return list(product.images.filter(status=ImageStatus.READY).order_by("position", "pk"))
 
 
 @dataclass(frozen=True)

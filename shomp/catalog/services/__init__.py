@@ -1,6 +1,6 @@
 """Every write to the catalog. Keyword-only, one transaction each, return the object.
 
-products.py: products, their images and publishing. options.py: a product's options and values.
+products.py: products, their images (decoded by the worker) and publishing. options.py: a product's options and values.
 variants.py: pricing, generating and editing variants. inventory.py: stock and its history.
 common.py: the locks and checks those three share.
 """
@@ -17,12 +17,14 @@ from .options import (
     swatch_for,
 )
 from .products import (
+    IMAGE_UPLOADS_PER_HOUR,
     MAX_IMAGES,
     add_product_images,
     archive_product,
     create_product,
     create_reserved_product,
     move_product_image,
+    process_product_images,
     publish_product,
     remove_product_image,
     unpublish_product,
@@ -41,6 +43,7 @@ from .variants import (
 
 __all__ = [
     "BULK_FIELDS",
+    "IMAGE_UPLOADS_PER_HOUR",
     "MAX_IMAGES",
     "InventoryAction",
     "VariantPlan",
@@ -57,6 +60,7 @@ __all__ = [
     "manage_inventory",
     "move_product_image",
     "preview_variants",
+    "process_product_images",
     "publish_product",
     "remove_option_value",
     "remove_product_image",

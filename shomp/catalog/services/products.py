@@ -1,5 +1,14 @@
-"""Products, their images and publishing."""
+"""Products, their images and publishing.
 
+Images from the seller's form arrive checked from their headers only (CheckedImage): they are
+stored as received, in private storage, as "processing" rows, and `process_product_images_task`
+(the "media" queue: one worker, one decode at a time) is queued on commit; the worker decodes
+each, stores the clean image and thumbnail and marks it ready, or failed with the reason for
+the seller. Already processed images (ProcessedImage: the demo data) are stored ready at once.
+"""
+
+import logging
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,13 +18,32 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from shomp.core import ratelimit
+from shomp.core.exceptions import RateLimited
 from shomp.core.money import MAX_PRICE, format_money, quantize
-from shomp.core.uploads import ProcessedFile, ProcessedImage
+from shomp.core.uploads import (
+    IMAGE_MAX_BYTES,
+    IMAGE_MAX_PIXELS,
+    CheckedImage,
+    ProcessedFile,
+    ProcessedImage,
+    process_image,
+    random_name,
+)
 
 from .. import hooks
-from ..models import Product, ProductImage
+from ..models import IMAGE_ERROR_MAX_LENGTH, PRODUCT_IMAGE_MAX_SIDE, ImageStatus, Product, ProductImage
+
+logger = logging.getLogger(__name__)
 
 MAX_IMAGES = 10
+# Per store, per hour: images handed to the worker (a seller listing twenty products an hour
+# with ten images each stays under it; a script flooding the media queue does not).
+IMAGE_UPLOADS_PER_HOUR = 200
+_SOURCE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+_FAILED_FALLBACK = "We couldn't process this image."
+
+Image = ProcessedImage | CheckedImage
 
 
 def _validate_price(price: Decimal) -> Decimal:
@@ -66,7 +94,7 @@ def create_product(
     description: str = "",
     slug: str = "",
     stock: int | None = None,
-    images: list[ProcessedImage] = (),
+    images: Sequence[Image] = (),
     digital_file: ProcessedFile | None = None,
     publish: bool = False,
 ) -> Product:
@@ -135,7 +163,7 @@ def update_product(
     slug: str = "",
     stock: int | None = None,
     digital_file: ProcessedFile | None = None,
-    images: list[ProcessedImage] = (),
+    images: Sequence[Image] = (),
 ) -> Product:
     """Save the product's fields and add `images`: all of it, or (on ValidationError) none of it."""
     title = (title or "").strip()
@@ -225,21 +253,101 @@ def archive_product(*, product: Product) -> Product:
 
 
 @transaction.atomic
-def add_product_images(*, product: Product, images: list[ProcessedImage]) -> list[ProductImage]:
+def add_product_images(*, product: Product, images: Sequence[Image]) -> list[ProductImage]:
+    """Add `images` after the product's others: processed ones ready, checked ones "processing"
+    until the worker has decoded them. Refused beyond MAX_IMAGES or the store's hourly limit."""
     if not images:
         return []
     existing = product.images.count()
     if existing + len(images) > MAX_IMAGES:
         raise ValidationError({"images": f"A product can have at most {MAX_IMAGES} images."})
+    if waiting := sum(isinstance(image, CheckedImage) for image in images):
+        try:
+            ratelimit.hit(
+                key=f"product-images:{product.store_id}",
+                limit=IMAGE_UPLOADS_PER_HOUR,
+                window_seconds=3600,
+                message=(
+                    f"This store has added the most images we take in an hour ({IMAGE_UPLOADS_PER_HOUR}). "
+                    "Please add these later, or save the product without them."
+                ),
+                cost=waiting,
+            )
+        except RateLimited as refused:
+            raise ValidationError({"images": refused.message}) from None
     start = (product.images.aggregate(m=Max("position"))["m"] or 0) + 1 if existing else 0
     created = []
-    for offset, processed in enumerate(images):
-        image = ProductImage(product=product, position=start + offset, alt_text=product.title[:200])
-        image.image.save(processed.content.name, processed.content, save=False)
-        image.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
-        image.save()
-        created.append(image)
+    for offset, image in enumerate(images):
+        row = ProductImage(product=product, position=start + offset, alt_text=product.title[:200])
+        if isinstance(image, ProcessedImage):
+            row.image.save(image.content.name, image.content, save=False)
+            row.thumbnail.save(image.thumbnail.name, image.thumbnail, save=False)
+        else:
+            row.status = ImageStatus.PROCESSING
+            row.source.save(random_name(_SOURCE_EXTENSIONS[image.format]), image.upload, save=False)
+        row.save()
+        created.append(row)
+    if waiting:
+        product_id = product.pk
+        transaction.on_commit(lambda: _enqueue_processing(product_id))
     return created
+
+
+def _enqueue_processing(product_id: int) -> None:
+    from .. import tasks  # tasks.py imports these services
+
+    tasks.process_product_images_task.enqueue(product_id=product_id)
+
+
+def process_product_images(*, product_id: int) -> int:
+    """The worker: decode the product's waiting images; how many it finished.
+
+    Decoding runs outside any transaction; the result is stored only if the row still waits for
+    the same source (the seller may have removed it meanwhile), so running this again, or late,
+    changes nothing."""
+    waiting = ProductImage.objects.filter(product_id=product_id, status=ImageStatus.PROCESSING).order_by(
+        "position", "pk"
+    )
+    return sum(_process_image(row) for row in waiting)
+
+
+def _process_image(row: ProductImage) -> int:
+    if not row.source:
+        return 0
+    source = row.source.name
+    processed, error = None, ""
+    try:
+        with row.source.open("rb") as upload:
+            processed = process_image(
+                upload, max_bytes=IMAGE_MAX_BYTES, max_pixels=IMAGE_MAX_PIXELS, max_side=PRODUCT_IMAGE_MAX_SIDE
+            )
+    except FileNotFoundError:  # removed meanwhile, with its row
+        return 0
+    except ValidationError as refusal:
+        logger.info("A product image was refused by the worker: %s", refusal.messages)
+        error = (" ".join(refusal.messages) or _FAILED_FALLBACK)[:IMAGE_ERROR_MAX_LENGTH]
+    with transaction.atomic():
+        row = (
+            ProductImage.objects.select_for_update()
+            .filter(pk=row.pk, status=ImageStatus.PROCESSING, source=source)
+            .first()
+        )
+        if row is None:
+            return 0
+        if processed is not None:
+            row.image.save(processed.content.name, processed.content, save=False)
+            row.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+            row.status = ImageStatus.READY
+        else:
+            row.status, row.error = ImageStatus.FAILED, error
+        row.source = ""
+        row.save()
+        _delete_on_commit(row.source.storage, source)
+    return 1
+
+
+def _delete_on_commit(storage, name: str) -> None:
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 @transaction.atomic
@@ -247,6 +355,8 @@ def remove_product_image(*, product: Product, image_id: int) -> None:
     image = product.images.filter(pk=image_id).first()
     if image is None:
         raise ValidationError("That image is not part of this product.")
+    if image.source:  # the upload as received, metadata and all: not kept once its row is gone
+        _delete_on_commit(image.source.storage, image.source.name)
     image.delete()
 
 

@@ -16,6 +16,7 @@ from shomp.core.money import quantize
 
 from ..models import (
     MAX_VARIANTS,
+    ImageStatus,
     InventoryAdjustment,
     Product,
     ProductImage,
@@ -214,8 +215,8 @@ def _apply_fields(variant: Variant, *, price_modifier=_UNCHANGED, sku=_UNCHANGED
         if image_id in (None, ""):
             variant.image = None
         else:
-            image = ProductImage.objects.filter(product=product, pk=image_id).first()
-            if image is None:
+            image = ProductImage.objects.filter(product=product, pk=image_id, status=ImageStatus.READY).first()
+            if image is None:  # not this product's, or not decoded yet (it has no picture)
                 raise ValidationError({"image": "Choose one of this product's images."})
             variant.image = image
 

@@ -113,7 +113,9 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(
-                request, f"“{product.title}” {'is live' if 'publish' in request.POST else 'saved as a draft'}."
+                request,
+                f"“{product.title}” {'is live' if 'publish' in request.POST else 'saved as a draft'}."
+                + _images_note(data),
             )
             if data.get("has_options"):  # on to its options and variants
                 return redirect("catalog:dashboard_variants", product_id=product.pk)
@@ -150,19 +152,26 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
             product.refresh_from_db()
             apply_errors(form, error)
         else:
-            messages.success(request, "Product saved.")
+            messages.success(request, "Product saved." + _images_note(data))
             return redirect("catalog:dashboard_product_edit", product_id=product.pk)
+    images = list(product.images.all())
     return render(
         request,
         "catalog/dashboard_product_form.html",
         {
             "form": form,
             "product": product,
-            "images": list(product.images.all()),
+            "images": images,
+            "images_processing": any(image.is_processing for image in images),
             "variant_summary": selectors.variants.inventory_summary(product=product),
             "nav": "products",
         },
     )
+
+
+def _images_note(data: dict) -> str:
+    """New images are decoded by the worker: say so, or the seller looks for them in vain."""
+    return " New images appear once they are processed, in a moment." if data.get("images") else ""
 
 
 def _other_managed_store_of(request: HttpRequest, product_id: int):
