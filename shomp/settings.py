@@ -139,9 +139,13 @@ def redis_settings(url: str, *, prefix: str) -> dict:
     return {
         "CACHES": {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                # While Redis is unreachable, rate limits count in each process's memory: never a
+                # 500, never unlimited (shomp/core/cache.py, README "Security").
+                "BACKEND": "shomp.core.cache.ResilientRedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": prefix,
+                # A hung Redis holds a request at most this long before the fallback answers.
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             }
         },
         "CHANNEL_LAYERS": {
@@ -150,7 +154,9 @@ def redis_settings(url: str, *, prefix: str) -> dict:
                 "CONFIG": {
                     # No read timeout: channels-redis blocks 5 s in BZPOPMIN, the same as redis-py's
                     # default socket timeout, which would kill idle consumers and drop their sockets.
-                    "hosts": [{"address": url, "socket_timeout": None}],
+                    # A short connect timeout: a socket handshake during an outage is told to come
+                    # back later (1013) at once, instead of hanging (shomp/core/consumers.py).
+                    "hosts": [{"address": url, "socket_timeout": None, "socket_connect_timeout": 1}],
                     "prefix": prefix,
                 },
             }

@@ -8,6 +8,9 @@ Connect: /ws/?topic=<kind>:<arg>&topic=... (rendered by `{% realtime_socket %}`)
 - No topic allowed: accepted, then closed with 4403 at once. Closing after the handshake (not
   refusing it) matters: htmx-ext-ws retries forever after a failed handshake (code 1006), but
   not after an application close code.
+- The channel layer (Redis) unreachable, at the handshake or later: accepted if need be, then
+  closed with 1013 "try again later", which htmx-ext-ws answers by reconnecting with a growing
+  delay. One warning per outage (realtime.LAYER_OUTAGE), no traceback, no 500.
 
 Push: before forwarding a message, the consumer re-reads the user from the session (so logging
 out or changing the password elsewhere stops the stream) and re-asks the topic's authorize
@@ -17,6 +20,7 @@ with 4403. Messages from the client are ignored: there are no client-to-server a
 
 from __future__ import annotations
 
+import contextlib
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -29,13 +33,30 @@ from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
 
 from shomp.core import realtime
+from shomp.core.outage import UNAVAILABLE
 
 CLOSE_TOO_MANY_TOPICS = 4400
 CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []  # we manage groups ourselves, one per allowed topic
+    accepted = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' consumer loop, which waits on the channel layer for pushes: when the layer's
+        Redis goes away that wait raises, and would end the socket with a traceback (or a 500
+        during the handshake). Tell the client to come back later instead."""
+        try:
+            await super().__call__(scope, receive, send)
+        except UNAVAILABLE as error:
+            realtime.LAYER_OUTAGE.failed(error)
+            await self._try_again_later()
+
+    async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
+        await super().accept(subprotocol, headers)
+        self.accepted = True
 
     async def connect(self) -> None:
         self.user = self.scope.get("user") or AnonymousUser()
@@ -47,20 +68,28 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_TOO_MANY_TOPICS)
             return
+        if realtime.LAYER_OUTAGE.skip():  # Redis failed moments ago: don't wait for it again
+            await self._try_again_later()
+            return
 
         allowed = await database_sync_to_async(self._allowed_topics)(requested)
-        for value in allowed:
-            group = realtime.group_name(value)
-            await self.channel_layer.group_add(group, self.channel_name)
-            self.topics[value] = group
+        try:
+            for value in allowed:
+                group = realtime.group_name(value)
+                await self.channel_layer.group_add(group, self.channel_name)
+                self.topics[value] = group
+        except UNAVAILABLE as error:
+            realtime.LAYER_OUTAGE.failed(error)
+            await self._try_again_later()
+            return
+        if allowed:
+            realtime.LAYER_OUTAGE.succeeded()
         await self.accept()
         if not self.topics:
             await self.close(code=CLOSE_FORBIDDEN)
 
     async def disconnect(self, code: int) -> None:
-        for group in getattr(self, "topics", {}).values():
-            await self.channel_layer.group_discard(group, self.channel_name)
-        self.topics = {}
+        await self._drop_all()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Client messages are ignored (htmx-ext-ws would send form data; we take none)."""
@@ -116,6 +145,17 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return user if user.is_authenticated else None
 
     async def _drop_all(self) -> None:
-        for group in self.topics.values():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        # Redis down: nothing to undo by hand, its memberships expire (group_expiry).
+        with contextlib.suppress(*UNAVAILABLE):
+            for group in getattr(self, "topics", {}).values():
+                await self.channel_layer.group_discard(group, self.channel_name)
         self.topics = {}
+
+    async def _try_again_later(self) -> None:
+        """Close with 1013, after accepting if the handshake is still open (a refused handshake
+        would reach the browser as 1006, with no reason given)."""
+        self.topics = {}
+        with contextlib.suppress(Exception):  # the client may be gone already
+            if not self.accepted:
+                await self.accept()
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)

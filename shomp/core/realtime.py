@@ -32,6 +32,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from shomp.core.outage import UNAVAILABLE, Outage
+
 logger = logging.getLogger(__name__)
 
 Authorize = Callable[[Any, str], bool]
@@ -55,6 +57,10 @@ _KIND_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PLAIN_ARG_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 _registry: dict[str, Authorize] = {}
+
+#: The channel layer's Redis. While it is down, pushes are dropped (the write they announce has
+#: committed; the next page load shows it) and sockets are asked to reconnect later (consumers).
+LAYER_OUTAGE = Outage("Redis (channel layer)", meanwhile="live updates pause and sockets reconnect later")
 
 
 def register_topic(kind: str, authorize: Authorize) -> None:
@@ -141,7 +147,8 @@ def publish(value: str, html: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
 
     The send happens after the current transaction on `using` commits (at once outside one)
     and never if it rolls back. Each receiving socket re-checks authorization first.
-    A failed send (e.g. Redis down) is logged, not raised: the write already committed.
+    A failed send is logged, not raised: the write already committed. While Redis is down the
+    push is dropped, with one warning per outage (LAYER_OUTAGE).
     Call from sync code (services, events, tasks); from async code, wrap it in sync_to_async.
     """
     group = group_name(value)  # raises for an unknown kind: a typo must not pass silently
@@ -154,7 +161,16 @@ def _send(group: str, message: dict[str, str]) -> None:
     if layer is None:
         logger.warning("realtime: no channel layer configured; dropped a push to %s", group)
         return
-    async_to_sync(layer.group_send)(group, message)
+    if LAYER_OUTAGE.skip():
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except UNAVAILABLE as error:
+        LAYER_OUTAGE.failed(error)
+    except Exception:
+        logger.warning("realtime: a push to %s failed", group, exc_info=True)
+    else:
+        LAYER_OUTAGE.succeeded()
 
 
 def publish_many(values: Iterable[str], html: str, *, online_only: bool = False, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -177,6 +193,8 @@ def _send_many(values: list[str], html: str, online_only: bool) -> None:
     if layer is None:
         logger.warning("realtime: no channel layer configured; dropped %d pushes", len(values))
         return
+    if LAYER_OUTAGE.skip():
+        return
     groups = {value: group_name(value) for value in values}
 
     async def send_all() -> tuple[int, list[BaseException]]:
@@ -185,6 +203,8 @@ def _send_many(values: list[str], html: str, online_only: bool) -> None:
             sizes = await _group_sizes(layer, list(groups.values()))
             if sizes is not None:
                 wanted = [value for value in values if sizes.get(groups[value], 0) > 0]
+            elif LAYER_OUTAGE.skip():  # reading the sizes just found Redis down
+                return 0, []
         semaphore = asyncio.Semaphore(PUBLISH_MANY_CONCURRENCY)
 
         async def send(value: str) -> None:
@@ -195,7 +215,12 @@ def _send_many(values: list[str], html: str, online_only: bool) -> None:
         return len(wanted), [result for result in results if isinstance(result, BaseException)]
 
     sent, failures = async_to_sync(send_all)()
-    if failures:
+    unavailable = [failure for failure in failures if isinstance(failure, UNAVAILABLE)]
+    if unavailable:
+        LAYER_OUTAGE.failed(unavailable[0])
+    elif sent:
+        LAYER_OUTAGE.succeeded()
+    if len(failures) > len(unavailable):
         logger.warning("realtime: %d of %d pushes failed: %r", len(failures), sent, failures[0])
 
 
@@ -231,6 +256,8 @@ async def _group_sizes(layer: Any, groups: list[str]) -> dict[str, int] | None:
                     pipe.zcard(layer._group_key(group))  # members may include some about to expire
                 sizes.update(zip(host_groups, await pipe.execute(), strict=True))
             return sizes
+    except UNAVAILABLE as error:
+        LAYER_OUTAGE.failed(error)
     except Exception:
         logger.warning("realtime: could not read group sizes; sending to all", exc_info=True)
     return None

@@ -1,0 +1,164 @@
+"""Redis goes away and comes back (issue 10, item 4): core's side.
+
+Each test runs a redis-server of its own (shomp.core.testing.redis) and stops and starts it,
+with the settings production uses. While Redis is down:
+- rate limits keep counting in this process's memory, and still refuse past the limit;
+- real-time pushes are dropped, and whoever published carries on;
+- a WebSocket handshake is accepted and closed with 1013 ("try again later"), which htmx-ext-ws
+  answers by reconnecting with back-off; an open socket is closed the same way;
+- the log gets one warning per outage and service, never a traceback.
+When Redis is back (and the pause after the last failure is over), everything uses it again.
+Logins and messages during an outage: accounts/ and messaging/tests/test_redis_outage.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+# Imported now, not in a test: building the ASGI app runs django.setup(), whose logging config
+# would replace the handler caplog puts on the root logger.
+from shomp.asgi import application
+from shomp.core import outage, ratelimit, realtime
+from shomp.core.consumers import CLOSE_TRY_AGAIN_LATER
+from shomp.core.exceptions import RateLimited
+from shomp.core.testing.redis import PREFIX, move_outage_clock, needs_redis_server, redis_of_our_own
+
+pytestmark = needs_redis_server
+
+KIND = "test-outage"
+ORIGIN = (b"origin", b"http://localhost")
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    with redis_of_our_own(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return move_outage_clock(monkeypatch)
+
+
+@pytest.fixture
+def anyone_topic():
+    realtime.register_topic(KIND, lambda user, arg: True)
+    yield f"{KIND}:{uuid.uuid4().hex}"
+    realtime.unregister_topic(KIND)
+
+
+def errors(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def outage_warnings(caplog) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING and "unavailable" in record.getMessage()
+    ]
+
+
+# Rate limits -----------------------------------------------------------------------------
+
+
+def test_rate_limits_keep_counting_in_memory_while_redis_is_down_and_return_to_it(own_redis, clock, caplog):
+    def hit():
+        ratelimit.hit(key="outage:1", limit=3, window_seconds=60, message="Slow down.")
+
+    hit()
+    assert own_redis.keys(f"{PREFIX}:*shomp:rl:outage:1:*")  # counted in Redis
+
+    own_redis.stop()
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            hit()  # counted again from zero, in this process's memory
+        with pytest.raises(RateLimited):
+            hit()  # the limit still holds
+    assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+    assert all(record.exc_info is None for record in caplog.records)  # one line, no traceback
+
+    own_redis.start()  # empty: no persistence
+    clock(outage.RETRY_SECONDS + 1)
+    hit()
+    assert own_redis.keys(f"{PREFIX}:*shomp:rl:outage:1:*")  # Redis again
+    assert any("is back" in record.getMessage() for record in caplog.records)
+
+
+# Real-time pushes ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)  # on_commit runs at once, as in production
+def test_a_push_during_an_outage_is_dropped_with_one_warning_and_pushes_resume_after(
+    own_redis, clock, caplog, anyone_topic
+):
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(realtime.group_name(anyone_topic), channel)
+    own_redis.stop()
+
+    with caplog.at_level(logging.INFO):
+        for n in range(3):
+            realtime.publish(anyone_topic, f"<p id='x'>{n}</p>")  # no transaction: sent at once
+            realtime.publish_many([anyone_topic], "<p id='y'>many</p>", online_only=True)
+    assert not errors(caplog)
+    assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+
+    own_redis.start()  # empty: the group is gone too, as after any Redis restart
+    clock(outage.RETRY_SECONDS + 1)
+    async_to_sync(layer.group_add)(realtime.group_name(anyone_topic), channel)
+    realtime.publish(anyone_topic, "<p id='x'>back</p>")
+    message = async_to_sync(layer.receive)(channel)
+    assert message["html"] == "<p id='x'>back</p>"
+
+
+# WebSockets ------------------------------------------------------------------------------
+
+
+async def open_socket(topic: str) -> tuple[WebsocketCommunicator, bool]:
+    communicator = WebsocketCommunicator(application, f"/ws/?topic={topic}", headers=[ORIGIN])
+    connected, _ = await communicator.connect(timeout=10)
+    return communicator, connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_opened_during_an_outage_is_told_to_try_again_later(own_redis, clock, caplog, anyone_topic):
+    await sync_to_async(own_redis.stop)()
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            communicator, connected = await open_socket(anyone_topic)
+            assert connected  # accepted, not a 500 ...
+            closed = await communicator.receive_output(timeout=10)
+            assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}  # ... then 1013
+            await communicator.wait()
+    assert not errors(caplog)
+    assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+
+    await sync_to_async(own_redis.start)()
+    clock(outage.RETRY_SECONDS + 1)
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>live</p>")
+    assert await communicator.receive_from(timeout=10) == "<p id='x'>live</p>"
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_open_socket_is_told_to_try_again_later_when_redis_goes_away(own_redis, caplog, anyone_topic):
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    with caplog.at_level(logging.INFO):
+        await sync_to_async(own_redis.stop)()
+        closed = await communicator.receive_output(timeout=10)
+        assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
+        await communicator.wait()
+    assert not errors(caplog)
+    assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
