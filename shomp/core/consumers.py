@@ -8,9 +8,12 @@ Connect: /ws/?topic=<kind>:<arg>&topic=... (rendered by `{% realtime_socket %}`)
 - No topic allowed: accepted, then closed with 4403 at once. Closing after the handshake (not
   refusing it) matters: htmx-ext-ws retries forever after a failed handshake (code 1006), but
   not after an application close code.
-- The channel layer (Redis) unreachable, at the handshake or later: accepted if need be, then
-  closed with 1013 "try again later", which htmx-ext-ws answers by reconnecting with a growing
-  delay. One warning per outage (realtime.LAYER_OUTAGE), no traceback, no 500.
+- The channel layer (Redis) unreachable: a handshake is refused with 503 and Retry-After (on
+  servers without that ASGI extension, a plain refusal), an open socket is closed with 1013
+  "try again later". Either way htmx-ext-ws reconnects, and refusing the handshake is what makes
+  it back off: its delay (up to a minute) grows with each failed attempt but starts over at every
+  opened socket, so accepting and then closing would have every tab knock once a second. One
+  warning per outage (realtime.LAYER_OUTAGE), no traceback, no 500.
 
 Push: before forwarding a message, the consumer re-reads the user from the session (so logging
 out or changing the password elsewhere stops the stream) and re-asks the topic's authorize
@@ -26,6 +29,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import AsyncConsumer
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -38,6 +42,7 @@ from shomp.core.outage import UNAVAILABLE
 CLOSE_TOO_MANY_TOPICS = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN_LATER = 1013
+RETRY_AFTER_SECONDS = 5
 
 
 class RealtimeConsumer(AsyncWebsocketConsumer):
@@ -152,10 +157,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         self.topics = {}
 
     async def _try_again_later(self) -> None:
-        """Close with 1013, after accepting if the handshake is still open (a refused handshake
-        would reach the browser as 1006, with no reason given)."""
+        """Refuse the handshake with 503, or close an open socket with 1013 (see the top)."""
         self.topics = {}
         with contextlib.suppress(Exception):  # the client may be gone already
-            if not self.accepted:
-                await self.accept()
-            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            if self.accepted:
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            elif "websocket.http.response" in (self.scope.get("extensions") or {}):
+                await AsyncConsumer.send(  # a raw ASGI message, not a text frame
+                    self,
+                    {
+                        "type": "websocket.http.response.start",
+                        "status": 503,
+                        "headers": [(b"content-type", b"text/plain"), (b"retry-after", b"%d" % RETRY_AFTER_SECONDS)],
+                    },
+                )
+                await AsyncConsumer.send(self, {"type": "websocket.http.response.body", "body": b"Try again later."})
+            else:
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)  # before accept: a refusal (403)

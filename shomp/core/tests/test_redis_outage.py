@@ -4,8 +4,8 @@ Each test runs a redis-server of its own (shomp.core.testing.redis) and stops an
 with the settings production uses. While Redis is down:
 - rate limits keep counting in this process's memory, and still refuse past the limit;
 - real-time pushes are dropped, and whoever published carries on;
-- a WebSocket handshake is accepted and closed with 1013 ("try again later"), which htmx-ext-ws
-  answers by reconnecting with back-off; an open socket is closed the same way;
+- a WebSocket handshake is refused (503 and Retry-After on uvicorn), which htmx-ext-ws answers
+  by reconnecting with a growing delay; an open socket is closed with 1013 "try again later";
 - the log gets one warning per outage and service, never a traceback.
 When Redis is back (and the pause after the last failure is over), everything uses it again.
 Logins and messages during an outage: accounts/ and messaging/tests/test_redis_outage.py.
@@ -121,22 +121,43 @@ def test_a_push_during_an_outage_is_dropped_with_one_warning_and_pushes_resume_a
 # WebSockets ------------------------------------------------------------------------------
 
 
-async def open_socket(topic: str) -> tuple[WebsocketCommunicator, bool]:
+def socket_to(topic: str, *, denial_responses: bool = False) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, f"/ws/?topic={topic}", headers=[ORIGIN])
+    if denial_responses:  # what uvicorn offers: refusing a handshake with an HTTP response
+        communicator.scope["extensions"] = {"websocket.http.response": {}}
+    return communicator
+
+
+async def open_socket(topic: str) -> tuple[WebsocketCommunicator, bool]:
+    communicator = socket_to(topic)
     connected, _ = await communicator.connect(timeout=10)
     return communicator, connected
 
 
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_a_socket_opened_during_an_outage_is_told_to_try_again_later(own_redis, clock, caplog, anyone_topic):
+async def test_a_handshake_during_an_outage_is_refused_for_now_and_works_once_redis_is_back(
+    own_redis, clock, caplog, anyone_topic
+):
+    """Refused, not accepted and closed: htmx-ext-ws backs off only after failed handshakes
+    (its delay starts over at every opened socket)."""
     await sync_to_async(own_redis.stop)()
     with caplog.at_level(logging.INFO):
-        for _ in range(3):
-            communicator, connected = await open_socket(anyone_topic)
-            assert connected  # accepted, not a 500 ...
-            closed = await communicator.receive_output(timeout=10)
-            assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}  # ... then 1013
+        for _ in range(2):
+            communicator = socket_to(anyone_topic)
+            assert await communicator.connect(timeout=10) == (False, CLOSE_TRY_AGAIN_LATER)  # not a 500
+            await communicator.wait()
+
+            # On uvicorn: 503 Service Unavailable, and when to come back.
+            communicator = socket_to(anyone_topic, denial_responses=True)
+            await communicator.send_input({"type": "websocket.connect"})
+            start = await communicator.receive_output(timeout=10)
+            assert start["type"] == "websocket.http.response.start"
+            assert start["status"] == 503
+            assert (b"retry-after", b"5") in start["headers"]
+            body = await communicator.receive_output(timeout=10)
+            assert body["type"] == "websocket.http.response.body"
+            await communicator.send_input({"type": "websocket.disconnect", "code": 1006})
             await communicator.wait()
     assert not errors(caplog)
     assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
