@@ -10,7 +10,7 @@ from shomp.core.uploads import (
     PrivateFileField,
 )
 
-from .models import Product
+from .models import PRODUCT_IMAGE_MAX_PIXELS, Product
 from .services import MAX_IMAGES
 
 
@@ -52,9 +52,13 @@ class ProductForm(forms.Form):
     images = MultipleImageUploadField(
         required=False,
         max_files=MAX_IMAGES,
+        max_pixels=PRODUCT_IMAGE_MAX_PIXELS,
         decode=False,
         label="Add images",
-        help_text=f"Up to {MAX_IMAGES} images (JPEG, PNG, WebP or GIF, 10 MB each). The first is the cover.",
+        help_text=(
+            f"Up to {MAX_IMAGES} images (JPEG, PNG, WebP or GIF, 10 MB and "
+            f"{PRODUCT_IMAGE_MAX_PIXELS['JPEG'] // 1_000_000} megapixels each). The first is the cover."
+        ),
     )
     digital_file = PrivateFileField(
         required=False,

@@ -100,8 +100,11 @@ class Product(models.Model):
 
 # Product images are decoded by the worker (services.products.process_product_images) and stored
 # to fit PRODUCT_IMAGE_MAX_SIDE: a JPEG is then decoded at a reduced scale, and no page shows one
-# larger. The form checks the caps from the header; the worker applies them again.
+# larger. The form checks the pixel caps from the header; the worker applies them again. They keep
+# the worker's peak near 250 MB (bench/uploads.py, `--only product`): a 40 MP JPEG costs ~170 MB,
+# a 25 MP PNG ~240 MB, while a 40 MP WebP took 680 MB (libwebp holds several RGBA copies).
 PRODUCT_IMAGE_MAX_SIDE = 2560
+PRODUCT_IMAGE_MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 25_000_000, "GIF": 12_000_000, "WEBP": 12_000_000}
 IMAGE_ERROR_MAX_LENGTH = 300
 
 

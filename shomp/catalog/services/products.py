@@ -23,7 +23,6 @@ from shomp.core.exceptions import RateLimited
 from shomp.core.money import MAX_PRICE, format_money, quantize
 from shomp.core.uploads import (
     IMAGE_MAX_BYTES,
-    IMAGE_MAX_PIXELS,
     CheckedImage,
     ProcessedFile,
     ProcessedImage,
@@ -32,7 +31,14 @@ from shomp.core.uploads import (
 )
 
 from .. import hooks
-from ..models import IMAGE_ERROR_MAX_LENGTH, PRODUCT_IMAGE_MAX_SIDE, ImageStatus, Product, ProductImage
+from ..models import (
+    IMAGE_ERROR_MAX_LENGTH,
+    PRODUCT_IMAGE_MAX_PIXELS,
+    PRODUCT_IMAGE_MAX_SIDE,
+    ImageStatus,
+    Product,
+    ProductImage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +325,7 @@ def _process_image(row: ProductImage) -> int:
     try:
         with row.source.open("rb") as upload:
             processed = process_image(
-                upload, max_bytes=IMAGE_MAX_BYTES, max_pixels=IMAGE_MAX_PIXELS, max_side=PRODUCT_IMAGE_MAX_SIDE
+                upload, max_bytes=IMAGE_MAX_BYTES, max_pixels=PRODUCT_IMAGE_MAX_PIXELS, max_side=PRODUCT_IMAGE_MAX_SIDE
             )
     except FileNotFoundError:  # removed meanwhile, with its row
         return 0
