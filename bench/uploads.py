@@ -7,8 +7,8 @@ Each case is one POST, made through Django's test client (the view, its forms an
 multipart parser; not the HTTP server) in a fresh child process that has already served a GET
 of the same page, so imports and the first queries are paid for. The child reports the POST's
 wall time, its CPU time, and the process's resident memory before it and at its peak (VmHWM,
-reset just before the POST, from /proc; ru_maxrss elsewhere). The worker case runs the review's
-media task the same way. Goal (issue 10): under 256 MB and under 2 s of request time.
+reset just before the POST, from /proc; ru_maxrss elsewhere). The worker cases run the media
+task (what `process_*_task` calls) the same way. Goal (issue 10): under 256 MB and under 2 s of request time.
 
 Files are PNGs of one flat colour per band of rows: they compress to ~100-150 KB whatever their
 pixel count, the cheapest way to ask a server for a large decode.
@@ -17,11 +17,12 @@ pixel count, the cheapest way to ask a server for a large decode.
   PNG cap (25 MP) refuses them from their headers;
 - review/accepted: six 5000×5000 PNGs (25 MP, the most the form takes): stored as received,
   "processing"; review/refused: the same with no rating;
-- worker: the media task decoding review/accepted's six photos (fit in 2048 px);
-- product/accepted, product/refused: ten 6300×6300 PNGs on a new product (the seller's form:
-  40 MP cap), valid, and without a title;
+- review/worker: the media task decoding review/accepted's six photos (fit in 2048 px);
+- product/issue: ten 6300×6300 PNGs on a new product (the seller's form); product/accepted,
+  product/refused: ten 5000×5000 PNGs (25 MP, the most a product PNG may have), valid, and
+  without a title; product/worker: the task decoding product/accepted's ten (fit in 2560 px);
 - message/accepted, message/refused: five 6300×6300 PNGs attached to a message to a store
-  (any logged-in user), valid, and with no message type.
+  (any logged-in user), valid, and with no message type; message/webp: one 6300×6300 WebP.
 
 Needs factory-boy (requirements/test.txt) for the starting data. This is a benchmark, never a
 test: nothing here asserts a time. Results are in bench/README.md.
@@ -52,11 +53,14 @@ CASES = [
     "review/issue",
     "review/accepted",
     "review/refused",
-    "worker",
+    "review/worker",
+    "product/issue",
     "product/accepted",
     "product/refused",
+    "product/worker",
     "message/accepted",
     "message/refused",
+    "message/webp",
 ]
 
 
@@ -81,7 +85,7 @@ def flat_png(side: int, shade: int) -> bytes:
 
 def make_files(folder: Path) -> dict[str, list[str]]:
     folder.mkdir(parents=True, exist_ok=True)
-    sets = {"6300": (6300, 10), "5000": (5000, 6)}
+    sets = {"6300": (6300, 10), "5000": (5000, 10)}
     paths: dict[str, list[str]] = {}
     for key, (side, count) in sets.items():
         paths[key] = []
@@ -90,6 +94,13 @@ def make_files(folder: Path) -> dict[str, list[str]]:
             if not path.exists():
                 path.write_bytes(flat_png(side, shade=40 + n * 20))
             paths[key].append(str(path))
+    webp = folder / "flat-6300.webp"
+    if not webp.exists():
+        from PIL import Image
+
+        with Image.new("RGB", (6300, 6300), (30, 90, 200)) as image:
+            image.save(webp, format="WEBP", quality=80)
+    paths["webp"] = [str(webp)]
     return paths
 
 
@@ -116,7 +127,7 @@ def make_data(work: Path) -> dict:
         product = ProductFactory(store=store, status=Product.Status.PUBLISHED)
         item = OrderItemFactory(order__store=store, product=product)  # a paid order: may review
         reviewers[case], products[case] = item.order.buyer_id, product.pk
-    buyers = {case: UserFactory().pk for case in ("message/accepted", "message/refused")}
+    buyers = {case: UserFactory().pk for case in ("message/accepted", "message/refused", "message/webp")}
     return {
         "seller": seller.pk,
         "store": store.slug,
@@ -160,6 +171,10 @@ def run_case(case: str, state: dict) -> dict:
     User = get_user_model()
     client = Client(SERVER_NAME="localhost")  # in ALLOWED_HOSTS by default, where "testserver" is not
     request = None
+    if case == "review/worker":
+        return run_review_worker(state)
+    if case == "product/worker":
+        return run_product_worker(state)
     if case.startswith("review/"):
         client.force_login(User.objects.get(pk=state["reviewers"][case]))
         url = reverse("reviews:write", kwargs={"product_id": state["products"][case]})
@@ -175,14 +190,12 @@ def run_case(case: str, state: dict) -> dict:
             "kind": "physical",
             "stock": "3",
         }
-        request = ("images", files["6300"][:10], fields)
+        request = ("images", files["6300" if case == "product/issue" else "5000"][:10], fields)
     elif case.startswith("message/"):
         client.force_login(User.objects.get(pk=state["buyers"][case]))
         url = reverse("messaging:contact", kwargs={"store_slug": state["store"]})
         fields = {"type": "" if case == "message/refused" else "general", "content": "Does it come in blue?"}
-        request = ("attachments", files["6300"][:5], fields)
-    elif case == "worker":
-        return run_worker(state)
+        request = ("attachments", files["webp"] if case == "message/webp" else files["6300"][:5], fields)
     else:
         raise SystemExit(f"unknown case {case}")
 
@@ -198,7 +211,23 @@ def run_case(case: str, state: dict) -> dict:
             handle.close()
 
 
-def run_worker(state: dict) -> dict:
+def run_product_worker(state: dict) -> dict:
+    from shomp.catalog.models import Product, ProductImage
+    from shomp.catalog.services import process_product_images
+
+    product = Product.objects.filter(store__slug=state["store"], title="Bench product").first()
+    if product is None:
+        raise SystemExit("run product/accepted first")
+    ProductImage.objects.filter(product=product).count()  # warm the connection
+
+    def describe(finished: int) -> str:
+        ready = product.images.filter(status="ready").count()
+        return f"{finished} processed: {ready} ready"
+
+    return measure(lambda: process_product_images(product_id=product.pk), describe=describe)
+
+
+def run_review_worker(state: dict) -> dict:
     from shomp.reviews.models import MediaStatus, Review, ReviewPhoto
     from shomp.reviews.services import process_review_media
 
@@ -261,12 +290,15 @@ def main() -> None:
     state_file.write_text(json.dumps(state))
     sizes = {key: sum(os.path.getsize(p) for p in paths) / len(paths) / 1024 for key, paths in state["files"].items()}
     print(f"Set up in {time.perf_counter() - started:.0f} s: {work}")
-    print(f"PNG sizes: 6300×6300 {sizes['6300']:.0f} KB, 5000×5000 {sizes['5000']:.0f} KB on average.\n")
+    print(
+        f"File sizes: PNG 6300×6300 {sizes['6300']:.0f} KB, PNG 5000×5000 {sizes['5000']:.0f} KB, "
+        f"WebP 6300×6300 {sizes['webp']:.0f} KB.\n"
+    )
 
     print("| case | outcome | wall s | CPU s | RSS before MB | peak RSS MB | growth MB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for case in CASES:
-        if not case.startswith(options.only) and not (options.only and case == "worker" and "review" in options.only):
+        if not case.startswith(options.only):
             continue
         child = subprocess.run(
             [sys.executable, __file__, "--case", case, "--state", str(state_file)],
