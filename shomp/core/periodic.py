@@ -10,7 +10,7 @@ Periodic tasks must be idempotent: a worker may run one late, or twice after a c
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.tasks import Task
@@ -20,8 +20,6 @@ from django.utils.module_loading import autodiscover_modules
 from .models import PeriodicTaskRun
 
 logger = logging.getLogger(__name__)
-
-_NEVER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,10 @@ def enqueue_due_periodic_tasks(*, now: datetime | None = None) -> list[str]:
     due = []
     with transaction.atomic():
         PeriodicTaskRun.objects.bulk_create(
-            [PeriodicTaskRun(name=name, last_enqueued_at=_NEVER) for name in registry], ignore_conflicts=True
+            # A task seen for the first time runs one interval from now, not at once: starting
+            # Shomp (make run included) should not set off every sweep at the same moment.
+            [PeriodicTaskRun(name=name, last_enqueued_at=now) for name in registry],
+            ignore_conflicts=True,
         )
         # skip_locked: a scheduler deciding right now owns those rows; the others move on.
         for run in PeriodicTaskRun.objects.select_for_update(skip_locked=True).filter(name__in=registry):

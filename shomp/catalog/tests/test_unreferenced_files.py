@@ -64,3 +64,13 @@ def test_many_referenced_files_survive_the_sweep_in_batches():
 
     assert all(default_storage.exists(name) for name in names)
     assert not default_storage.exists(orphan)
+
+
+def test_a_storage_no_row_refers_to_is_left_alone():
+    """A fresh database over an old media folder must not wipe the folder."""
+    old_files = [stored(default_storage, f"products/images/from-another-database-{n}.jpg") for n in range(3)]
+    assert not ProductImageFactory._meta.model.objects.exists()
+
+    delete_unreferenced_files()
+
+    assert all(default_storage.exists(name) for name in old_files)

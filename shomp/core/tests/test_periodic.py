@@ -26,7 +26,12 @@ def registered(monkeypatch):
 
 
 def test_a_periodic_task_is_enqueued_once_per_interval(registered, django_capture_on_commit_callbacks):
-    now = timezone.now()
+    start = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert registered not in periodic.enqueue_due_periodic_tasks(now=start)  # not at start-up
+    assert runs == []
+
+    now = start + timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
         assert registered in periodic.enqueue_due_periodic_tasks(now=now)
     assert len(runs) == 1
@@ -48,6 +53,7 @@ def test_the_apps_periodic_tasks_are_found_without_importing_them_first():
 def test_the_command_enqueues_what_is_due(registered, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
+    periodic.enqueue_due_periodic_tasks(now=timezone.now() - timedelta(hours=2))  # first seen then
     with django_capture_on_commit_callbacks(execute=True):
         call_command("enqueue_periodic_tasks", verbosity=0)
     assert len(runs) == 1

@@ -4,7 +4,8 @@ Uploads are written to storage before their row is saved, and nothing removes th
 never comes (a refused edit, a failed task) or goes (a replaced picture). The sweep walks the
 folders of every FileField's `upload_to`, in the field's storage, and deletes what no FileField
 column of any model names, once it is older than UNREFERENCED_FILE_GRACE: an upload whose row is
-still being written is never touched.
+still being written is never touched. A storage no row refers to at all is left alone: that is
+a database that doesn't belong to those files, not a marketplace whose every upload is garbage.
 """
 
 import logging
@@ -34,6 +35,11 @@ def delete_unreferenced_files(*, older_than: timedelta = UNREFERENCED_FILE_GRACE
     ]
     deleted = 0
     for storage, storage_fields in _fields_by_storage(fields):
+        if not any(field.model._base_manager.exclude(**{field.attname: ""}).exists() for field in storage_fields):
+            # Not one row names a file here: most likely this database isn't the one these
+            # files belong to (a fresh or different DATABASE_URL over an old media folder).
+            logger.warning("Skipped the unreferenced-file sweep of %s: no row refers to any file in it.", storage)
+            continue
         folders = _upload_folders(storage_fields)
         for names in batched(_files_older_than(storage, folders, cutoff), _BATCH):
             referenced = set()
