@@ -10,12 +10,15 @@ the port the server really runs on (not the default 8000).
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -143,3 +146,29 @@ def test_a_fan_out_by_the_worker_reaches_an_open_tab_and_its_email_links_to_the_
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_client_cannot_pick_its_address_with_x_forwarded_for(embedded_server):
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 unless told otherwise: `make run` tells it
+    otherwise, so a local script rotating the header still hits the per-address login limit."""
+    url, _ = embedded_server
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{url}/accounts/login/", timeout=10) as response:  # the CSRF cookie and token
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.read().decode())[1]
+
+    def failed_login(n: int) -> str:
+        data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "login": f"nobody-{n}", "password": "x"})
+        request = urllib.request.Request(  # noqa: S310
+            f"{url}/accounts/login/",
+            data=data.encode(),
+            headers={"X-Forwarded-For": f"198.51.100.{n}", "Referer": f"{url}/accounts/login/"},
+        )
+        try:
+            with opener.open(request, timeout=10) as response:
+                return f"{response.status} {response.read().decode()}"
+        except urllib.error.HTTPError as error:
+            return f"{error.code} {error.read().decode()}"
+
+    answers = [failed_login(n) for n in range(11)]
+    assert answers[0].startswith("200") and "Too many failed login attempts" not in answers[0]
+    assert answers[10].startswith("429") or "Too many failed login attempts" in answers[10]
