@@ -2,15 +2,13 @@
 
 import os
 import shutil
-import tempfile
 
 import pytest
 
 os.environ.setdefault("SHOMP_TESTING", "1")
-# Uploads of the whole test run go to a throwaway folder (read when settings load).
-_TEST_FILES = tempfile.mkdtemp(prefix="shomp-test-files-")
-os.environ.setdefault("MEDIA_ROOT", os.path.join(_TEST_FILES, "media"))
-os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_TEST_FILES, "private"))
+# Uploads of the whole test run go to a throwaway folder that settings made (pytest-django
+# loads settings before this file is read, so it can't be chosen here).
+_TEST_FILES = os.environ.get("SHOMP_TEST_FILES")
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +21,8 @@ def _shomp_test_settings(settings):
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(_TEST_FILES, ignore_errors=True)
+    if _TEST_FILES:
+        shutil.rmtree(_TEST_FILES, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ sets DEBUG=0 plus SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and SMTP_*.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -228,6 +229,15 @@ USE_TZ = True
 # Static files: vendored front-end, served by WhiteNoise.
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+if TESTING and "MEDIA_ROOT" not in os.environ:
+    # A test run's uploads go to a throwaway folder (conftest.py removes it), never into var/;
+    # the environment carries it to the servers that browser tests start.
+    _test_files = tempfile.mkdtemp(prefix="shomp-test-files-")
+    os.environ.update(
+        SHOMP_TEST_FILES=_test_files,
+        MEDIA_ROOT=os.path.join(_test_files, "media"),
+        PRIVATE_MEDIA_ROOT=os.path.join(_test_files, "private"),
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
