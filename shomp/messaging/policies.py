@@ -12,6 +12,7 @@ import uuid
 import rules
 from django.http import Http404
 
+from shomp.core.params import parse_id
 from shomp.stores.models import Store
 from shomp.stores.policies import can_manage_store
 
@@ -129,5 +130,6 @@ def authorize_user_topic(user, arg: str) -> bool:
 
 def authorize_store_inbox_topic(user, arg: str) -> bool:
     """ "store-inbox:<store_id>": whoever may manage the store, now."""
-    store = Store.objects.filter(pk=int(arg)).first() if arg.isdigit() else None
+    pk = parse_id(arg)  # "²".isdigit() too: a traceback in the log before
+    store = Store.objects.filter(pk=pk).first() if pk is not None else None
     return bool(can_manage_store(user, store))

@@ -9,6 +9,7 @@ class OrdersConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from shomp.core import realtime
+        from shomp.core.params import parse_id
         from shomp.stores.models import Store
         from shomp.stores.policies import can_manage_store
 
@@ -16,7 +17,8 @@ class OrdersConfig(AppConfig):
         from .selectors import CART_SESSION_KEY
 
         def authorize_store_orders(user, store_id: str) -> bool:
-            store = Store.objects.filter(pk=store_id).first() if store_id.isdigit() else None
+            pk = parse_id(store_id)  # "²".isdigit() too: a traceback in the log before
+            store = Store.objects.filter(pk=pk).first() if pk is not None else None
             return can_manage_store(user, store)
 
         realtime.register_topic("store-orders", authorize_store_orders)

@@ -6,6 +6,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from shomp.catalog.models import Product
+from shomp.core.params import parse_id
 from shomp.orders.models import Order, OrderItem
 from shomp.stores.models import Store
 
@@ -51,10 +52,10 @@ class ReviewQuery:
     @classmethod
     def from_request(cls, data) -> "ReviewQuery":
         sort = data.get("sort", "newest")
-        stars = data.get("stars", "")
+        stars = parse_id(data.get("stars", ""))
         return cls(
             sort=sort if sort in SORTS else "newest",
-            stars=int(stars) if stars.isdigit() and MIN_RATING <= int(stars) <= MAX_RATING else None,
+            stars=stars if stars is not None and MIN_RATING <= stars <= MAX_RATING else None,
             verified=data.get("verified") in {"1", "on", "true"},
         )
 

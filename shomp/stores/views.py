@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
+from shomp.core.params import parse_id
 
 from . import selectors, services
 from .forms import StoreForm
@@ -46,10 +47,10 @@ def store_create(request: HttpRequest) -> HttpResponse:
 @active_store_required
 @require_http_methods(["GET", "POST"])
 def store_edit(request: HttpRequest) -> HttpResponse:
-    wanted = request.GET.get("store", "")
-    if request.method == "GET" and wanted.isdigit() and int(wanted) != request.store.pk:
+    wanted = parse_id(request.GET.get("store", ""))
+    if request.method == "GET" and wanted is not None and wanted != request.store.pk:
         # "Edit store" on a store's public page names that store; make it the active one.
-        store = access_store_for_management(user=request.user, store_id=int(wanted))
+        store = access_store_for_management(user=request.user, store_id=wanted)
         request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
         messages.info(request, f"Now managing {store.name}.")
         return redirect("stores:edit")

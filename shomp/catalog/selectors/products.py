@@ -5,6 +5,8 @@ from django.db import connection
 from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from shomp.core.params import parse_id
+
 from ..models import ImageStatus, Product, ProductImage, Variant
 from ..policies import can_view_product
 from .variants import with_variant_stock
@@ -96,8 +98,8 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
         Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(_FIRST_IMAGES)
     )
     product = products.filter(slug=product_ref).first()
-    if product is None and product_ref.isascii() and product_ref.isdigit():  # "²".isdigit(): a 500 before
-        product = products.filter(pk=int(product_ref)).first()
+    if product is None and (product_id := parse_id(product_ref)) is not None:
+        product = products.filter(pk=product_id).first()
     if product is None:
         return None
     if not can_view_product(user, product):

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from shomp.core.params import parse_id
+
 from ..models import Product, ProductImage, ProductOptionValue, Variant, VariantOption
 from ..services.variants import calculate_price
 
@@ -193,9 +195,8 @@ def _selection(
     combos: Sequence[tuple[tuple[int, ...], Variant]],
 ) -> dict[int, int]:
     """{option id: value id} from `?variant=<id>`, or else from `?o=<value id>` (first per option)."""
-    raw_variant = params.get("variant", "")
-    if isinstance(raw_variant, str) and raw_variant.isascii() and raw_variant.isdigit():
-        wanted = int(raw_variant)
+    wanted = parse_id(params.get("variant", ""))
+    if wanted is not None:
         for combo, variant in combos:
             if variant.pk == wanted:
                 return dict(zip(option_ids, combo, strict=True))
@@ -203,11 +204,10 @@ def _selection(
     raw_values = params.getlist("o") if hasattr(params, "getlist") else []
     selected: dict[int, int] = {}
     for raw in raw_values[:MAX_SELECTION_PARAMS]:
-        if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()):
-            continue
-        option_id = option_of_value.get(int(raw))
+        value_id = parse_id(raw)
+        option_id = option_of_value.get(value_id) if value_id is not None else None
         if option_id is not None:
-            selected.setdefault(option_id, int(raw))
+            selected.setdefault(option_id, value_id)
     return selected
 
 
