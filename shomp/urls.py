@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -18,7 +19,17 @@ urlpatterns = [
     path("", include("shomp.catalog.urls")),  # last: holds the /<store_slug>/ catch-all
 ]
 
+
+@login_not_required
+def serve_media(request, path: str):
+    """Public media from local disk on the embedded default; production serves it from its own domain.
+
+    A name the file system refuses (too long) is a 404, not an OSError."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file.") from None
+
+
 if settings.DEBUG or settings.TESTING:
-    # Public media from local disk on the embedded default; production serves it from its own domain.
-    media = re_path(r"^media/(?P<path>.*)$", login_not_required(serve), {"document_root": settings.MEDIA_ROOT})
-    urlpatterns.insert(0, media)
+    urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve_media))

@@ -10,7 +10,9 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "key", "user__username")
     list_select_related = ("user",)
     raw_id_fields = ("user", "event")
-    readonly_fields = ("key", "created_at", "read_at", "emailed_at")
+    # `data` is written by the services (the link and what checks it); Django's JSON form field
+    # also fails with a 500 on a number past 4,300 digits.
+    readonly_fields = ("key", "data", "created_at", "read_at", "emailed_at")
 
 
 @admin.register(NotificationEvent)

@@ -106,15 +106,23 @@ class ReviewAdmin(admin.ModelAdmin):
         return None
 
 
+class RatingSummaryAdmin(admin.ModelAdmin):
+    """Summaries are computed from the reviews: the admin reads them (an "add" had no product or
+    store to save, an IntegrityError)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
 @admin.register(ProductRating)
-class ProductRatingAdmin(admin.ModelAdmin):
+class ProductRatingAdmin(RatingSummaryAdmin):
     list_display = ("product", "count", "average", "updated_at")
     readonly_fields = ["product", "count", "rating_sum", "star_1", "star_2", "star_3", "star_4", "star_5"]
     list_select_related = ("product",)
 
 
 @admin.register(StoreRating)
-class StoreRatingAdmin(admin.ModelAdmin):
+class StoreRatingAdmin(RatingSummaryAdmin):
     list_display = ("store", "count", "average", "updated_at")
     readonly_fields = ["store", "count", "rating_sum", "star_1", "star_2", "star_3", "star_4", "star_5"]
     list_select_related = ("store",)
