@@ -16,16 +16,20 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.urls import path, re_path  # noqa: E402
 
-from shomp.core.consumers import RealtimeConsumer  # noqa: E402
+from shomp.core.consumers import NotFoundConsumer, RealtimeConsumer  # noqa: E402
+from shomp.core.middleware import RejectUnstorableWebSocketMiddleware  # noqa: E402
 
-websocket_urlpatterns = [path("ws/", RealtimeConsumer.as_asgi())]
+websocket_urlpatterns = [path("ws/", RealtimeConsumer.as_asgi()), re_path(r"", NotFoundConsumer.as_asgi())]
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # The origin check refuses cross-site handshakes (and ones without an Origin header).
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # The origin check refuses cross-site handshakes (and ones without an Origin header), then
+        # a handshake holding NUL or a lone surrogate (as for HTTP: shomp/core/middleware.py).
+        "websocket": AllowedHostsOriginValidator(
+            RejectUnstorableWebSocketMiddleware(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -174,3 +174,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await AsyncConsumer.send(self, {"type": "websocket.http.response.body", "body": b"Try again later."})
             else:
                 await self.close(code=CLOSE_TRY_AGAIN_LATER)  # before accept: a refusal (403)
+
+
+class NotFoundConsumer(AsyncWebsocketConsumer):
+    """Every WebSocket path but /ws/ is routed here (shomp/asgi.py) and refused: Channels' router
+    would raise instead, a traceback in the log and a 500 for the handshake."""
+
+    async def connect(self) -> None:
+        await self.close()  # before accept: the server refuses the handshake (403)

@@ -4,8 +4,8 @@ PostgreSQL text cannot hold NUL (U+0000): a lookup or a write with one raises Da
 Lone surrogates (U+D800-U+DFFF) are not characters at all: they cannot be encoded as UTF-8, so
 the database driver fails before the query is sent (SQLite too). No honest browser sends
 either, so rather than guard every view, the request is refused here when its path, a query
-string key or value, a form field name or value (not the bytes of an uploaded file; its name
-yes), a cookie or a header value holds one.
+string key or value, a form field name or value (not the bytes of an uploaded file), a cookie
+or a header value holds one.
 
 Invalid UTF-8 is harmless and passes: Django re-escapes it in the path ("%FF" stays "%FF") and
 decodes it in query strings and forms with replacement characters (U+FFFD), which any text
@@ -57,13 +57,10 @@ def unstorable_part(request: HttpRequest) -> str | None:
         return "path"
     if _multi_unstorable(request.GET):
         return "query string"
-    if request.method == "POST":
-        # Form fields of urlencoded and multipart bodies. Uploaded files stay in request.FILES,
-        # their contents unread here; only their names are checked.
-        if _multi_unstorable(request.POST):
-            return "form field"
-        if any(is_unstorable(key) or is_unstorable(upload.name) for key, upload in request.FILES.items()):
-            return "file name"
+    # Form fields of urlencoded and multipart bodies. Uploaded files stay in request.FILES, unread
+    # here (binary files hold NUL); Django drops unprintable characters from their names.
+    if request.method == "POST" and _multi_unstorable(request.POST):
+        return "form field"
     if _any_unstorable(request.COOKIES.items()):
         return "cookie"
     if any(is_unstorable(value) for key, value in request.META.items() if _is_header(key)):
