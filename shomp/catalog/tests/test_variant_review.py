@@ -80,9 +80,10 @@ def test_no_form_or_parameter_of_the_manager_or_product_page_makes_a_500(client,
         (f"{variant.pk}/inventory/", {"action": bad, "quantity": "1"}),
         (f"generate/?page={bad}", {}),
     ]
+    refused = "\x00" in bad  # NUL: a 400 before any view (shomp/core/middleware.py)
     for rest, data in posts:
         response = client.post(url(tee, rest), data)
-        assert response.status_code in (200, 302), (rest, data, response.status_code)
+        assert response.status_code in ((400,) if refused else (200, 302)), (rest, data, response.status_code)
     gets = [
         url(tee, f"?page={bad}"),
         url(tee, f"?archived_page={bad}"),
@@ -92,7 +93,7 @@ def test_no_form_or_parameter_of_the_manager_or_product_page_makes_a_500(client,
     ]
     for address in gets:
         response = client.get(address)
-        assert response.status_code == 200, (address, response.status_code)
+        assert response.status_code == (400 if refused else 200), (address, response.status_code)
 
 
 @pytest.mark.parametrize("row_id", ["²", "١", HUGE, "-3", ""])
@@ -147,7 +148,6 @@ def test_a_product_address_of_odd_digits_is_not_found(client, tee, ref):
         ("abc", "Enter a whole number."),
         ("-1", "Stock can't be negative."),
         ("99999999999999999999", "Stock can be at most 1,000,000."),
-        ("a\x00b", "Null characters are not allowed."),
     ],
 )
 def test_inventory_set_refusals_are_next_to_the_quantity(client, tee, quantity, message):
