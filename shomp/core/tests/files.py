@@ -76,6 +76,19 @@ def png_bomb(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
 
 
+@functools.cache
+def image_bomb(image_format: str, width: int, height: int) -> bytes:
+    """A small, valid image of one flat colour that decodes to width × height pixels: what a
+    decompression bomb looks like in each allowed format (PNG 1-bit grey, JPEG grey, lossless
+    WebP, GIF). Made once per size for the run."""
+    if image_format == "PNG":
+        return png_bomb(width, height)
+    mode = {"JPEG": "L", "WEBP": "RGB", "GIF": "P"}[image_format]
+    options = {"WEBP": {"lossless": True, "method": 0, "quality": 0}, "JPEG": {"quality": 50}}.get(image_format, {})
+    with Image.new(mode, (width, height), 0) as image:
+        return image_bytes(image, image_format, **options)
+
+
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

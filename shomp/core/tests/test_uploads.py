@@ -191,7 +191,9 @@ def test_decompression_bomb_pillow_refuses_is_refused_with_a_clear_message():
 def test_too_many_pixels_are_refused_from_the_header():
     message = refusal(files.png_bomb(7_000, 7_000), "big.png")
 
-    assert message == "This image is too large (7000×7000 pixels): at most 40 million pixels are allowed."
+    assert (
+        message == "This image is too large (7000×7000 pixels): at most 25 million pixels are allowed in a PNG image."
+    )
 
 
 def test_pillow_bomb_warnings_are_errors_even_under_a_looser_cap():
@@ -615,11 +617,11 @@ def never_decoded(monkeypatch):
 
 
 def test_check_image_reads_the_header_only(monkeypatch):
-    data = files.png_bomb(6_300, 6_300)
+    data = files.png_bomb(5_000, 5_000)
     never_decoded(monkeypatch)
 
     checked = uploads.check_image(files.upload(data, "big.png"))
-    assert (checked.format, checked.width, checked.height, checked.size) == ("PNG", 6_300, 6_300, len(data))
+    assert (checked.format, checked.width, checked.height, checked.size) == ("PNG", 5_000, 5_000, len(data))
     assert checked.upload.read() == data  # rewound, still open: ready to store or decode later
 
 
@@ -631,7 +633,7 @@ def test_check_image_refuses_what_process_image_refuses_without_decoding(monkeyp
         (b"", "The file is empty."),
         (
             files.png_bomb(7_000, 7_000),
-            "This image is too large (7000×7000 pixels): at most 40 million pixels are allowed.",
+            "This image is too large (7000×7000 pixels): at most 25 million pixels are allowed in a PNG image.",
         ),
     ]:
         with pytest.raises(ValidationError) as caught:
@@ -650,6 +652,73 @@ def test_a_cap_per_format():
     assert caught.value.messages == [
         "This image is too large (40×30 pixels): at most 0.001 million pixels are allowed in a WebP image."
     ]
+
+
+# The safe caps are the defaults: a caller who names none gets them (issue 10: a 40 MP WebP of
+# 69 KB took 680 MB to decode under the old 40 MP cap for every format).
+@pytest.mark.parametrize(
+    "image_format, width, height, cap, name",
+    [
+        ("JPEG", 6_400, 6_400, 40, "JPEG"),
+        ("PNG", 6_300, 6_300, 25, "PNG"),  # the issue's PNG: under the old 40 MP cap
+        ("PNG", 5_001, 5_000, 25, "PNG"),
+        ("WEBP", 3_465, 3_465, 12, "WebP"),
+        ("GIF", 3_465, 3_465, 12, "GIF"),
+    ],
+)
+def test_by_default_each_format_has_its_own_pixel_cap_checked_from_the_header(
+    monkeypatch, image_format, width, height, cap, name
+):
+    bomb = files.image_bomb(image_format, width, height)
+    assert len(bomb) < 600_000
+    never_decoded(monkeypatch)
+    expected = [
+        f"This image is too large ({width}×{height} pixels): "
+        f"at most {cap} million pixels are allowed in a {name} image."
+    ]
+
+    for refuse in (
+        uploads.check_image,
+        uploads.process_image,
+        uploads.ImageUploadField().clean,
+        uploads.ImageUploadField(decode=False).clean,
+    ):
+        with pytest.raises(ValidationError) as caught:
+            refuse(files.upload(bomb, "bomb.img"))
+        assert caught.value.messages == expected, refuse
+
+
+@pytest.mark.parametrize(
+    "image_format, width, height",
+    [("JPEG", 6_324, 6_324), ("PNG", 5_000, 5_000), ("WEBP", 3_464, 3_464), ("GIF", 3_464, 3_464)],
+)
+def test_the_default_caps_take_an_image_at_the_cap_without_decoding(monkeypatch, image_format, width, height):
+    data = files.image_bomb(image_format, width, height)
+    never_decoded(monkeypatch)
+
+    checked = uploads.check_image(files.upload(data))
+    assert (checked.format, checked.width, checked.height) == (image_format, width, height)
+
+
+def test_by_default_a_stored_image_fits_2560_pixels_and_a_big_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    drafts = []
+    real_draft = JpegImagePlugin.JpegImageFile.draft
+
+    def spy(self, mode, size):
+        result = real_draft(self, mode, size)
+        drafts.append(self.size)
+        return result
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "draft", spy)
+
+    jpeg = uploads.process_image(files.upload(files.image_bytes(files.two_tone((6000, 3000)), "JPEG")))
+    assert (jpeg.width, jpeg.height) == reopen(jpeg.content).size == (2560, 1280)
+    assert drafts == [(3000, 1500)]  # decoded at half of each side: a quarter of the pixels
+    png = uploads.process_image(files.upload(files.image_bytes(files.two_tone((3000, 1000)), "PNG")))
+    assert (png.width, png.height) == (2560, 853)
+    assert uploads.IMAGE_MAX_SIDE == 2560
 
 
 def test_process_image_takes_a_checked_image_and_max_side_fits_it():

@@ -7,8 +7,9 @@ against an allow-list. Stored names are random, so they neither leak nor collide
 user called the file. Private files are streamed by `serve_private_file` after the caller's own
 access check.
 
-- images.py: check_image (cheap: size, type, declared pixels), process_image (decode, re-encode),
-  CheckedImage, ProcessedImage and the image caps (IMAGE_MAX_BYTES, ...)
+- images.py: check_image (cheap: size, type, declared pixels), process_image (decode within
+  bounds, re-encode), CheckedImage, ProcessedImage and the image caps, whose defaults are the safe
+  ones (IMAGE_MAX_PIXELS per format, IMAGE_MAX_SIDE, IMAGE_MAX_BYTES)
 - files.py: process_file, ProcessedFile, FILE_TYPES, the digital product types, allowed_types_text
 - detection.py: detect_file_type, the magic bytes
 - common.py: random_name, sanitize_filename, human_size (and the size check both kinds share),
@@ -36,6 +37,7 @@ from .images import (
     IMAGE_ACCEPT,
     IMAGE_MAX_BYTES,
     IMAGE_MAX_PIXELS,
+    IMAGE_MAX_SIDE,
     THUMBNAIL_SIZE,
     CheckedImage,
     PixelCap,
@@ -54,6 +56,7 @@ __all__ = [
     "IMAGE_ACCEPT",
     "IMAGE_MAX_BYTES",
     "IMAGE_MAX_PIXELS",
+    "IMAGE_MAX_SIDE",
     "MEDIA_TASK_QUEUE",
     "THUMBNAIL_SIZE",
     "CheckedImage",

@@ -1,7 +1,8 @@
 """Form fields for uploads, and UploadForm, which decodes images only once everything else is valid.
 
 The image fields check what is cheap while the form cleans (count, size, type and declared
-pixels, from the header: nothing is decoded). Decoding then happens:
+pixels, from the header: nothing is decoded), with core.uploads' safe caps unless told others.
+Decoding then happens:
 
 - with `decode=False`: never in the form; the cleaned value is the CheckedImage (or a list of
   them) for a task to decode later (core.uploads.process_image takes one);
@@ -15,13 +16,22 @@ from django.core.exceptions import ValidationError
 
 from .common import sanitize_filename
 from .files import _DOWNLOAD_EXTENSIONS, FILE_TYPES, process_file
-from .images import IMAGE_ACCEPT, IMAGE_MAX_BYTES, IMAGE_MAX_PIXELS, CheckedImage, PixelCap, check_image, process_image
+from .images import (
+    IMAGE_ACCEPT,
+    IMAGE_MAX_BYTES,
+    IMAGE_MAX_PIXELS,
+    IMAGE_MAX_SIDE,
+    CheckedImage,
+    PixelCap,
+    check_image,
+    process_image,
+)
 
 
 class _ImageFieldMixin:
     """What both image fields share: the caps, and decoding now, later in the form, or never."""
 
-    def _setup(self, *, max_bytes: int, max_pixels: PixelCap, max_side: int | None, decode: bool) -> None:
+    def _setup(self, *, max_bytes: int, max_pixels: PixelCap, max_side: int, decode: bool) -> None:
         self.max_bytes, self.max_pixels, self.max_side, self.decode = max_bytes, max_pixels, max_side, decode
         self.deferred = False  # set by UploadForm on its own copy of the field
 
@@ -45,7 +55,7 @@ class ImageUploadField(_ImageFieldMixin, forms.FileField):
         *,
         max_bytes: int = IMAGE_MAX_BYTES,
         max_pixels: PixelCap = IMAGE_MAX_PIXELS,
-        max_side: int | None = None,
+        max_side: int = IMAGE_MAX_SIDE,
         decode: bool = True,
         **kwargs,
     ):
@@ -77,7 +87,7 @@ class MultipleImageUploadField(_ImageFieldMixin, forms.FileField):
         max_files: int = 10,
         max_bytes: int = IMAGE_MAX_BYTES,
         max_pixels: PixelCap = IMAGE_MAX_PIXELS,
-        max_side: int | None = None,
+        max_side: int = IMAGE_MAX_SIDE,
         decode: bool = True,
         **kwargs,
     ):

@@ -5,11 +5,18 @@ the form is refused for another field):
 
 - `check_image`: size, type (Pillow's header parsers for JPEG, PNG, WebP and GIF only) and the
   declared pixel count. `Image.open` is lazy: nothing is decoded, it costs microseconds.
-- `process_image`: the same checks, then the decode and re-encode. With `max_side`, the stored
-  picture fits in max_side × max_side, a JPEG is decoded at a reduced scale (libjpeg's DCT
-  scaling, Pillow's draft mode: 1/2, 1/4 or 1/8 of its pixels) and every later step works on the
-  reduced pixels, so the cost follows `max_side` more than the upload. Other formats are decoded
-  whole, which is what `max_pixels` bounds.
+- `process_image`: the same checks, then the decode and re-encode. The stored picture fits in
+  max_side × max_side, a JPEG is decoded at a reduced scale (libjpeg's DCT scaling, Pillow's
+  draft mode: 1/2, 1/4 or 1/8 of its pixels) and every later step works on the reduced pixels,
+  so the cost follows `max_side` more than the upload. Other formats are decoded whole, which is
+  what `max_pixels` bounds.
+
+The defaults are the safe caps (IMAGE_MAX_PIXELS per format, IMAGE_MAX_SIDE): a caller who names
+none gets a decode of at most about 250 MB and a second of CPU. Measured with process_image at
+2560 px, flat images (the cheapest files for the most pixels), one at a time: a 40 MP JPEG
+peaks at +95 MB (decoded at half scale), a 25 MP PNG at +170 MB (+190 with alpha), a 12 MP WebP
+at +200 MB (+230 with alpha: libwebp's decoder holds several RGBA copies; a 40 MP one took 680),
+a 12 MP GIF at +105 MB. Callers that decode in a request (store logos) pass lower caps.
 """
 
 import io
@@ -18,6 +25,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -29,28 +37,34 @@ from .common import as_file, check_size, random_name
 logger = logging.getLogger(__name__)
 
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
-IMAGE_MAX_PIXELS = 40_000_000  # decompression-bomb cap, checked from the header before decoding
+#: Decompression-bomb caps per format (Pillow's names), checked from the header before decoding:
+#: decoding costs differ (a WebP decodes through libwebp's animation decoder, about 16 bytes a
+#: pixel, against 3 or 4 for a PNG and less for a JPEG decoded at a reduced scale).
+IMAGE_MAX_PIXELS: Mapping[str, int] = MappingProxyType(
+    {"JPEG": 40_000_000, "PNG": 25_000_000, "WEBP": 12_000_000, "GIF": 12_000_000}
+)
+#: The largest side a stored image keeps (and the scale a JPEG is decoded at, roughly).
+IMAGE_MAX_SIDE = 2560
 THUMBNAIL_SIZE = (480, 480)
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}  # never SVG
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
-# Pillow's process-wide cap follows ours: above it Image.open warns (an error inside this module),
-# above twice it Image.open refuses, wherever in the process an image is opened.
-Image.MAX_IMAGE_PIXELS = IMAGE_MAX_PIXELS
+# Pillow's process-wide cap follows our highest: above it Image.open warns (an error inside this
+# module), above twice it Image.open refuses, wherever in the process an image is opened.
+Image.MAX_IMAGE_PIXELS = max(IMAGE_MAX_PIXELS.values())
 
 # Pillow format of the upload -> format we store. GIF becomes a PNG of its first frame: product
 # pictures are stills, and re-encoding every frame of an animation multiplies the decoding cost.
 # Animated WebP and APNG likewise keep their first frame only.
 _OUTPUT_FORMAT = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WEBP", "GIF": "PNG"}
 _IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+_SOURCE_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
 _SAVE_OPTIONS = {"JPEG": {"quality": 85, "optimize": True}, "PNG": {}, "WEBP": {"quality": 85}}
 _MAX_ICC_BYTES = 1024 * 1024
 _NOT_AN_IMAGE = "This file is not a JPEG, PNG, WebP or GIF image."
 _FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 
-#: A pixel cap for every format, or one per format (Pillow's names, "JPEG", "PNG", "WEBP", "GIF"):
-#: decoding costs differ (a WebP decodes through libwebp's animation decoder, about 16 bytes a
-#: pixel, against 3 or 4 for a PNG and less for a JPEG decoded at a reduced scale).
+#: A pixel cap for every format, or one per format (Pillow's names, "JPEG", "PNG", "WEBP", "GIF").
 PixelCap = int | Mapping[str, int]
 
 
@@ -63,6 +77,20 @@ class CheckedImage:
     width: int  # as the header declares them (before any EXIF rotation)
     height: int
     size: int  # bytes
+
+    @property
+    def extension(self) -> str:
+        """The extension of the upload as received, by content ("jpg", "png", "webp", "gif")."""
+        return _SOURCE_EXTENSIONS[self.format]
+
+    @property
+    def output_content_type(self) -> str:
+        """What process_image will store it as (a GIF becomes a PNG)."""
+        return _IMAGE_TYPES[_OUTPUT_FORMAT[self.format]][0]
+
+    @property
+    def output_extension(self) -> str:
+        return _IMAGE_TYPES[_OUTPUT_FORMAT[self.format]][1]
 
 
 @dataclass(frozen=True)
@@ -90,15 +118,17 @@ def process_image(
     *,
     max_bytes: int = IMAGE_MAX_BYTES,
     max_pixels: PixelCap = IMAGE_MAX_PIXELS,
-    max_side: int | None = None,
+    max_side: int = IMAGE_MAX_SIDE,
 ) -> ProcessedImage:
     """Validate an uploaded image and return it re-encoded, with a thumbnail, under random names.
 
     Raises ValidationError (a message for the user) for an empty or too big file, anything that
     is not a JPEG, PNG, WebP or GIF by content, too many pixels, and damaged files. `upload` may
-    be a CheckedImage (checked again: it costs nothing). With `max_side` the stored image fits
-    in max_side × max_side pixels (never enlarged).
+    be a CheckedImage (checked again: it costs nothing). The stored image fits in
+    max_side × max_side pixels (never enlarged).
     """
+    if not max_side or max_side < 1:
+        raise ValueError("max_side bounds the decode: give a number of pixels.")
     if isinstance(upload, CheckedImage):
         upload = upload.upload
     upload = as_file(upload)
@@ -106,7 +136,7 @@ def process_image(
     with _opened(upload, max_pixels) as image:
         output_format = _OUTPUT_FORMAT[image.format]
         try:
-            if max_side and image.format == "JPEG":
+            if image.format == "JPEG":
                 image.draft(None, _fitted(image.size, max_side))  # decode at 1/2, 1/4 or 1/8 scale
             image.load()  # the first frame only
             pixels = _clean_pixels(image, output_format, max_side)
@@ -201,7 +231,7 @@ def _fitted(size: tuple[int, int], max_side: int) -> tuple[int, int]:
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
-def _clean_pixels(image: Image.Image, output_format: str, max_side: int | None) -> Image.Image:
+def _clean_pixels(image: Image.Image, output_format: str, max_side: int) -> Image.Image:
     """Upright pixels in sRGB, as L/LA/RGB/RGBA, fitting `max_side`, carrying no metadata at all.
 
     Each step releases the pixels of the one before (a 40-megapixel RGBA image is 160 MB), and
@@ -215,7 +245,7 @@ def _clean_pixels(image: Image.Image, output_format: str, max_side: int | None) 
         image = _then(image, image.convert("L"))
     elif image.mode == "1":
         image = _then(image, image.convert("L"))
-    if max_side and max(image.size) > max_side:
+    if max(image.size) > max_side:
         image = _shrunk(image, max_side)
     ImageOps.exif_transpose(image, in_place=True)
     image = _then(image, _to_srgb(image))
