@@ -2,7 +2,8 @@
 out-of-band swaps and publishes it through core.realtime.
 
 Topics (registered in apps.py, authorized in policies.py on join and before every push):
-- "conversation:<uuid>"   an open thread, both sides: new messages, "Seen" receipts, status, offers.
+- "conversation:<uuid>"   an open thread, both sides: new messages, "Seen" receipts, status, offers,
+                          a message's images once the worker has processed them.
 - "user-messages:<id>"    every page of a signed-in user: the header's unread badge.
 - "user-inbox:<id>"       the customer's /messages page: a thread's row moves to the top.
 - "store-inbox:<store>"   the store's /dashboard/messages page: the same for the store side.
@@ -53,6 +54,22 @@ def message_sent(*, message_id: int) -> None:
     realtime.publish(conversation_topic(conversation.uuid), html)
     _inbox_rows(conversation)
     _badges(conversation)
+
+
+def attachments_ready(*, message_id: int) -> None:
+    """The worker is done with a message's images: its files, ready (or failed), replace the
+    "processing" ones in both sides' open thread."""
+    message = selectors.message_for_push(message_id=message_id)
+    if message is None:
+        return
+    conversation = message.conversation
+    # Only for a message every open page shows (the latest page), so the swap finds its target.
+    if message.pk not in selectors.latest_message_ids(conversation_id=conversation.pk):
+        return
+    html = render_to_string(
+        "messaging/partials/_message_files.html", {"message": message, "conversation": conversation, "oob": True}
+    )
+    realtime.publish(conversation_topic(conversation.uuid), html)
 
 
 def messages_read(*, conversation_id: int, reader_side: str, message_ids: list[int]) -> None:

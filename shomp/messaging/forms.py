@@ -1,5 +1,7 @@
 """Forms parse input; the services decide. Attachments are checked here, by content, through
-core.uploads (images re-encoded without metadata, PDFs sniffed), before any service runs."""
+core.uploads, before any service runs: PDFs sniffed, images checked from their headers only
+(size, type, declared pixels against core.uploads' per-format caps). Nothing is decoded in the
+request: the worker re-encodes images without metadata (services.attachments)."""
 
 from __future__ import annotations
 
@@ -20,17 +22,17 @@ TYPES_TEXT = "JPEG, PNG, WebP or GIF images and PDF files"
 
 
 def prepare_attachment(upload) -> AttachmentUpload:
-    """One uploaded file checked by content: an image (re-encoded) or a PDF, at most 10 MB."""
+    """One uploaded file checked by content: an image (from its header: the worker decodes it)
+    or a PDF, at most 10 MB."""
     label = uploads.sanitize_filename(getattr(upload, "name", "") or "") or "file"
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(f"{label}: each file can be at most {uploads.human_size(ATTACHMENT_MAX_BYTES)}.")
     kind = uploads.detect_file_type(upload)
     try:
         if kind in IMAGE_KINDS:
-            processed = uploads.process_image(upload, max_bytes=ATTACHMENT_MAX_BYTES)
-            extension = processed.content.name.rsplit(".", 1)[-1]
+            checked = uploads.check_image(upload, max_bytes=ATTACHMENT_MAX_BYTES)  # the default caps
             stem = label.rsplit(".", 1)[0] if "." in label else label
-            return AttachmentUpload(processed=processed, original_name=f"{stem or 'image'}.{extension}")
+            return AttachmentUpload(processed=checked, original_name=f"{stem or 'image'}.{checked.output_extension}")
         if kind == "pdf":
             processed = uploads.process_file(upload, allowed={"pdf"}, max_bytes=ATTACHMENT_MAX_BYTES)
             return AttachmentUpload(processed=processed, original_name=processed.original_name)

@@ -126,17 +126,35 @@ class Message(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
+    @property
+    def attachments_processing(self) -> bool:
+        """Whether an image still waits for the worker (from the prefetched attachments)."""
+        return any(item.is_processing for item in self.attachments.all())
+
+
+ATTACHMENT_ERROR_MAX_LENGTH = 300
+
 
 class Attachment(models.Model):
-    """A file sent with a message: a re-encoded image (with a thumbnail) or a PDF, kept private."""
+    """A file sent with a message: a re-encoded image (with a thumbnail) or a PDF, kept private.
+
+    An image sent through the forms is "processing" until the worker has decoded it: the upload
+    as received (metadata and all) waits in `source`, `file` and `thumbnail` are empty, and
+    neither side can download anything. Then it is "ready" (the clean image and its thumbnail)
+    or "failed" (with the reason, and nothing to download). PDFs are ready at once."""
 
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"
         PDF = "pdf", "PDF"
 
+    class Status(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    file = models.FileField(upload_to="messages/files/", storage=private_storage)
+    file = models.FileField(upload_to="messages/files/", storage=private_storage, blank=True)
     thumbnail = models.FileField(upload_to="messages/thumbs/", storage=private_storage, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -144,9 +162,21 @@ class Attachment(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    source = models.FileField(upload_to="messages/incoming/", storage=private_storage, blank=True)
+    error = models.CharField(max_length=ATTACHMENT_ERROR_MAX_LENGTH, blank=True)  # why it failed, for both sides
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["processing", "ready", "failed"]), name="messaging_attachment_status"
+            ),
+            # Only a ready attachment has a file to serve.
+            models.CheckConstraint(
+                condition=models.Q(status="ready") | models.Q(file=""), name="messaging_attachment_file_when_ready"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -160,6 +190,18 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind == self.Kind.IMAGE
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.file)
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == self.Status.PROCESSING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
 
 class CustomOrderRequest(models.Model):

@@ -132,6 +132,19 @@ def message_for_push(*, message_id: int) -> Message | None:
     )
 
 
+def message_files(*, conversation: Conversation, message_id: int) -> Message | None:
+    """A message of this (already accessed) conversation with its attachments, for the files
+    fragment an open thread checks back on while images are processing; None if not in it."""
+    message = (
+        Message.objects.filter(pk=message_id, conversation=conversation)
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
+        .first()
+    )
+    if message is not None:
+        message.conversation = conversation
+    return message
+
+
 def conversation_for_push(*, conversation_id: int) -> Conversation | None:
     return Conversation.objects.select_related(*_INBOX_RELATED).filter(pk=conversation_id).first()
 

@@ -25,6 +25,11 @@ urlpatterns = [
     path("messages/<uuid:conversation_uuid>/report/", views.report, name="report"),
     path("messages/<uuid:conversation_uuid>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path(
+        "messages/<uuid:conversation_uuid>/messages/<int:message_id>/files/",
+        views.message_files,
+        name="message_files",
+    ),
+    path(
         "messages/<uuid:conversation_uuid>/files/<int:attachment_id>/thumbnail/",
         views.attachment_thumbnail,
         name="attachment_thumbnail",

@@ -364,6 +364,8 @@ def report(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
 @require_GET
 def attachment(request: HttpRequest, conversation_uuid: uuid.UUID, attachment_id: int) -> HttpResponse:
     item = access_attachment(user=request.user, conversation_uuid=conversation_uuid, attachment_id=attachment_id)
+    if not item.is_ready:  # an image the worker hasn't checked (or refused) is nobody's download
+        raise Http404("No such file.")
     return serve_private_file(
         item.file, download_name=item.original_name, content_type=item.content_type, inline=item.is_image
     )
@@ -372,12 +374,23 @@ def attachment(request: HttpRequest, conversation_uuid: uuid.UUID, attachment_id
 @require_GET
 def attachment_thumbnail(request: HttpRequest, conversation_uuid: uuid.UUID, attachment_id: int) -> HttpResponse:
     item = access_attachment(user=request.user, conversation_uuid=conversation_uuid, attachment_id=attachment_id)
-    if not item.thumbnail:
+    if not item.is_ready or not item.thumbnail:
         raise Http404("No thumbnail.")
     content_type = "image/png" if item.thumbnail.name.endswith(".png") else "image/jpeg"
     return serve_private_file(
         item.thumbnail, download_name=f"thumbnail-{item.original_name}", content_type=content_type, inline=True
     )
+
+
+@require_GET
+def message_files(request: HttpRequest, conversation_uuid: uuid.UUID, message_id: int) -> HttpResponse:
+    """A message's files (HTMX): an open thread checks back here while images are processing,
+    in case it missed the push that shows them ready."""
+    conversation = access_conversation(user=request.user, conversation_uuid=conversation_uuid)
+    message = selectors.message_files(conversation=conversation, message_id=message_id)
+    if message is None:
+        raise Http404("No such message.")
+    return render(request, "messaging/partials/_message_files.html", {"message": message, "conversation": conversation})
 
 
 # The store inbox -------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Real-time pushes, the unread-message email task and notifications are scheduled 
 never inside the transaction. Refusals are ValidationError (or RateLimited) with a message for
 the person; views show it next to the form and nothing is changed.
 
-- posting.py: the limits and refusal texts, AttachmentUpload, update_reply_time, and how a
-  message goes into a thread (counters, attachments, the pushes, email check and notification)
+- posting.py: the limits and refusal texts, update_reply_time, and how a message goes into a
+  thread (counters, attachments, the pushes, email check and notification)
+- attachments.py: AttachmentUpload, storing a message's files, the hourly limit on images, and
+  process_attachments (the worker decodes images: "processing" until then)
 - conversations.py: default_subject, create_conversation, send_message, mark_as_read, set_status
 - offers.py: send_offer, withdraw_offer, accept_offer (custom orders)
 - seller_tools.py: create_saved_reply, delete_saved_reply, block_user, unblock_user,
@@ -13,6 +15,11 @@ the person; views show it next to the form and nothing is changed.
 - emails.py: send_unread_email
 """
 
+from .attachments import (
+    IMAGE_ATTACHMENT_RATE_TEXT,
+    IMAGE_ATTACHMENTS_PER_HOUR,
+    process_attachments,
+)
 from .conversations import create_conversation, default_subject, mark_as_read, send_message, set_status
 from .emails import send_unread_email
 from .offers import accept_offer, send_offer, withdraw_offer
@@ -41,6 +48,8 @@ __all__ = [
     "CONVERSATION_RATE_TEXT",
     "EMAIL_AFTER",
     "EMAIL_AT_MOST_EVERY",
+    "IMAGE_ATTACHMENTS_PER_HOUR",
+    "IMAGE_ATTACHMENT_RATE_TEXT",
     "MAX_ATTACHMENTS",
     "MESSAGES_PER_MINUTE",
     "MESSAGE_RATE_TEXT",
@@ -55,6 +64,7 @@ __all__ = [
     "default_subject",
     "delete_saved_reply",
     "mark_as_read",
+    "process_attachments",
     "report_conversation",
     "send_message",
     "send_offer",

@@ -20,6 +20,7 @@ from shomp.stores.models import Store
 from .. import events
 from ..models import MAX_SUBJECT_LENGTH, Conversation, CustomOrderRequest, Message, Side
 from ..policies import can_contact_store, is_blocked, side_for
+from .attachments import check_image_rate
 from .posting import (
     BLOCKED_TEXT,
     CONVERSATION_RATE_TEXT,
@@ -90,6 +91,7 @@ def create_conversation(
             raise ValidationError({"wanted_by": "Choose a date that hasn't passed."})
         if not content:
             raise ValidationError({"content": "Describe what you'd like made."})
+    check_image_rate(user=customer, attachments=attachments)
     ratelimit.hit(
         key=f"conversations:{customer.pk}",
         limit=CONVERSATIONS_PER_HOUR,
@@ -131,6 +133,7 @@ def send_message(
     if side == Side.CUSTOMER and is_blocked(store=conversation.store, user=sender):
         raise ValidationError(BLOCKED_TEXT)
     content = _check_content(content, attachments)
+    check_image_rate(user=sender, attachments=attachments)
     ratelimit.hit(key=f"messages:{sender.pk}", limit=MESSAGES_PER_MINUTE, window_seconds=60, message=MESSAGE_RATE_TEXT)
     locked = Conversation.objects.select_for_update(of=("self",)).select_related("store").get(pk=conversation.pk)
     message = _post_message(conversation=locked, sender=sender, side=side, content=content, attachments=attachments)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
@@ -13,15 +12,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from shomp.core.uploads import ProcessedFile, ProcessedImage
+from shomp.core.uploads import ProcessedFile
 from shomp.stores.models import Store
 from shomp.stores.selectors import get_store_managers
 
 from .. import events, selectors
-from ..models import MAX_CONTENT_LENGTH, Attachment, Conversation, Message, Side, StoreReplyTime
+from ..models import MAX_CONTENT_LENGTH, Conversation, Message, Side, StoreReplyTime
+from .attachments import ATTACHMENT_MAX_BYTES, AttachmentUpload, save_attachments
 
 MAX_ATTACHMENTS = 5
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MESSAGES_PER_MINUTE = 20
 CONVERSATIONS_PER_HOUR = 5
 REPORTS_PER_HOUR = 5
@@ -33,14 +32,6 @@ MESSAGE_RATE_TEXT = "You're sending messages too quickly: at most 20 a minute. W
 CONVERSATION_RATE_TEXT = "You've started 5 conversations in the last hour. Please wait a while before starting another."
 BLOCKED_TEXT = "This store isn't accepting messages from you."
 OWN_STORE_TEXT = "You can't send a message to your own store."
-
-
-@dataclass(frozen=True)
-class AttachmentUpload:
-    """A checked upload (core.uploads) and the name the sender gave it."""
-
-    processed: ProcessedImage | ProcessedFile
-    original_name: str
 
 
 def _other(side: str) -> str:
@@ -83,8 +74,6 @@ def _post_message(
     """Write a message into a locked `conversation` and keep its counters and status; schedule
     the pushes, the email and the notification. The caller holds the transaction and the lock."""
     message = Message.objects.create(conversation=conversation, sender=sender, sender_type=side, content=content)
-    for upload in attachments:
-        _save_attachment(message, upload)
     recipient = _other(side)
     was_unread = conversation.unread_for(recipient)
     if recipient == Side.CUSTOMER:
@@ -122,6 +111,8 @@ def _post_message(
     transaction.on_commit(lambda: _enqueue_email(conversation_id, recipient), robust=True)
     if not was_unread:  # one notification per unread streak, not one per message
         transaction.on_commit(lambda: _notify(message_id=message_id), robust=True)
+    # After the message's own push: its images appear as "processing" first, then ready.
+    save_attachments(message, attachments)
     return message
 
 
@@ -135,25 +126,6 @@ def update_reply_time(*, store: Store) -> StoreReplyTime | None:
         store=store, defaults={"typical_seconds": seconds, "sample_size": sample}
     )
     return row
-
-
-def _save_attachment(message: Message, upload: AttachmentUpload) -> Attachment:
-    processed = upload.processed
-    attachment = Attachment(message=message, original_name=upload.original_name[:200] or "file")
-    if isinstance(processed, ProcessedImage):
-        attachment.kind = Attachment.Kind.IMAGE
-        attachment.content_type = processed.content_type
-        attachment.size = processed.content.size
-        attachment.width, attachment.height = processed.width, processed.height
-        attachment.file.save(processed.content.name, processed.content, save=False)
-        attachment.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
-    else:
-        attachment.kind = Attachment.Kind.PDF
-        attachment.content_type = processed.content_type
-        attachment.size = processed.size
-        attachment.file.save(processed.content.name, processed.content, save=False)
-    attachment.save()
-    return attachment
 
 
 def _copy_state(source: Conversation, target: Conversation) -> None:

@@ -30,6 +30,7 @@ def world(store, seller, customer):
     )
     offer = services.send_offer(conversation=conversation, sender=seller, title="Owl teapot", price="60")
     attachment = conversation.messages.first().attachments.get()
+    services.process_attachments(message_id=attachment.message_id)  # the worker's turn: ready
     reply = SavedReply.objects.create(store=store, title="Hi", content="Hello!")
     block = Block.objects.create(store=store, user=UserFactory())
     return {"conversation": conversation, "offer": offer, "attachment": attachment, "reply": reply, "block": block}
@@ -51,6 +52,7 @@ def thread_routes(world):
         ("post", reverse("messaging:report", args=[u]), {"reason": "spam"}),
         ("get", reverse("messaging:attachment", args=[u, attachment.pk]), {}),
         ("get", reverse("messaging:attachment_thumbnail", args=[u, attachment.pk]), {}),
+        ("get", reverse("messaging:message_files", args=[u, attachment.message_id]), {}),
     ]
 
 
@@ -136,6 +138,8 @@ def test_both_sides_reach_every_thread_route_they_are_meant_to(client, world, cu
     client.force_login(customer)
     assert client.get(c.get_absolute_url()).status_code == 200
     assert client.get(reverse("messaging:attachment", args=[c.uuid, world["attachment"].pk])).status_code == 200
+    files = reverse("messaging:message_files", args=[c.uuid, world["attachment"].message_id])
+    assert client.get(files).status_code == 200
     client.force_login(seller)
     assert client.get(c.get_absolute_url()).status_code == 200
     assert client.get(reverse("messaging:attachment", args=[c.uuid, world["attachment"].pk])).status_code == 200

@@ -71,17 +71,22 @@ def test_thread(client, django_assert_max_num_queries, size, side):
     for n in range(size):
         sender_type = Side.CUSTOMER if n % 2 else Side.STORE
         message = MessageFactory(conversation=conversation, sender_type=sender_type)
-        if n % 5 == 0:
+        if n % 5 == 0:  # ready, processing (the worker hasn't run) and failed images
+            status = ["ready", "processing", "failed"][n // 5 % 3]
+            ready = status == "ready"
             Attachment.objects.create(
                 message=message,
                 kind="image",
-                file=f"messages/files/{n}.png",
-                thumbnail=f"messages/thumbs/{n}.png",
+                status=status,
+                file=f"messages/files/{n}.png" if ready else "",
+                thumbnail=f"messages/thumbs/{n}.png" if ready else "",
+                source=f"messages/incoming/{n}.png" if status == "processing" else "",
+                error="" if ready else "Damaged.",
                 content_type="image/png",
                 size=10,
                 original_name="a.png",
-                width=4,
-                height=3,
+                width=4 if ready else None,
+                height=3 if ready else None,
             )
         if n % 7 == 0 and sender_type == Side.STORE:
             Offer.objects.create(
@@ -92,6 +97,8 @@ def test_thread(client, django_assert_max_num_queries, size, side):
     with django_assert_max_num_queries(THREAD_BUDGET):  # with unread messages to mark read
         response = client.get(conversation.get_absolute_url())
     assert response.text.count('class="msg"') == min(size, 50)
+    if size > 1:
+        assert "Processing…" in response.text and "couldn't be attached" in response.text.replace("&#x27;", "'")
     with django_assert_max_num_queries(THREAD_READ_BUDGET):  # nothing unread any more: no writes
         client.get(conversation.get_absolute_url())
     assert (
@@ -107,3 +114,27 @@ def test_badge(client, django_assert_max_num_queries, size):
     client.force_login(seller)
     with django_assert_max_num_queries(BADGE_BUDGET):
         assert client.get(reverse("messaging:badge")).status_code == 200
+
+
+# + conversation, the message, its attachments, and the cart lookup every request makes
+MESSAGE_FILES_BUDGET = 6
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_message_files(client, django_assert_max_num_queries, count):
+    message = MessageFactory()
+    for n in range(count):
+        Attachment.objects.create(
+            message=message,
+            kind="image",
+            status="processing",
+            source=f"messages/incoming/{n}.png",
+            content_type="image/png",
+            size=10,
+            original_name=f"{n}.png",
+        )
+    client.force_login(message.conversation.customer)
+    url = reverse("messaging:message_files", args=[message.conversation.uuid, message.pk])
+    with django_assert_max_num_queries(MESSAGE_FILES_BUDGET):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.text.count("Processing…") == count and 'hx-trigger="every 3s"' in response.text

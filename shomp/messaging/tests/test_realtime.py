@@ -178,3 +178,33 @@ async def test_reading_sends_seen_to_the_writer(application):
     frame = await receive_all(customer_socket, f'id="receipt-{message.pk}"')
     assert f'id="receipt-{message.pk}"' in frame and "Seen" in frame
     await customer_socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_an_image_shows_processing_then_ready_live_on_both_sides(application):
+    from shomp.messaging.forms import prepare_attachment
+
+    from .conftest import png_upload
+
+    conversation, seller, customer = await sync_to_async(make_thread)()
+    topic = events.conversation_topic(conversation.uuid)
+    customer_socket = await open_socket(application, topic, user=customer)
+    seller_socket = await open_socket(application, topic, user=seller)
+
+    # On commit: the message's push (its image processing), then the worker (the immediate
+    # backend here) decodes it and pushes its files, ready.
+    message = await sync_to_async(services.send_message)(
+        conversation=conversation,
+        sender=customer,
+        content="This one",
+        attachments=[await sync_to_async(prepare_attachment)(png_upload("shelf.png", size=(300, 200)))],
+    )
+    attachment = await sync_to_async(message.attachments.get)()
+    assert attachment.status == "ready"
+    ready = rf'<ul id="message-files-{message.pk}"[^>]*hx-swap-oob="true"'
+    for socket in (customer_socket, seller_socket):
+        frames = await receive_all(socket, "This one", ready)
+        assert frames.index("Processing…") < re.search(ready, frames).start()
+        assert f"/files/{attachment.pk}/thumbnail/" in frames[re.search(ready, frames).start() :]
+        await socket.disconnect()

@@ -223,13 +223,16 @@ def test_bad_messages_change_nothing(conversation, customer, content, files, err
     assert conversation.store_unread_count == unread
 
 
-def test_attachments_are_stored_privately_with_their_details(conversation, customer):
-    message = services.send_message(
-        conversation=conversation,
-        sender=customer,
-        content="",
-        attachments=prepared(png_upload("cat.png", size=(900, 600)), pdf_upload("sketch.pdf")),
-    )
+def test_attachments_are_stored_privately_with_their_details(
+    conversation, customer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # and the worker processes the image
+        message = services.send_message(
+            conversation=conversation,
+            sender=customer,
+            content="",
+            attachments=prepared(png_upload("cat.png", size=(900, 600)), pdf_upload("sketch.pdf")),
+        )
     image, pdf = message.attachments.order_by("pk")
     assert (image.kind, image.content_type, image.original_name, image.width, image.height) == (
         "image",
