@@ -1,11 +1,22 @@
 from django import forms
 
-from shomp.core.uploads import ImageUploadField
+from shomp.core.uploads import ImageUploadField, UploadForm
 
 from .models import Store
 
+# A logo is decoded in the seller's request (anyone signed in may open a store), so its caps are
+# lower than core.uploads' defaults, which the media worker affords. Measured (process_image to
+# 1024 px, flat images, the cheapest files for the most pixels): a 40 MP JPEG +20 MB and 0.1 s
+# (decoded at 1/8 scale), a 16 MP PNG +120 MB and 0.5 s with alpha, an 8 MP WebP +125 MB and
+# 0.4 s, an 8 MP GIF +60 MB: a request stays under 256 MB and 2 s (bench/uploads.py's store/).
+LOGO_MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 16_000_000, "WEBP": 8_000_000, "GIF": 8_000_000}
+LOGO_MAX_SIDE = 1024  # stored (and decoded, for a JPEG) at most this large; pages show the thumbnail
 
-class StoreForm(forms.Form):
+
+class StoreForm(UploadForm):
+    """An UploadForm: the logo is checked from its header while the form cleans, and decoded only
+    once every other field is valid."""
+
     name = forms.CharField(max_length=80, label="Store name")
     slug = forms.CharField(
         max_length=50,
@@ -17,7 +28,13 @@ class StoreForm(forms.Form):
     description = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=5000, required=False, label="Description"
     )
-    logo = ImageUploadField(required=False, label="Logo", help_text="JPEG, PNG, WebP or GIF, up to 10 MB.")
+    logo = ImageUploadField(
+        required=False,
+        label="Logo",
+        max_pixels=LOGO_MAX_PIXELS,
+        max_side=LOGO_MAX_SIDE,
+        help_text="JPEG, PNG, WebP or GIF, up to 10 MB.",
+    )
 
     def __init__(self, *args, store: Store | None = None, **kwargs):
         if store is not None:
