@@ -21,8 +21,17 @@ pixel count, the cheapest way to ask a server for a large decode.
 - product/issue: ten 6300×6300 PNGs on a new product (the seller's form); product/accepted,
   product/refused: ten 5000×5000 PNGs (25 MP, the most a product PNG may have), valid, and
   without a title; product/worker: the task decoding product/accepted's ten (fit in 2560 px);
-- message/accepted, message/refused: five 6300×6300 PNGs attached to a message to a store
-  (any logged-in user), valid, and with no message type; message/webp: one 6300×6300 WebP.
+- message/issue: five 6300×6300 PNGs attached to a message to a store (any logged-in user): the
+  PNG cap (25 MP) refuses them from their headers; message/webp: one 6300×6300 WebP (69 KB that
+  took a request 680 MB to decode): refused from its header (12 MP WebP cap);
+- message/accepted, message/refused: five 5000×5000 PNGs (25 MP), valid, and with no message
+  type; message/webp-cap: one 3464×3464 WebP with alpha (12 MP, the most a WebP may have);
+- message/worker: the media task decoding message/accepted's five (fit in 2560 px);
+  message/worker-webp: message/webp-cap's WebP, the costliest decode per pixel;
+- store/issue: a new store whose logo is a 6300×6300 PNG: refused from its header (logos: PNG
+  16 MP); store/png: a 4000×4000 PNG with alpha (16 MP, the logo cap), decoded in the request
+  (fit in 1024 px); store/webp: a 2828×2828 WebP with alpha (8 MP, the logo cap); store/jpeg: a
+  6324×6324 JPEG (40 MP, decoded at 1/8 scale); store/refused: store/png's logo with no name.
 
 Needs factory-boy (requirements/test.txt) for the starting data. This is a benchmark, never a
 test: nothing here asserts a time. Results are in bench/README.md.
@@ -58,17 +67,28 @@ CASES = [
     "product/accepted",
     "product/refused",
     "product/worker",
+    "message/issue",
+    "message/webp",
     "message/accepted",
     "message/refused",
-    "message/webp",
+    "message/webp-cap",
+    "message/worker",
+    "message/worker-webp",
+    "store/issue",
+    "store/png",
+    "store/webp",
+    "store/jpeg",
+    "store/refused",
 ]
+STORE_CASES = [case for case in CASES if case.startswith("store/")]
 
 
 # Files ------------------------------------------------------------------------------------------
 
 
-def flat_png(side: int, shade: int) -> bytes:
-    """A side × side RGB PNG in bands of flat colour, compressed row by row (never whole in memory)."""
+def flat_png(side: int, shade: int, *, alpha: bool = False) -> bytes:
+    """A side × side RGB (or half-transparent RGBA) PNG in bands of flat colour, compressed row by
+    row (never whole in memory)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -77,9 +97,10 @@ def flat_png(side: int, shade: int) -> bytes:
     parts = []
     for y in range(side):
         band = (y // 256 + shade) % 256
-        parts.append(compressor.compress(b"\x00" + bytes((band, 255 - band, shade)) * side))
+        pixel = bytes((band, 255 - band, shade)) + (b"\x80" if alpha else b"")
+        parts.append(compressor.compress(b"\x00" + pixel * side))
     parts.append(compressor.flush())
-    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", side, side, 8, 6 if alpha else 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
 
 
@@ -94,13 +115,28 @@ def make_files(folder: Path) -> dict[str, list[str]]:
             if not path.exists():
                 path.write_bytes(flat_png(side, shade=40 + n * 20))
             paths[key].append(str(path))
+    from PIL import Image
+
     webp = folder / "flat-6300.webp"
     if not webp.exists():
-        from PIL import Image
-
         with Image.new("RGB", (6300, 6300), (30, 90, 200)) as image:
             image.save(webp, format="WEBP", quality=80)
     paths["webp"] = [str(webp)]
+    logo_png = folder / "flat-4000-alpha.png"
+    if not logo_png.exists():
+        logo_png.write_bytes(flat_png(4000, shade=60, alpha=True))
+    paths["logo-png"] = [str(logo_png)]
+    for key, side in (("webp-cap", 3464), ("logo-webp", 2828)):
+        path = folder / f"flat-{side}-alpha.webp"
+        if not path.exists():
+            with Image.new("RGBA", (side, side), (30, 90, 200, 128)) as image:
+                image.save(path, format="WEBP", quality=80)
+        paths[key] = [str(path)]
+    jpeg = folder / "flat-6324.jpg"
+    if not jpeg.exists():
+        with Image.new("RGB", (6324, 6324), (30, 90, 200)) as image:
+            image.save(jpeg, format="JPEG", quality=90)
+    paths["logo-jpeg"] = [str(jpeg)]
     return paths
 
 
@@ -127,13 +163,15 @@ def make_data(work: Path) -> dict:
         product = ProductFactory(store=store, status=Product.Status.PUBLISHED)
         item = OrderItemFactory(order__store=store, product=product)  # a paid order: may review
         reviewers[case], products[case] = item.order.buyer_id, product.pk
-    buyers = {case: UserFactory().pk for case in ("message/accepted", "message/refused", "message/webp")}
+    buyers = {case: UserFactory().pk for case in CASES if case.startswith("message/")}
+    openers = {case: UserFactory().pk for case in STORE_CASES}  # anyone signed in may open a store
     return {
         "seller": seller.pk,
         "store": store.slug,
         "reviewers": reviewers,
         "products": products,
         "buyers": buyers,
+        "openers": openers,
         "files": make_files(work / "files"),
     }
 
@@ -175,6 +213,8 @@ def run_case(case: str, state: dict) -> dict:
         return run_review_worker(state)
     if case == "product/worker":
         return run_product_worker(state)
+    if case.startswith("message/worker"):
+        return run_message_worker(state, "message/webp-cap" if case == "message/worker-webp" else "message/accepted")
     if case.startswith("review/"):
         client.force_login(User.objects.get(pk=state["reviewers"][case]))
         url = reverse("reviews:write", kwargs={"product_id": state["products"][case]})
@@ -195,7 +235,21 @@ def run_case(case: str, state: dict) -> dict:
         client.force_login(User.objects.get(pk=state["buyers"][case]))
         url = reverse("messaging:contact", kwargs={"store_slug": state["store"]})
         fields = {"type": "" if case == "message/refused" else "general", "content": "Does it come in blue?"}
-        request = ("attachments", files["webp"] if case == "message/webp" else files["6300"][:5], fields)
+        attachments = {
+            "message/issue": files["6300"][:5],
+            "message/webp": files["webp"],
+            "message/webp-cap": files["webp-cap"],
+        }.get(case, files["5000"][:5])
+        request = ("attachments", attachments, fields)
+    elif case.startswith("store/"):
+        client.force_login(User.objects.get(pk=state["openers"][case]))
+        url = reverse("stores:create")
+        logo = {
+            "store/issue": files["6300"][:1],
+            "store/webp": files["logo-webp"],
+            "store/jpeg": files["logo-jpeg"],
+        }.get(case, files["logo-png"])
+        request = ("logo", logo, {"name": "" if case == "store/refused" else f"Bench {case}", "description": ""})
     else:
         raise SystemExit(f"unknown case {case}")
 
@@ -225,6 +279,25 @@ def run_product_worker(state: dict) -> dict:
         return f"{finished} processed: {ready} ready"
 
     return measure(lambda: process_product_images(product_id=product.pk), describe=describe)
+
+
+def run_message_worker(state: dict, sent_by: str) -> dict:
+    from shomp.messaging.models import Attachment, Message
+
+    message = Message.objects.filter(sender_id=state["buyers"][sent_by]).order_by("pk").first()
+    if message is None:
+        raise SystemExit(f"run {sent_by} first")
+    try:
+        from shomp.messaging.services import process_attachments
+    except ImportError:  # before the worker decoded attachments: nothing waits for it
+        raise SystemExit("attachments are decoded in the request here") from None
+    Attachment.objects.filter(message=message).count()  # warm the connection
+
+    def describe(finished: int) -> str:
+        statuses = list(message.attachments.values_list("status", flat=True))
+        return f"{finished} processed: {statuses.count('ready')} ready"
+
+    return measure(lambda: process_attachments(message_id=message.pk), describe=describe)
 
 
 def run_review_worker(state: dict) -> dict:
@@ -292,7 +365,9 @@ def main() -> None:
     print(f"Set up in {time.perf_counter() - started:.0f} s: {work}")
     print(
         f"File sizes: PNG 6300×6300 {sizes['6300']:.0f} KB, PNG 5000×5000 {sizes['5000']:.0f} KB, "
-        f"WebP 6300×6300 {sizes['webp']:.0f} KB.\n"
+        f"WebP 6300×6300 {sizes['webp']:.0f} KB, WebP 3464×3464 with alpha {sizes['webp-cap']:.0f} KB, "
+        f"PNG 4000×4000 with alpha {sizes['logo-png']:.0f} KB, WebP 2828×2828 with alpha "
+        f"{sizes['logo-webp']:.0f} KB, JPEG 6324×6324 {sizes['logo-jpeg']:.0f} KB.\n"
     )
 
     print("| case | outcome | wall s | CPU s | RSS before MB | peak RSS MB | growth MB |")
