@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks_db",
     "shomp.core",
+    "shomp.organizations",
     "shomp.stores",
     "shomp.catalog",
     "shomp.orders",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("shomp.stores.urls")),
+    path("", include("shomp.organizations.urls")),
     path("", include("shomp.orders.urls")),
     path("", include("shomp.notifications.urls")),
     path("", include("shomp.follows.urls")),

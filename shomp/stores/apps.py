@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class StoresConfig(AppConfig):
     name = "shomp.stores"
     label = "stores"
+
+    def ready(self) -> None:
+        # The organization pages are dashboard pages, behind this app's door; organizations
+        # sits below stores, so the door is lent to it here (see organizations.dashboard).
+        from shomp.organizations.dashboard import set_store_door
+
+        from .policies import active_store_required
+
+        set_store_door(active_store_required)

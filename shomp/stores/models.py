@@ -15,7 +15,14 @@ class Store(models.Model):
         BUYERS = "buyers", "Buyers only"
         ANYONE = "anyone", "Anyone logged in"
 
+    # The organization's owner (kept equal by organizations' services: a transfer moves both).
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stores")
+    # Whose team works on the store, each member by role (organizations.policies.can is the door).
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="stores")
+    # True while the organization has members besides its owner (kept by organizations' services
+    # under the organization's row lock). False lets the door say no to everyone but the owner
+    # without reading memberships: public pages ask "does this visitor manage the store?".
+    has_team = models.BooleanField(default=False, editable=False)
     name = models.CharField(max_length=80)
     slug = models.SlugField(
         max_length=50,
@@ -45,6 +52,15 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Every store belongs to an organization. create_store picks it; a store written straight
+        # through the ORM (older code, fixtures, tests) goes in its owner's own, as it would there.
+        if self.organization_id is None and self.owner_id is not None:
+            from shomp.organizations.services import own_organization
+
+            self.organization = own_organization(user=self.owner)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:store", kwargs={"store_slug": self.slug})

@@ -1,5 +1,12 @@
-"""Who may do what with a store. `can_manage_store` is the single answer to
-"may this user manage this store?" (the owner today; organization roles extend it here)."""
+"""Who may do what with a store: the permission door.
+
+`organizations.policies.can(user, store, area)` is the one answer to "may this user do AREA on
+this store?" (the organization's role table, areas.py); `selectors.stores_for` is its queryset
+twin. `can_manage_store` asks it for every area at once: what "is the store's owner" meant
+before organizations, so the organization's owner and full admins may, and the apps that still
+ask it (orders, catalog, messaging, reviews, follows) keep their meaning until they ask for
+their own area.
+"""
 
 from functools import wraps
 
@@ -7,47 +14,60 @@ import rules
 from django.http import Http404
 from django.shortcuts import redirect
 
+from shomp.organizations.areas import EVERY, MEMBER
+from shomp.organizations.dashboard import ACTIVE_STORE_SESSION_KEY
+from shomp.organizations.policies import can
+
 from .models import Store
+
+__all__ = [
+    "ACTIVE_STORE_SESSION_KEY",
+    "access_store_for_management",
+    "active_store_required",
+    "can",
+    "can_manage_store",
+]
 
 
 @rules.predicate
 def can_manage_store(user, store: Store | None) -> bool:
-    if store is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return store.owner_id == user.pk
+    return can(user, store, EVERY)
 
 
 rules.add_perm("stores.manage_store", can_manage_store)
 
 
-def access_store_for_management(*, user, store_id: int) -> Store:
-    """The store if `user` may manage it; Http404 otherwise (never reveal that it exists)."""
+def access_store_for_management(*, user, store_id: int, area: str = EVERY) -> Store:
+    """The store if `user` may do `area` on it; Http404 otherwise (never reveal that it exists)."""
     store = Store.objects.filter(pk=store_id).first()
-    if store is None or not can_manage_store(user, store):
+    if store is None or not can(user, store, area):
         raise Http404("No such store.")
     return store
 
 
-ACTIVE_STORE_SESSION_KEY = "active_store_id"
-
-
-def active_store_required(view):
+def active_store_required(view=None, *, area: str = EVERY):
     """The door to every /dashboard page: sets `request.store` to the user's active store.
 
-    The active store is the one picked in the store switcher (kept in the session) if the
-    user still manages it, else their first store; a user without a store is sent to create one.
+    The active store is the one picked in the store switcher (kept in the session) if the user
+    may still do `area` on it, else their first such store. A user with no such store goes to
+    their organization's members page if they belong to a team, else to create a store.
+    Use bare (`@active_store_required`: every area) or with an area.
     """
+    if view is None:
+        return lambda view: active_store_required(view, area=area)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        from .selectors import get_managed_stores
+        from .selectors import stores_for
 
-        stores = list(get_managed_stores(user=request.user))
+        stores = list(stores_for(user=request.user, area=area))
         if not stores:
+            if area != MEMBER and stores_for(user=request.user, area=MEMBER).exists():
+                return redirect("organizations:members")
             return redirect("stores:create")
         wanted = request.session.get(ACTIVE_STORE_SESSION_KEY)
         store = next((s for s in stores if s.pk == wanted), stores[0])
-        if not can_manage_store(request.user, store):  # one door, even for the fallback
+        if not can(request.user, store, area):  # one door, even for the fallback
             raise Http404
         request.store = store
         request.managed_stores = stores

@@ -3,14 +3,22 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from shomp.organizations.areas import EVERY
+from shomp.organizations.selectors import store_condition, user_condition
+
 from .models import Store
 
 
-def get_managed_stores(*, user) -> QuerySet[Store]:
-    """Stores `user` may manage (see policies.can_manage_store), for the dashboard switcher."""
-    if not user.is_authenticated:
+def stores_for(*, user, area: str) -> QuerySet[Store]:
+    """The stores `user` may do `area` on: the queryset twin of policies.can, in one query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Store.objects.none()
-    return Store.objects.filter(owner=user).order_by("name", "pk")
+    return Store.objects.filter(store_condition(user=user, area=area)).order_by("name", "pk")
+
+
+def get_managed_stores(*, user) -> QuerySet[Store]:
+    """Stores `user` may manage (every area; see policies.can_manage_store)."""
+    return stores_for(user=user, area=EVERY)
 
 
 def search_stores(*, query: str = "") -> QuerySet[Store]:
@@ -33,11 +41,13 @@ def search_stores(*, query: str = "") -> QuerySet[Store]:
 
 
 def get_store_managers(*, store: Store) -> QuerySet:
-    """The users who may manage `store` (see policies.can_manage_store), e.g. to notify them.
+    """The users who may manage `store` (see policies.can_manage_store), e.g. to notify them."""
+    return users_for(store=store, area=EVERY)
 
-    The owner today; organization roles extend this together with can_manage_store.
-    """
-    return get_user_model().objects.filter(pk=store.owner_id, is_active=True)
+
+def users_for(*, store: Store, area: str) -> QuerySet:
+    """The active users who may do `area` on `store` (policies.can in SQL, one query)."""
+    return get_user_model().objects.filter(user_condition(store=store, area=area))
 
 
 def get_store_by_slug(*, slug: str) -> Store | None:

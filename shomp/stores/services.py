@@ -6,6 +6,8 @@ from django.utils.text import slugify
 
 from shomp.core import uploads
 from shomp.core.reserved import RESERVED_WORDS
+from shomp.organizations.selectors import has_team
+from shomp.organizations.services import own_organization
 
 from .models import Store
 
@@ -44,7 +46,16 @@ def create_store(*, owner, name: str, slug: str = "", description: str = "", log
         slug = validate_store_slug(slug) if slug else suggest_store_slug(name)
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
-    store = Store(owner=owner, name=name, slug=slug, description=description.strip())
+    # A seller's stores go in their own organization, made silently with their first store.
+    organization = own_organization(user=owner)
+    store = Store(
+        owner=owner,
+        organization=organization,
+        has_team=has_team(organization_id=organization.pk),
+        name=name,
+        slug=slug,
+        description=description.strip(),
+    )
     if logo is not None:
         _set_logo(store, logo)
     store.full_clean()

@@ -9,6 +9,7 @@ from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.params import parse_id
+from shomp.organizations.areas import MEMBER
 
 from . import selectors, services
 from .forms import StoreForm
@@ -83,7 +84,8 @@ def switch_store(request: HttpRequest) -> HttpResponse:
         store_id = int(request.POST.get("store", ""))
     except ValueError:
         store_id = 0
-    store = access_store_for_management(user=request.user, store_id=store_id)
+    # Any store of the user's teams: each dashboard page then asks for its own area.
+    store = access_store_for_management(user=request.user, store_id=store_id, area=MEMBER)
     request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
     messages.info(request, f"Now managing {store.name}.")
     next_url = request.POST.get("next", "")
