@@ -245,6 +245,54 @@ def test_attachments_upload_and_show_on_both_sides(make_page, live_url):
     screenshot(buyer_page, "messaging-thread-375")
 
 
+def test_an_image_is_processing_on_both_sides_until_the_worker_is_done_then_appears_live(
+    make_page, live_url, live_server_app, monkeypatch
+):
+    from shomp.messaging import services
+    from shomp.messaging.services import attachments
+
+    queued: list[int] = []  # the worker waits: the test runs it when it wants
+    monkeypatch.setattr(attachments, "_enqueue_processing", queued.append)
+    seller = builders.user("vi_frames")
+    buyer = builders.user("bo_asks")
+    shop = builders.store(owner=seller, name="Vi Frames", slug="vi-frames")
+    conversation = builders_conversation(shop, buyer)
+
+    pages = []
+    for user, mobile in ((seller, False), (buyer, True)):
+        page = login(make_page(mobile=mobile), live_url, user.username, builders.PASSWORD)
+        page.goto(conversation.get_absolute_url())
+        wait_for_socket(page)
+        mark_page(page)
+        pages.append(page)
+    buyer_page = pages[1]
+    composer(buyer_page).fill("The wall it goes on")
+    buyer_page.get_by_label("Attach files").set_input_files(
+        [upload("wall.png", builders.png_bytes(size=(640, 480)), "image/png")]
+    )
+    buyer_page.get_by_role("button", name="Send").click()
+
+    for page in pages:
+        message = page.locator(".msg").last
+        expect(message).to_contain_text("The wall it goes on")
+        expect(message.get_by_role("status")).to_contain_text("wall.png Processing…")
+        expect(message.get_by_role("img", name="wall.png")).to_have_count(0)
+    (message_id,) = queued
+    attachment = Attachment.objects.get(message_id=message_id)
+    assert attachment.status == "processing" and not attachment.file
+
+    live_server_app.call(services.process_attachments, message_id=message_id)  # the worker's turn
+
+    for page in pages:
+        message = page.locator(".msg").last
+        image = message.get_by_role("img", name="wall.png")
+        expect(image).to_be_visible()
+        page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        expect(message.get_by_role("status")).to_have_count(0)
+        assert_same_page(page)  # pushed, not reloaded
+        assert_no_page_errors(page)
+
+
 def test_messaging_pages_fit_a_phone(make_page, live_url):
     from .helpers import horizontal_overflow
 
