@@ -52,7 +52,7 @@ def _active(user) -> bool:
 
 def memberships_for(user) -> dict[int, Grant]:
     """The user's memberships by organization id: one query, then kept on the user object."""
-    if not _active(user):
+    if not _active(user) or user.pk is None:  # an unsaved user (UserFactory.build()) has none
         return {}
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:

@@ -501,8 +501,11 @@ def remove_member(*, membership: Membership, actor) -> None:
     if membership is None:
         return  # removed meanwhile
     _check_may_manage(actor_access, membership, "remove")
-    if organization.ownership_offered_to_id == membership.user_id:
-        Organization.objects.filter(pk=organization.pk).update(ownership_offered_to=None)
+    # An ownership offer to them ends with their membership (asked of the row, not of the
+    # organization object the caller read before the offer may have been made).
+    Organization.objects.filter(pk=organization.pk, ownership_offered_to=membership.user_id).update(
+        ownership_offered_to=None
+    )
     membership.delete()
     sync_store_teams(organization=organization)
     _log(organization, actor, AuditLogEntry.Action.REMOVED, membership.user.username, role=membership.role)
@@ -520,8 +523,7 @@ def leave_organization(*, organization: Organization, user) -> None:
             "You own this organization: transfer the ownership to another member first "
             "(or delete the organization once it holds no stores)."
         )
-    if organization.ownership_offered_to_id == user.pk:
-        Organization.objects.filter(pk=organization.pk).update(ownership_offered_to=None)
+    Organization.objects.filter(pk=organization.pk, ownership_offered_to=user.pk).update(ownership_offered_to=None)
     access.membership.delete()
     sync_store_teams(organization=organization)
     _log(organization, user, AuditLogEntry.Action.LEFT, user.username, role=access.role)

@@ -11,7 +11,7 @@ from .models import Store
 
 def stores_for(*, user, area: str) -> QuerySet[Store]:
     """The stores `user` may do `area` on: the queryset twin of policies.can, in one query."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.pk is None:
         return Store.objects.none()
     return Store.objects.filter(store_condition(user=user, area=area)).order_by("name", "pk")
 
