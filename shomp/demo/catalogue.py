@@ -26,8 +26,12 @@ class DemoUser:
 
 
 USERS = [
-    DemoUser("demo-seller", "seller: Inkwell & Ash Prints, Fern & Kiln Ceramics, Purl Theory Knits"),
-    DemoUser("demo-seller2", "seller: Marginalia Press, Low Tide Audio, Silver Thread Jewellery"),
+    DemoUser("demo-seller", "owner of Studio North: Inkwell & Ash Prints, Fern & Kiln Ceramics, Purl Theory Knits"),
+    DemoUser(
+        "demo-seller2",
+        "seller: Marginalia Press, Low Tide Audio, Silver Thread Jewellery; manager at Fern & Kiln (Studio North)",
+    ),
+    DemoUser("demo-support", "support member of Studio North (messages, reviews, orders read only)"),
     DemoUser("demo-buyer", "buyer with orders and a full cart"),
     DemoUser("demo-admin", "staff and superuser: /admin/", staff=True),
 ]

@@ -1,11 +1,13 @@
 """`manage.py seed_demo`: a small, lively marketplace to click through in development.
 
-Four logins (two sellers, a buyer and an admin, password "shomp-demo"), six stores with sixty
+Five logins (two sellers, a support member, a buyer and an admin, password "shomp-demo"), six stores with sixty
 products, pictures and downloads, three products with options and variants (variants.py), a few
 orders at different stages and a cart ready to check out,
 followers (demo fans, for the sellers' charts), store announcements and notifications (audience.py),
 and reviews with photos, the sellers' responses, helpful votes and a flag (reviews.py),
-and conversations of every type between the buyer and the stores (conversations.py).
+conversations of every type between the buyer and the stores (conversations.py),
+and demo-seller's organization "Studio North" with a manager, a support member and a waiting
+invitation (organization.py).
 
 Everything goes through the apps' services and `core.uploads`, as the pages would do it; only
 the users (and their allauth email rows) are created directly. It is idempotent: users are found
@@ -29,7 +31,7 @@ from django.db import transaction
 from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
-from shomp.demo import audience, catalogue, conversations, reviews, samples, variants
+from shomp.demo import audience, catalogue, conversations, organization, reviews, samples, variants
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -74,6 +76,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 users, new_users = self._users()
                 stores = self._stores(users)
+                organization.seed(users=users, stores=stores, created=self.created)
                 products = self._products(stores, products_per_store)
                 variants.seed(stores=stores, created=self.created)
                 self._checkouts(users, products)
@@ -96,7 +99,7 @@ class Command(BaseCommand):
             if user is None:
                 if User.objects.filter(email__iexact=spec.email).exists():
                     raise CommandError(f"{spec.email} belongs to another user; remove it to seed the demo.")
-                # Hashing is slow on purpose (~0.5 s); the four demo users share one hash of the
+                # Hashing is slow on purpose (~0.5 s); the demo users share one hash of the
                 # same published password.
                 password = password or make_password(catalogue.DEMO_PASSWORD)
                 user = User.objects.create(
