@@ -9,7 +9,7 @@ from shomp.organizations import services
 from shomp.organizations.models import Membership
 
 from . import builders
-from .helpers import DESKTOP, MOBILE, assert_no_page_errors, horizontal_overflow, login
+from .helpers import DESKTOP, MOBILE, SCREENSHOT_DIR, assert_no_page_errors, horizontal_overflow, login
 
 SIZES = {"desktop": DESKTOP, "mobile": MOBILE}
 
@@ -51,8 +51,6 @@ def team():
 
 @pytest.mark.parametrize("size", SIZES)
 def test_organization_pages_fit_and_screenshot(make_page, live_url, team, size):
-    from .helpers import SCREENSHOT_DIR
-
     folder = SCREENSHOT_DIR / "organizations"
     folder.mkdir(parents=True, exist_ok=True)
     manager = Membership.objects.get(user__username="a-very-long-username-for-layout")
@@ -93,3 +91,66 @@ def assert_members_page_controls_fit(page, width: int) -> None:
         resend = item.get_by_role("button", name="Send a new link").bounding_box()
         revoke = item.get_by_role("button", name="Revoke").bounding_box()
         assert resend["y"] == revoke["y"], item.inner_text()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_other_states_of_the_pages_screenshot(make_page, live_url, team, size):
+    """What a support member, a logged-out visitor and the wrong account see."""
+    folder = SCREENSHOT_DIR / "organizations"
+    support = login(make_page(viewport=SIZES[size]), live_url, "helper", builders.PASSWORD)
+    support.goto("/dashboard/organization/members/")
+    support.screenshot(path=str(folder / f"members-as-support-{size}.png"), full_page=True)
+    assert horizontal_overflow(support) == 0
+    support.goto(f"/organizations/invitations/{team['token']}/")  # not their address
+    support.screenshot(path=str(folder / f"invitation-wrong-account-{size}.png"), full_page=True)
+    assert horizontal_overflow(support) == 0
+    visitor = make_page(viewport=SIZES[size])
+    visitor.goto(f"/organizations/invitations/{team['token']}/")
+    visitor.screenshot(path=str(folder / f"invitation-logged-out-{size}.png"), full_page=True)
+    assert horizontal_overflow(visitor) == 0
+    for page in (support, visitor):
+        assert_no_page_errors(page)
+
+
+UNLABELLED = """() => [...document.querySelectorAll('main input, main select, main textarea')]
+  .filter((el) => el.type !== 'hidden' && el.checkVisibility())  // shown (not in a closed <details>)
+  .filter((el) => ![...el.labels].some((label) => label.checkVisibility() && label.innerText.trim()))
+  .map((el) => el.name || el.id)"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  return el ? (el.getAttribute('aria-label') || el.innerText || el.name || el.value || '').trim() : '';
+}"""
+
+
+def test_every_control_is_labelled_and_reachable_by_keyboard(make_page, live_url, team):
+    manager = Membership.objects.get(user__username="a-very-long-username-for-layout")
+    owner = login(make_page(), live_url, "studio-owner", builders.PASSWORD)
+    for path in (
+        "/dashboard/organization/members/",
+        f"/dashboard/organization/members/{manager.pk}/",
+        "/dashboard/organization/settings/",
+    ):
+        owner.goto(path)
+        assert owner.evaluate(UNLABELLED) == [], path
+    owner.goto(f"/dashboard/organization/members/{manager.pk}/")
+    owner.get_by_text("Adjust the role's areas").click()
+    owner.screenshot(path=str(SCREENSHOT_DIR / "organizations" / "member-edit-areas-desktop.png"), full_page=True)
+    assert owner.evaluate(UNLABELLED) == []
+
+    owner.goto("/dashboard/organization/members/")
+    reached = set()
+    for _ in range(80):
+        owner.keyboard.press("Tab")
+        reached.add(owner.evaluate(FOCUSED))
+    wanted = {
+        "Change the role of helper",
+        "Remove helper",
+        "Change the role of a-very-long-username-for-layout",
+        "Send a new link to newhelper@example.com",
+        "Revoke the invitation to newhelper@example.com",
+        "Send invitation",
+        "email",
+        "Settings",
+    }
+    assert wanted <= reached, wanted - reached
