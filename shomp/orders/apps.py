@@ -10,8 +10,9 @@ class OrdersConfig(AppConfig):
 
         from shomp.core import realtime
         from shomp.core.params import parse_id
+        from shomp.organizations.areas import Area
         from shomp.stores.models import Store
-        from shomp.stores.policies import can_manage_store
+        from shomp.stores.policies import can
 
         from . import services
         from .selectors import CART_SESSION_KEY
@@ -19,7 +20,9 @@ class OrdersConfig(AppConfig):
         def authorize_store_orders(user, store_id: str) -> bool:
             pk = parse_id(store_id)  # "²".isdigit() too: a traceback in the log before
             store = Store.objects.filter(pk=pk).first() if pk is not None else None
-            return can_manage_store(user, store)
+            # Asked again before every push (core.consumers), so a member who loses "orders.view"
+            # stops receiving the next event.
+            return can(user, store, Area.ORDERS_VIEW)
 
         realtime.register_topic("store-orders", authorize_store_orders)
 

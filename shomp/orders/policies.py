@@ -1,9 +1,14 @@
-"""Who may see an order: its buyer, and the staff of the store it was placed with."""
+"""Who may see an order: its buyer, and the staff of the store it was placed with.
+
+The store's side asks the permission door for its own areas: "orders.view" to list and read
+orders (support has it, read only), "orders" to change them (ship, fulfil).
+"""
 
 import rules
 from django.http import Http404
 
-from shomp.stores.policies import can_manage_store
+from shomp.organizations.areas import Area
+from shomp.stores.policies import can
 
 from .models import Order
 
@@ -14,11 +19,16 @@ def is_order_buyer(user, order: Order | None) -> bool:
 
 
 @rules.predicate
+def can_view_store_order(user, order: Order | None) -> bool:
+    return order is not None and can(user, order.store, Area.ORDERS_VIEW)
+
+
+@rules.predicate
 def can_manage_order(user, order: Order | None) -> bool:
-    return order is not None and can_manage_store(user, order.store)
+    return order is not None and can(user, order.store, Area.ORDERS)
 
 
-rules.add_perm("orders.view_order", is_order_buyer | can_manage_order)
+rules.add_perm("orders.view_order", is_order_buyer | can_view_store_order)
 rules.add_perm("orders.manage_order", can_manage_order)
 
 
@@ -29,10 +39,11 @@ def access_order_for_buyer(*, user, order_uuid) -> Order:
     return order
 
 
-def access_order_for_store(*, user, store, order_uuid) -> Order:
-    """An order of the active `store`; another store's order uuid is a 404."""
+def access_order_for_store(*, user, store, order_uuid, area: str = Area.ORDERS_VIEW) -> Order:
+    """An order of the active `store` if `user` may do `area` on it (read by default, pass
+    Area.ORDERS to change it); another store's order uuid, or too little right, is a 404."""
     order = Order.objects.select_related("store", "buyer").filter(uuid=order_uuid, store=store).first()
-    if not can_manage_order(user, order):
+    if order is None or not can(user, order.store, area):
         raise Http404("No such order.")
     return order
 

@@ -15,7 +15,8 @@ from shomp.core.exceptions import ServiceError
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.uploads import serve_private_file
-from shomp.stores.policies import active_store_required
+from shomp.organizations.areas import MEMBER, Area
+from shomp.stores.policies import active_store_required, can
 
 from . import events, selectors, services
 from .forms import AddToCartForm, PaymentForm, ShippingForm
@@ -225,9 +226,12 @@ def order_download(request: HttpRequest, order_uuid: uuid.UUID, item_id: int) ->
 # Seller dashboard ------------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=MEMBER)
 def dashboard_home(request: HttpRequest) -> HttpResponse:
+    # Every member lands here; the orders overview only for those who may read orders.
     store = request.store
+    if not can(request.user, store, Area.ORDERS_VIEW):
+        return render(request, "orders/dashboard_home.html", {"nav": "home", "can_view_orders": False})
     recent = list(selectors.store_orders(store=store)[:10])
     return render(
         request,
@@ -236,12 +240,13 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "overview": selectors.store_overview(store=store),
             "orders": recent,
             "nav": "home",
+            "can_view_orders": True,
             "realtime_topics": [events.store_orders_topic(store.pk)],
         },
     )
 
 
-@active_store_required
+@active_store_required(area=Area.ORDERS_VIEW)
 def dashboard_orders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = paginate(request, selectors.store_orders(store=request.store, status=status), per_page=25)
@@ -258,20 +263,25 @@ def dashboard_orders(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.ORDERS_VIEW)
 def dashboard_order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
     order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
     return render(
         request,
         "orders/dashboard_order_detail.html",
-        {"order": selectors.order_with_items(order=order), "nav": "orders"},
+        {
+            "order": selectors.order_with_items(order=order),
+            "nav": "orders",
+            "can_change_order": can(request.user, request.store, Area.ORDERS),
+        },
     )
 
 
-@active_store_required
+@active_store_required(area=Area.ORDERS_VIEW)
 @require_POST
 def dashboard_order_status(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
-    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
+    # Reading is not changing: support (orders read only) gets the same 404 as a stranger.
+    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid, area=Area.ORDERS)
     action = request.POST.get("action")
     try:
         if action == "ship":
