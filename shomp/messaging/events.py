@@ -15,7 +15,8 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from shomp.core import realtime
-from shomp.stores.selectors import get_store_managers
+from shomp.organizations.areas import Area
+from shomp.stores.selectors import users_for
 
 from . import selectors
 from .models import Conversation, Side
@@ -131,7 +132,7 @@ def _badges(conversation: Conversation, sides: list[str] | None = None) -> None:
     if Side.CUSTOMER in sides:
         users.append(conversation.customer)
     if Side.STORE in sides:
-        users.extend(get_store_managers(store=conversation.store))
+        users.extend(users_for(store=conversation.store, area=Area.MESSAGES))
     for user in users:
         badge_changed(user=user)
 

@@ -1,7 +1,8 @@
-"""Who may read and act in a conversation: its customer, and whoever may manage its store.
+"""Who may read and act in a conversation: its customer, and whoever may do "messages" on its store.
 
-The store side is asked through `stores.policies.can_manage_store` every time (HTTP and each
-WebSocket push), so someone removed from a store's staff loses its threads at once. What a user
+The store side is asked through the permission door (`can(user, store, Area.MESSAGES)`) every
+time (HTTP and each WebSocket push), so someone removed from a store's team, or whose role
+loses messages, loses its threads at once. What a user
 may not see is a 404, never a 403: knowing a thread's uuid grants nothing.
 """
 
@@ -13,8 +14,9 @@ import rules
 from django.http import Http404
 
 from shomp.core.params import parse_id
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
-from shomp.stores.policies import can_manage_store
+from shomp.stores.policies import can
 
 from .models import Attachment, Block, Conversation, Offer, Side
 
@@ -30,7 +32,7 @@ def is_conversation_customer(user, conversation: Conversation | None) -> bool:
 
 @rules.predicate
 def can_answer_for_store(user, conversation: Conversation | None) -> bool:
-    return conversation is not None and can_manage_store(user, conversation.store)
+    return conversation is not None and can(user, conversation.store, Area.MESSAGES)
 
 
 can_view_conversation = is_conversation_customer | can_answer_for_store
@@ -49,8 +51,8 @@ def side_for(user, conversation: Conversation) -> str | None:
 
 
 def can_contact_store(user, store: Store) -> bool:
-    """Anyone signed in may write to a store, except its own staff (one's own store)."""
-    return _active(user) and not can_manage_store(user, store)
+    """Anyone signed in may write to a store, except its own team (one's own store)."""
+    return _active(user) and not can(user, store, MEMBER)
 
 
 def is_blocked(*, store: Store, user) -> bool:
@@ -129,7 +131,7 @@ def authorize_user_topic(user, arg: str) -> bool:
 
 
 def authorize_store_inbox_topic(user, arg: str) -> bool:
-    """ "store-inbox:<store_id>": whoever may manage the store, now."""
+    """ "store-inbox:<store_id>": whoever may do "messages" on the store, now."""
     pk = parse_id(arg)  # "²".isdigit() too: a traceback in the log before
     store = Store.objects.filter(pk=pk).first() if pk is not None else None
-    return bool(can_manage_store(user, store))
+    return bool(can(user, store, Area.MESSAGES))

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.utils import timezone
 
+from shomp.organizations.areas import Area
 from shomp.stores.models import Store
-from shomp.stores.selectors import get_managed_stores
+from shomp.stores.selectors import stores_for
 
 from .models import Attachment, Block, Conversation, Message, Offer, SavedReply, Side, StoreReplyTime
 
@@ -33,7 +34,7 @@ def get_conversations(*, user, side: str = Side.CUSTOMER, store: Store | None = 
         return conversations.none()
     if side == Side.CUSTOMER:
         return conversations.filter(customer=user).annotate(unread=F("customer_unread_count"))
-    managed = get_managed_stores(user=user)
+    managed = stores_for(user=user, area=Area.MESSAGES)
     if store is not None:
         managed = managed.filter(pk=store.pk)
     return conversations.filter(store__in=managed.order_by().values("pk")).annotate(unread=F("store_unread_count"))
@@ -67,7 +68,7 @@ def unread_counts(*, user) -> dict[str, int]:
     """{"customer": n, "store": m}: unread messages for `user` on each side, in one query."""
     if not getattr(user, "is_authenticated", False):
         return {Side.CUSTOMER: 0, Side.STORE: 0}
-    managed = get_managed_stores(user=user).order_by().values("pk")
+    managed = stores_for(user=user, area=Area.MESSAGES).order_by().values("pk")
     mine = Q(customer_id=user.pk)
     totals = Conversation.objects.filter(
         (mine & Q(customer_unread_count__gt=0)) | Q(store__in=managed, store_unread_count__gt=0)

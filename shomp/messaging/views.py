@@ -23,6 +23,7 @@ from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.uploads import serve_private_file
 from shomp.orders.policies import access_order_for_buyer
+from shomp.organizations.areas import Area
 from shomp.stores.models import Store
 from shomp.stores.policies import active_store_required
 from shomp.stores.selectors import get_store_by_slug
@@ -396,7 +397,7 @@ def message_files(request: HttpRequest, conversation_uuid: uuid.UUID, message_id
 # The store inbox -------------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=Area.MESSAGES)
 @require_GET
 def dashboard_inbox(request: HttpRequest) -> HttpResponse:
     stores = request.managed_stores
@@ -437,7 +438,7 @@ def dashboard_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.MESSAGES)
 @require_http_methods(["GET", "POST"])
 def dashboard_settings(request: HttpRequest) -> HttpResponse:
     """The active store's saved replies (create, delete) and blocked users (unblock)."""
@@ -465,7 +466,7 @@ def dashboard_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.MESSAGES)
 @require_POST
 def dashboard_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     reply = SavedReply.objects.select_related("store").filter(pk=reply_id, store=request.store).first()
@@ -476,7 +477,7 @@ def dashboard_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
     return redirect("messaging:dashboard_settings")
 
 
-@active_store_required
+@active_store_required(area=Area.MESSAGES)
 @require_POST
 def dashboard_unblock(request: HttpRequest, block_id: int) -> HttpResponse:
     block_row = selectors.blocked_users(store=request.store).filter(pk=block_id).first()

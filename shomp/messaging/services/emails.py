@@ -9,7 +9,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shomp.stores.selectors import get_store_managers
+from shomp.organizations.areas import Area
+from shomp.stores.selectors import users_for
 
 from ..models import Conversation, Message, Side
 from .posting import EMAIL_AFTER, EMAIL_AT_MOST_EVERY, _other
@@ -47,7 +48,7 @@ def send_unread_email(*, conversation_id: int, side: str, now=None) -> bool:
         if side == Side.CUSTOMER:
             recipients = [conversation.customer] if conversation.customer.is_active else []
         else:
-            recipients = list(get_store_managers(store=conversation.store))
+            recipients = list(users_for(store=conversation.store, area=Area.MESSAGES))
         if apps.is_installed("shomp.notifications"):
             from shomp.notifications.services import wants_email
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from shomp.core.uploads import ProcessedFile
+from shomp.organizations.areas import Area
 from shomp.stores.models import Store
-from shomp.stores.selectors import get_store_managers
+from shomp.stores.selectors import users_for
 
 from .. import events, selectors
 from ..models import MAX_CONTENT_LENGTH, Conversation, Message, Side, StoreReplyTime
@@ -175,7 +176,7 @@ def _notify(*, message_id: int) -> None:
         recipients = [conversation.customer]
         sender_name = conversation.store.name
     else:
-        recipients = list(get_store_managers(store=conversation.store))
+        recipients = list(users_for(store=conversation.store, area=Area.MESSAGES))
         sender_name = message.sender.username if message.sender else "A customer"
     for user in recipients:
         if not user.is_active:

@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from shomp.core import ratelimit
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
-from shomp.stores.policies import can_manage_store
+from shomp.stores.policies import can
 
 from ..models import MAX_CONTENT_LENGTH, Block, Conversation, Report, SavedReply
 from ..policies import side_for
@@ -15,8 +16,8 @@ from .posting import REPORTS_PER_HOUR
 
 
 def _require_manager(actor, store: Store) -> None:
-    if not can_manage_store(actor, store):
-        raise ValidationError("You can't manage this store.")
+    if not can(actor, store, Area.MESSAGES):
+        raise ValidationError("You can't manage this store's messages.")
 
 
 @transaction.atomic
@@ -52,7 +53,7 @@ def delete_saved_reply(*, reply: SavedReply, actor) -> None:
 def block_user(*, store: Store, user, actor) -> Block:
     """The store stops accepting messages from `user` (their threads stay readable)."""
     _require_manager(actor, store)
-    if can_manage_store(user, store):
+    if can(user, store, MEMBER):
         raise ValidationError("You can't block someone who manages this store.")
     block, _ = Block.objects.get_or_create(store=store, user=user, defaults={"created_by": actor})
     return block
