@@ -1,16 +1,17 @@
-"""Who may see and manage products. Managing a product is managing its store."""
+"""Who may see and manage products: the permission door's "products" area of the store."""
 
 import rules
 from django.http import Http404
 
-from shomp.stores.policies import can_manage_store
+from shomp.organizations.areas import Area
+from shomp.stores.policies import can
 
 from .models import Product
 
 
 @rules.predicate
 def can_manage_product(user, product: Product | None) -> bool:
-    return product is not None and can_manage_store(user, product.store)
+    return product is not None and can(user, product.store, Area.PRODUCTS)
 
 
 @rules.predicate
@@ -19,7 +20,7 @@ def can_view_product(user, product: Product | None) -> bool:
     reserved for one buyer (a custom order) is for that buyer and the store only."""
     if product is None:
         return False
-    if can_manage_store(user, product.store):
+    if can(user, product.store, Area.PRODUCTS):
         return True
     if product.status != Product.Status.PUBLISHED:
         return False

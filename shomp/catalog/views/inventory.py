@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
+from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required
 
 from .. import services
@@ -27,7 +28,7 @@ def _variant(product: Product, variant_id: int) -> Variant:
     return variant
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpResponse:
     product = _product(request, product_id)
@@ -47,7 +48,7 @@ def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpR
     return _render_manager(request, product, settings_form=form)
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def dashboard_variant_inventory(request: HttpRequest, product_id: int, variant_id: int) -> HttpResponse:
     """A variant's stock: set, restock or adjust it with a reason, and its history."""

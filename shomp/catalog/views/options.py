@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from shomp.core.forms import apply_service_errors as apply_errors
+from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required
 
 from .. import services
@@ -31,7 +32,7 @@ def _value(product: Product, value_id: int) -> ProductOptionValue:
     return value
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_add(request: HttpRequest, product_id: int) -> HttpResponse:
     product = _product(request, product_id)
@@ -53,7 +54,7 @@ def dashboard_option_add(request: HttpRequest, product_id: int) -> HttpResponse:
     return _render_manager(request, product, option_form=form)
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_values(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
     product = _product(request, product_id)
@@ -73,7 +74,7 @@ def dashboard_option_values(request: HttpRequest, product_id: int, option_id: in
     return _render_manager(request, product, values_forms={option.pk: form})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_remove(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
     product = _product(request, product_id)
@@ -91,7 +92,7 @@ def dashboard_option_remove(request: HttpRequest, product_id: int, option_id: in
     return _back(request, product, anchor="variant-options")
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_rename(request: HttpRequest, product_id: int, option_id: int) -> HttpResponse:
     """Correct an option's name; its live variants follow, keeping their stock and SKUs."""
@@ -109,7 +110,7 @@ def dashboard_option_rename(request: HttpRequest, product_id: int, option_id: in
     return _render_manager(request, product, rename_forms={form.prefix: form})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_value_rename(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
     """Correct a value; its live variants follow, keeping their stock and SKUs."""
@@ -127,7 +128,7 @@ def dashboard_option_value_rename(request: HttpRequest, product_id: int, value_i
     return _render_manager(request, product, rename_forms={form.prefix: form})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_value(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
     """Set a value's price modifier ("XL +4.00")."""
@@ -153,7 +154,7 @@ def dashboard_option_value(request: HttpRequest, product_id: int, value_id: int)
     return _render_manager(request, product, modifier_forms={value.pk: form})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_option_value_remove(request: HttpRequest, product_id: int, value_id: int) -> HttpResponse:
     product = _product(request, product_id)

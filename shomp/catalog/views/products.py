@@ -8,7 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can_manage_store
+from shomp.organizations.areas import Area
+from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can
 from shomp.stores.selectors import get_store_by_slug
 
 from .. import selectors, services
@@ -40,7 +41,7 @@ def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
     return render(
         request,
         "catalog/store_page.html",
-        {"store": store, "page_obj": page, "is_manager": can_manage_store(request.user, store)},
+        {"store": store, "page_obj": page, "is_manager": can(request.user, store, Area.PRODUCTS)},
     )
 
 
@@ -69,7 +70,7 @@ def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> Htt
             "store": store,
             "product": product,
             "picker": picker,
-            "is_manager": can_manage_store(request.user, store),
+            "is_manager": can(request.user, store, Area.PRODUCTS),
         },
         partial="variant_choice",
     )
@@ -78,7 +79,7 @@ def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> Htt
 # Seller dashboard -----------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 def dashboard_products(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     query = request.GET.get("q", "")[:200]
@@ -90,7 +91,7 @@ def dashboard_products(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def dashboard_product_new(request: HttpRequest) -> HttpResponse:
     form = ProductForm(request.POST or None, request.FILES or None)
@@ -123,7 +124,7 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/dashboard_product_form.html", {"form": form, "nav": "products"})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_http_methods(["GET", "POST"])
 def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     if request.method == "GET" and (store := _other_managed_store_of(request, product_id)) is not None:
@@ -182,7 +183,7 @@ def _other_managed_store_of(request: HttpRequest, product_id: int):
     return next((store for store in request.managed_stores if store.pk == store_id), None)
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_product_status(request: HttpRequest, product_id: int) -> HttpResponse:
     product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
@@ -206,7 +207,7 @@ def dashboard_product_status(request: HttpRequest, product_id: int) -> HttpRespo
     return redirect(next_url if next_url.startswith("/dashboard/") else "catalog:dashboard_products")
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_product_image(request: HttpRequest, product_id: int, image_id: int) -> HttpResponse:
     product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)

@@ -22,6 +22,7 @@ from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.money import format_money
 from shomp.core.pagination import paginate
+from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required
 
 from .. import services
@@ -154,13 +155,13 @@ def _render_manager(
 # The manager page -------------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_GET
 def dashboard_variants(request: HttpRequest, product_id: int) -> HttpResponse:
     return _render_manager(request, _product(request, product_id))
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_GET
 def dashboard_variants_preview(request: HttpRequest, product_id: int) -> HttpResponse:
     """What "Generate variants" would do now; nothing is written. HTMX gets the fragment."""
@@ -172,7 +173,7 @@ def dashboard_variants_preview(request: HttpRequest, product_id: int) -> HttpRes
     return _render_manager(request, product, plan=plan)
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_variants_generate(request: HttpRequest, product_id: int) -> HttpResponse:
     product = _product(request, product_id)
@@ -187,7 +188,7 @@ def dashboard_variants_generate(request: HttpRequest, product_id: int) -> HttpRe
     return _back(request, product, anchor="variant-grid")
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_variant_add(request: HttpRequest, product_id: int) -> HttpResponse:
     """One variant for one chosen combination (generate makes them all)."""
@@ -213,7 +214,7 @@ def _ids(values: list[str]) -> list[int]:
     return sorted({int(value) for value in values if value.isascii() and value.isdigit() and len(value) <= 18})
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_variants_grid(request: HttpRequest, product_id: int) -> HttpResponse:
     """Save the grid page's rows: every changed row through services.update_variant, in one
@@ -266,7 +267,7 @@ def _bulk_message(form: BulkEditForm, count: int, product: Product) -> str:
     return f"{'Image set' if value else 'Image removed'} on {what}."
 
 
-@active_store_required
+@active_store_required(area=Area.PRODUCTS)
 @require_POST
 def dashboard_variants_bulk(request: HttpRequest, product_id: int) -> HttpResponse:
     product = _product(request, product_id)
