@@ -10,8 +10,9 @@ from django.http import Http404
 
 from shomp.catalog.models import Product
 from shomp.catalog.policies import can_view_product
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
-from shomp.stores.policies import can_manage_store
+from shomp.stores.policies import can
 
 from .models import Review
 from .selectors import has_paid_for
@@ -33,7 +34,8 @@ def is_review_author(user, review: Review | None) -> bool:
 
 @rules.predicate
 def can_manage_review_store(user, review: Review | None) -> bool:
-    return review is not None and can_manage_store(user, review.store)
+    # The store side of a review (hidden ones, responses): the door's "reviews" area.
+    return review is not None and can(user, review.store, Area.REVIEWS)
 
 
 @rules.predicate
@@ -71,7 +73,7 @@ def review_refusal(user, *, store: Store, product: Product | None = None) -> Val
         return ValidationError("Log in to write a review.", code="login")
     if product is not None and product.status != Product.Status.PUBLISHED:
         return ValidationError("This product is not for sale, so it can't be reviewed.", code="not_published")
-    if can_manage_store(user, store):
+    if can(user, store, MEMBER):  # anyone on the store's team, whatever their role
         return ValidationError("You can't review your own store or its products.", code="own_store")
     if store.review_policy == Store.ReviewPolicy.BUYERS and not has_paid_for(user=user, store=store, product=product):
         return ValidationError(ONLY_BUYERS["product" if product is not None else "store"], code="buyers_only")

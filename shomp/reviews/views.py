@@ -11,7 +11,8 @@ from shomp.core.exceptions import RateLimited
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.stores.policies import active_store_required, can_manage_store
+from shomp.organizations.areas import Area
+from shomp.stores.policies import active_store_required, can
 from shomp.stores.selectors import get_store_by_slug
 
 from . import selectors, services
@@ -60,7 +61,7 @@ def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
         summary=selectors.rating_summary(store),
         base_url=reverse("reviews:store", kwargs={"store_slug": store.slug}),
     )
-    context |= {"store": store, "is_manager": can_manage_store(request.user, store)}
+    context |= {"store": store, "is_manager": can(request.user, store, Area.REVIEWS)}
     return render(request, "reviews/store_reviews.html", context, partial="reviews")
 
 
@@ -77,7 +78,7 @@ def product_reviews(request: HttpRequest, store_slug: str, product_ref: str) -> 
         summary=selectors.rating_summary(product),
         base_url=reverse("reviews:product", kwargs={"store_slug": store.slug, "product_ref": product_ref}),
     )
-    context |= {"store": store, "product": product, "is_manager": can_manage_store(request.user, store)}
+    context |= {"store": store, "product": product, "is_manager": can(request.user, store, Area.REVIEWS)}
     return render(request, "reviews/product_reviews.html", context, partial="reviews")
 
 
@@ -88,7 +89,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/review_detail.html",
-        {"review": review, "is_manager": can_manage_store(request.user, review.store)},
+        {"review": review, "is_manager": can(request.user, review.store, Area.REVIEWS)},
     )
 
 
@@ -249,7 +250,7 @@ def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/partials/_helpful.html",
-        {"review": review, "error": error, "is_manager": can_manage_store(request.user, review.store)},
+        {"review": review, "error": error, "is_manager": can(request.user, review.store, Area.REVIEWS)},
     )
 
 
@@ -294,7 +295,7 @@ def _back(request: HttpRequest, review: Review) -> str:
 # Seller dashboard --------------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=Area.REVIEWS)
 def dashboard_reviews(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     show = show if show in selectors.DASHBOARD_FILTERS else ""
@@ -315,7 +316,7 @@ def dashboard_reviews(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.REVIEWS)
 @require_POST
 def dashboard_respond(request: HttpRequest, review_id: int) -> HttpResponse:
     review = access_review_for_store(user=request.user, store=request.store, review_id=review_id)

@@ -9,8 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shomp.catalog.models import Product
+from shomp.organizations.areas import Area
 from shomp.stores.models import Store
-from shomp.stores.policies import can_manage_store
+from shomp.stores.policies import can
 
 from ..models import (
     CONTENT_MAX_LENGTH,
@@ -219,7 +220,7 @@ def delete_review(*, review: Review) -> None:
 def respond_to_review(*, review: Review, store: Store, user, content: str) -> ReviewResponse:
     """The store's public reply: one per review, which it can edit. The reviewer hears of the first."""
     review = lock_review(review)
-    if review.store_id != store.pk or not can_manage_store(user, store):
+    if review.store_id != store.pk or not can(user, store, Area.REVIEWS):
         raise ValidationError("You can only respond to reviews of your own store.", code="not_yours")
     if review.status == Review.Status.REMOVED:
         raise ValidationError("This review was removed by our moderators.", code="removed")
