@@ -1,13 +1,16 @@
 """Who may follow a store, and the doors to stores and announcements by their public ids.
 
-Managing followers and announcements is managing the store: the dashboard pages go through
-`stores.policies.active_store_required` (and so `can_manage_store`).
+The followers and announcements pages ask the permission door for "followers"
+(`stores.policies.active_store_required(area=Area.FOLLOWERS)`). The store's own team (anyone
+with a role on it) runs the store rather than following it.
 """
 
 import rules
 from django.http import Http404
 
+from shomp.organizations.areas import MEMBER
 from shomp.stores.models import Store
+from shomp.stores.policies import can
 from shomp.stores.selectors import get_store_by_slug
 
 from .models import StoreAnnouncement
@@ -16,9 +19,12 @@ from .selectors import get_announcement
 
 @rules.predicate
 def can_follow_store(user, store: Store | None) -> bool:
-    """Any active user may follow a store, except its owner."""
+    """Any active user may follow a store, except its team (the owner and its members)."""
     return (
-        store is not None and getattr(user, "is_authenticated", False) and user.is_active and store.owner_id != user.pk
+        store is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and not can(user, store, MEMBER)
     )
 
 

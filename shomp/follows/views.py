@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.stores.policies import active_store_required
+from shomp.organizations.areas import Area
+from shomp.stores.policies import active_store_required, can
 
 from . import selectors, services
 from .forms import AnnouncementForm
@@ -34,7 +35,7 @@ def _button(request: HttpRequest, store, *, next_url: str | None = None, error: 
         "count": selectors.follower_count(store=store),
         "following": selectors.is_following(user=request.user, store=store),
         "can_follow": can_follow_store(request.user, store),
-        "is_owner": request.user.is_authenticated and store.owner_id == request.user.pk,
+        "is_owner": can(request.user, store, Area.FOLLOWERS),
         "next_url": next_url or store.get_absolute_url(),
         "error": error,
     }
@@ -95,7 +96,7 @@ def announcement(request: HttpRequest, announcement_uuid) -> HttpResponse:
 # Seller dashboard ------------------------------------------------------------------------
 
 
-@active_store_required
+@active_store_required(area=Area.FOLLOWERS)
 @require_GET
 def dashboard_followers(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.get_followers(store=request.store), per_page=50)
@@ -112,7 +113,7 @@ def dashboard_followers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required
+@active_store_required(area=Area.FOLLOWERS)
 @require_http_methods(["GET", "POST"])
 def dashboard_announcements(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST if request.method == "POST" else None)
