@@ -10,7 +10,7 @@ from django.http import Http404
 
 from shomp.catalog.models import Product
 from shomp.catalog.policies import can_view_product
-from shomp.organizations.areas import MEMBER, Area
+from shomp.organizations.areas import EVERY, Area
 from shomp.stores.models import Store
 from shomp.stores.policies import can
 
@@ -73,7 +73,7 @@ def review_refusal(user, *, store: Store, product: Product | None = None) -> Val
         return ValidationError("Log in to write a review.", code="login")
     if product is not None and product.status != Product.Status.PUBLISHED:
         return ValidationError("This product is not for sale, so it can't be reviewed.", code="not_published")
-    if can(user, store, MEMBER):  # anyone on the store's team, whatever their role
+    if can(user, store, EVERY):  # the owner and full admins, as before teams
         return ValidationError("You can't review your own store or its products.", code="own_store")
     if store.review_policy == Store.ReviewPolicy.BUYERS and not has_paid_for(user=user, store=store, product=product):
         return ValidationError(ONLY_BUYERS["product" if product is not None else "store"], code="buyers_only")
