@@ -1,14 +1,14 @@
 """Who may follow a store, and the doors to stores and announcements by their public ids.
 
 The followers and announcements pages ask the permission door for "followers"
-(`stores.policies.active_store_required(area=Area.FOLLOWERS)`). The store's own team (anyone
-with a role on it) runs the store rather than following it.
+(`stores.policies.active_store_required(area=Area.FOLLOWERS)`). Those who may do everything on
+the store (the owner, full admins) run it rather than follow it.
 """
 
 import rules
 from django.http import Http404
 
-from shomp.organizations.areas import MEMBER
+from shomp.organizations.areas import EVERY
 from shomp.stores.models import Store
 from shomp.stores.policies import can
 from shomp.stores.selectors import get_store_by_slug
@@ -19,12 +19,12 @@ from .selectors import get_announcement
 
 @rules.predicate
 def can_follow_store(user, store: Store | None) -> bool:
-    """Any active user may follow a store, except its team (the owner and its members)."""
+    """Any active user may follow a store, except whoever runs it all (owner, full admins)."""
     return (
         store is not None
         and getattr(user, "is_authenticated", False)
         and user.is_active
-        and not can(user, store, MEMBER)
+        and not can(user, store, EVERY)
     )
 
 

@@ -21,7 +21,7 @@ from shomp.core.money import format_money
 from shomp.notifications import services as notifications
 from shomp.notifications.models import NotificationEvent, NotificationType
 from shomp.notifications.types import render_text, render_title
-from shomp.organizations.areas import MEMBER
+from shomp.organizations.areas import EVERY
 from shomp.stores.policies import can
 
 from .models import Follow, StoreAnnouncement
@@ -38,7 +38,7 @@ BODY_MAX = StoreAnnouncement._meta.get_field("body").max_length
 @transaction.atomic
 def follow_store(*, user, store) -> Follow:
     """`user` follows `store` from now on. Following twice, or your own store, is refused."""
-    if can(user, store, MEMBER):
+    if can(user, store, EVERY):
         raise ValidationError("This is your own store: your followers follow it, you run it.")
     try:
         with transaction.atomic():
