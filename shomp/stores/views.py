@@ -9,7 +9,7 @@ from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.params import parse_id
-from shomp.organizations.areas import MEMBER
+from shomp.organizations.areas import MEMBER, Area
 
 from . import selectors, services
 from .forms import StoreForm
@@ -45,13 +45,13 @@ def store_create(request: HttpRequest) -> HttpResponse:
     return render(request, "stores/store_form.html", {"form": form, "creating": True})
 
 
-@active_store_required
+@active_store_required(area=Area.SETTINGS)
 @require_http_methods(["GET", "POST"])
 def store_edit(request: HttpRequest) -> HttpResponse:
     wanted = parse_id(request.GET.get("store", ""))
     if request.method == "GET" and wanted is not None and wanted != request.store.pk:
         # "Edit store" on a store's public page names that store; make it the active one.
-        store = access_store_for_management(user=request.user, store_id=wanted)
+        store = access_store_for_management(user=request.user, store_id=wanted, area=Area.SETTINGS)
         request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
         messages.info(request, f"Now managing {store.name}.")
         return redirect("stores:edit")
