@@ -2,10 +2,11 @@
 
 `organizations.policies.can(user, store, area)` is the one answer to "may this user do AREA on
 this store?" (the organization's role table, areas.py); `selectors.stores_for` is its queryset
-twin. `can_manage_store` asks it for every area at once: what "is the store's owner" meant
-before organizations, so the organization's owner and full admins may, and the apps that still
-ask it (orders, catalog, messaging, reviews, follows) keep their meaning until they ask for
-their own area.
+twin. Each app asks for its own area (catalog products, orders "orders.view"/"orders",
+messaging messages, reviews reviews, follows followers, store settings settings).
+`can_manage_store` asks it for every area at once: what "is the store's owner" meant before
+organizations (the owner and full admins), still asked for who may not review, vote on or
+follow their own store.
 """
 
 from functools import wraps
