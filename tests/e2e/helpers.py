@@ -131,6 +131,16 @@ def assert_no_page_errors(page: Page) -> None:
     assert errors == [], f"console errors or uncaught exceptions on {page.url}: {errors}"
 
 
+def wait_for_htmx(locator, timeout: float = 10_000) -> None:
+    """Until htmx has processed the element's form (or the element): a key pressed on a fragment
+    swapped in a moment ago would otherwise submit the plain form and reload the page."""
+    locator.wait_for(timeout=timeout)
+    handle = locator.element_handle(timeout=timeout)
+    locator.page.wait_for_function(
+        "el => !!(el.closest('form') || el)['htmx-internal-data']", arg=handle, timeout=timeout
+    )
+
+
 def wait_for_image(locator, timeout: float = 10_000) -> None:
     """Wait until the <img> has loaded real pixels. Visible is not enough: a picture still
     downloading (or a broken one, which never gets a width) has its box but no image."""

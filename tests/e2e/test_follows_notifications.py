@@ -22,6 +22,7 @@ from .helpers import (
     login,
     mark_page,
     screenshot,
+    wait_for_htmx,
     wait_for_socket,
 )
 
@@ -101,6 +102,7 @@ def test_pages_fit_a_phone_and_work_by_keyboard(make_page, live_url):
     # Follow by keyboard: focus the button, press Enter.
     page.goto("/loom-room/")
     button = page.get_by_role("button", name=re.compile(r"^Follow Loom Room"))
+    wait_for_htmx(button)  # the button is a fragment loaded after the page
     button.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name=re.compile(r"^Following Loom Room"))).to_be_focused()
