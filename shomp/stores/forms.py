@@ -2,7 +2,7 @@ from django import forms
 
 from shomp.core.uploads import ImageUploadField, UploadForm
 
-from .models import Store
+from .models import Store, time_zone_choices
 
 # A logo is decoded in the seller's request (anyone signed in may open a store), so its caps are
 # lower than core.uploads' defaults, which the media worker affords. Measured (process_image to
@@ -45,6 +45,7 @@ class StoreForm(UploadForm):
                     "slug": store.slug,
                     "description": store.description,
                     "review_policy": store.review_policy,
+                    "time_zone": store.time_zone,
                 },
             )
         super().__init__(*args, **kwargs)
@@ -52,6 +53,12 @@ class StoreForm(UploadForm):
             self.fields["slug"].required = True
             self.fields["slug"].help_text = "Changing it breaks links to your old address."
             self.fields["remove_logo"] = forms.BooleanField(required=False, label="Remove the current logo")
+            self.fields["time_zone"] = forms.ChoiceField(
+                choices=[("", "Keep as it is"), *time_zone_choices()],
+                required=False,
+                label="Time zone",
+                help_text="Your days start at midnight here: analytics ranges, and when sales start and end.",
+            )
             # A settings form posted without it (a page from before it existed) keeps the setting.
             self.fields["review_policy"] = forms.ChoiceField(
                 choices=Store.ReviewPolicy.choices,

@@ -1,9 +1,23 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
+DEFAULT_TIME_ZONE = "UTC"
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones this machine knows, for the settings form's select."""
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list.")
 
 
 class Store(models.Model):
@@ -37,6 +51,8 @@ class Store(models.Model):
     review_policy = models.CharField(
         "who may review", max_length=10, choices=ReviewPolicy.choices, default=ReviewPolicy.BUYERS
     )
+    # Where the seller's day starts and ends: analytics ranges, promotions' start and end.
+    time_zone = models.CharField(max_length=64, default=DEFAULT_TIME_ZONE, validators=[validate_time_zone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,3 +80,7 @@ class Store(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:store", kwargs={"store_slug": self.slug})
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)

@@ -77,8 +77,9 @@ def update_store(
     logo=None,
     remove_logo: bool = False,
     review_policy: str | None = None,
+    time_zone: str | None = None,
 ) -> Store:
-    """The settings page's save. `review_policy` None keeps who may review as it is."""
+    """The settings page's save. `review_policy` and `time_zone` None keep them as they are."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give your store a name."})
@@ -89,6 +90,8 @@ def update_store(
     store.name, store.slug, store.description = name, slug, description.strip()
     if review_policy is not None:
         store.review_policy = review_policy  # full_clean below refuses a value that isn't a choice
+    if time_zone is not None:
+        store.time_zone = time_zone  # full_clean below refuses a zone this machine doesn't know
     if remove_logo:
         store.logo, store.logo_thumbnail = "", ""
     if logo is not None:

@@ -68,6 +68,7 @@ def store_edit(request: HttpRequest) -> HttpResponse:
                 logo=data["logo"],
                 remove_logo=data.get("remove_logo", False),
                 review_policy=data.get("review_policy") or None,
+                time_zone=data.get("time_zone") or None,
             )
         except ValidationError as error:
             store.refresh_from_db()
