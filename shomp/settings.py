@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shomp.notifications",
     "shomp.follows",
     "shomp.reviews",
+    "shomp.analytics",
     "shomp.demo",
 ]
 
