@@ -12,6 +12,7 @@ class MessagingConfig(AppConfig):
         from . import events, policies
 
         realtime.register_topic(events.CONVERSATION_KIND, policies.authorize_conversation_topic)
+        realtime.register_topic(events.CONVERSATION_TEAM_KIND, policies.authorize_conversation_team_topic)
         realtime.register_topic(events.USER_MESSAGES_KIND, policies.authorize_user_topic)
         realtime.register_topic(events.USER_INBOX_KIND, policies.authorize_user_topic)
-        realtime.register_topic(events.STORE_INBOX_KIND, policies.authorize_store_inbox_topic)
+        realtime.register_topic(events.TEAM_INBOX_KIND, policies.authorize_team_inbox_topic)

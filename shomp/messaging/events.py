@@ -4,9 +4,14 @@ out-of-band swaps and publishes it through core.realtime.
 Topics (registered in apps.py, authorized in policies.py on join and before every push):
 - "conversation:<uuid>"   an open thread, both sides: new messages, "Seen" receipts, status, offers,
                           a message's images once the worker has processed them.
+- "conversation-team:<uuid>" an open thread, store side only: who the thread is assigned to.
 - "user-messages:<id>"    every page of a signed-in user: the header's unread badge.
 - "user-inbox:<id>"       the customer's /messages page: a thread's row moves to the top.
-- "store-inbox:<store>"   the store's /dashboard/messages page: the same for the store side.
+- "team-inbox:<id>"       a member's unified /dashboard/messages page (every store they may do
+                          "messages" on): a thread's row moves to the top; an assigned thread
+                          appears in the assignee's. Who receives a store's rows is asked of the
+                          door (users_for messages) at each push, and the socket re-asks that the
+                          follower may still do "messages" somewhere before forwarding it.
 Frames carry usernames and store names only, never an email address or a full name.
 """
 
@@ -22,13 +27,18 @@ from . import selectors
 from .models import Conversation, Side
 
 CONVERSATION_KIND = "conversation"
+CONVERSATION_TEAM_KIND = "conversation-team"
 USER_MESSAGES_KIND = "user-messages"
 USER_INBOX_KIND = "user-inbox"
-STORE_INBOX_KIND = "store-inbox"
+TEAM_INBOX_KIND = "team-inbox"
 
 
 def conversation_topic(conversation_uuid) -> str:
     return realtime.topic(CONVERSATION_KIND, conversation_uuid)
+
+
+def conversation_team_topic(conversation_uuid) -> str:
+    return realtime.topic(CONVERSATION_TEAM_KIND, conversation_uuid)
 
 
 def user_topic(user_id: int) -> str:
@@ -39,8 +49,8 @@ def user_inbox_topic(user_id: int) -> str:
     return realtime.topic(USER_INBOX_KIND, user_id)
 
 
-def store_inbox_topic(store_id: int) -> str:
-    return realtime.topic(STORE_INBOX_KIND, store_id)
+def team_inbox_topic(user_id: int) -> str:
+    return realtime.topic(TEAM_INBOX_KIND, user_id)
 
 
 def message_sent(*, message_id: int) -> None:
@@ -53,8 +63,9 @@ def message_sent(*, message_id: int) -> None:
         "messaging/partials/_message_pushed.html", {"message": message, "conversation": conversation}
     )
     realtime.publish(conversation_topic(conversation.uuid), html)
-    _inbox_rows(conversation)
-    _badges(conversation)
+    team = _team(conversation)
+    _inbox_rows(conversation, team=team)
+    _badges(conversation, team=team)
 
 
 def attachments_ready(*, message_id: int) -> None:
@@ -85,8 +96,9 @@ def messages_read(*, conversation_id: int, reader_side: str, message_ids: list[i
     if message_ids:
         html = render_to_string("messaging/partials/_receipts.html", {"message_ids": message_ids})
         realtime.publish(conversation_topic(conversation.uuid), html)
-    _inbox_rows(conversation, sides=[reader_side])
-    _badges(conversation, sides=[reader_side])
+    team = _team(conversation) if reader_side == Side.STORE else []
+    _inbox_rows(conversation, sides=[reader_side], team=team)
+    _badges(conversation, sides=[reader_side], team=team)
 
 
 def conversation_changed(*, conversation_id: int) -> None:
@@ -96,7 +108,35 @@ def conversation_changed(*, conversation_id: int) -> None:
         return
     html = render_to_string("messaging/partials/_status.html", {"conversation": conversation, "oob": True})
     realtime.publish(conversation_topic(conversation.uuid), html)
-    _inbox_rows(conversation)
+    _inbox_rows(conversation, team=_team(conversation))
+
+
+def conversation_assigned(*, conversation_id: int, previous_assignee_id: int | None = None) -> None:
+    """Assigned (or unassigned): the open thread shows who has it; the row appears at the top of
+    the assignee's open inbox and changes in place in every other team member's."""
+    conversation = selectors.conversation_for_push(conversation_id=conversation_id)
+    if conversation is None:
+        return
+    team = _team(conversation)
+    html = render_to_string(
+        "messaging/partials/_assignment.html",
+        {"conversation": conversation, "members": team, "oob": True},
+    )
+    realtime.publish(conversation_team_topic(conversation.uuid), html)
+    conversation.unread = conversation.store_unread_count
+    context = {"conversation": conversation, "viewer_side": Side.STORE}
+    assignee = [user.pk for user in team if user.pk == conversation.assigned_to_id]
+    others = [user.pk for user in team if user.pk != conversation.assigned_to_id]
+    if assignee:
+        realtime.publish(
+            team_inbox_topic(assignee[0]), render_to_string("messaging/partials/_inbox_row_pushed.html", context)
+        )
+    if others:
+        realtime.publish_many(
+            [team_inbox_topic(pk) for pk in others],
+            render_to_string("messaging/partials/_inbox_row.html", context | {"oob": True}),
+            online_only=True,
+        )
 
 
 def offer_changed(*, offer_id: int) -> None:
@@ -110,29 +150,32 @@ def offer_changed(*, offer_id: int) -> None:
     realtime.publish(conversation_topic(offer.conversation.uuid), html)
 
 
-def _inbox_rows(conversation: Conversation, sides: list[str] | None = None) -> None:
+def _team(conversation: Conversation) -> list:
+    """Who may do "messages" on the conversation's store now (the door, in one query)."""
+    return list(users_for(store=conversation.store, area=Area.MESSAGES).order_by("username", "pk"))
+
+
+def _inbox_rows(conversation: Conversation, *, team: list, sides: list[str] | None = None) -> None:
     sides = sides or [Side.CUSTOMER, Side.STORE]
     for side in sides:
         conversation.unread = conversation.unread_for(side)
         html = render_to_string(
             "messaging/partials/_inbox_row_pushed.html", {"conversation": conversation, "viewer_side": side}
         )
-        topic = (
-            user_inbox_topic(conversation.customer_id)
-            if side == Side.CUSTOMER
-            else store_inbox_topic(conversation.store_id)
-        )
-        realtime.publish(topic, html)
+        if side == Side.CUSTOMER:
+            realtime.publish(user_inbox_topic(conversation.customer_id), html)
+        elif team:
+            realtime.publish_many([team_inbox_topic(user.pk) for user in team], html, online_only=True)
 
 
-def _badges(conversation: Conversation, sides: list[str] | None = None) -> None:
+def _badges(conversation: Conversation, *, team: list, sides: list[str] | None = None) -> None:
     """Each affected user's own total (a user's badge sums every side and store they act for)."""
     sides = sides or [Side.CUSTOMER, Side.STORE]
     users = []
     if Side.CUSTOMER in sides:
         users.append(conversation.customer)
     if Side.STORE in sides:
-        users.extend(users_for(store=conversation.store, area=Area.MESSAGES))
+        users.extend(team)
     for user in users:
         badge_changed(user=user)
 

@@ -147,3 +147,33 @@ class ReportForm(forms.Form):
 class SavedReplyForm(forms.Form):
     title = forms.CharField(label="Name", max_length=80)
     content = forms.CharField(label="Reply", max_length=MAX_CONTENT_LENGTH, widget=forms.Textarea(attrs={"rows": 4}))
+    shared = forms.BooleanField(
+        label="Share with the organization",
+        required=False,
+        help_text="Offered in the composer of every store of your organization, to whoever answers its messages.",
+    )
+
+    def __init__(self, *args, can_share: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_share:  # only members who handle every store's messages may share
+            del self.fields["shared"]
+
+
+class AssignForm(forms.Form):
+    """Who looks after the conversation: one of `members` (who may do "messages" on its store)."""
+
+    assignee = forms.ChoiceField(label="Assigned to", required=False)
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {str(member.pk): member for member in members}
+        self.fields["assignee"].choices = [("", "Nobody")] + [
+            (pk, member.username) for pk, member in self.members.items()
+        ]
+        self.fields["assignee"].error_messages["invalid_choice"] = (
+            "Choose a member who handles this store's messages, or nobody."
+        )
+
+    def clean_assignee(self):
+        value = self.cleaned_data["assignee"]
+        return self.members.get(value) if value else None

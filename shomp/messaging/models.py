@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from shomp.catalog.models import Product
 from shomp.core.money import MAX_PRICE
 from shomp.core.uploads import private_storage
 from shomp.orders.models import Order
+from shomp.organizations.models import Organization
 from shomp.stores.models import Store
 
 MAX_CONTENT_LENGTH = 5000
@@ -68,6 +70,11 @@ class Conversation(models.Model):
     # The last "you have an unread message" email per side (at most one per thread per hour).
     customer_emailed_at = models.DateTimeField(null=True, blank=True)
     store_emailed_at = models.DateTimeField(null=True, blank=True)
+    # The team member looking after it (someone who may do "messages" on the store), or nobody.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_message_at", "-pk"]
@@ -80,6 +87,11 @@ class Conversation(models.Model):
             ),
             models.Index(fields=["store"], condition=models.Q(store_unread_count__gt=0), name="messaging_store_unread"),
             models.Index(fields=["store", "created_at"], name="messaging_store_created"),
+            models.Index(
+                fields=["assigned_to", "-last_message_at"],
+                condition=models.Q(assigned_to__isnull=False),
+                name="messaging_assigned_latest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(subject=""), name="messaging_subject_not_empty"),
@@ -281,9 +293,17 @@ class Offer(models.Model):
 
 
 class SavedReply(models.Model):
-    """A store's canned answer, inserted into the composer by its staff."""
+    """A canned answer, inserted into the composer by the store's team.
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="saved_replies")
+    Either one store's (`store`) or shared with the whole organization (`organization`): a
+    shared reply shows in the composer of every store of the organization, to whoever may do
+    "messages" there. Titles are unique per scope, whatever their case.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_replies")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="saved_replies"
+    )
     title = models.CharField(max_length=80)
     content = models.TextField(max_length=MAX_CONTENT_LENGTH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -293,11 +313,31 @@ class SavedReply(models.Model):
         ordering = ["title", "pk"]
         verbose_name_plural = "saved replies"
         constraints = [
-            models.UniqueConstraint(fields=["store", "title"], name="messaging_saved_reply_title_per_store"),
+            models.CheckConstraint(
+                condition=models.Q(store__isnull=False, organization__isnull=True)
+                | models.Q(store__isnull=True, organization__isnull=False),
+                name="messaging_saved_reply_one_scope",
+            ),
+            models.UniqueConstraint(
+                Lower("title"),
+                "store",
+                condition=models.Q(store__isnull=False),
+                name="messaging_saved_reply_title_per_store",
+            ),
+            models.UniqueConstraint(
+                Lower("title"),
+                "organization",
+                condition=models.Q(organization__isnull=False),
+                name="messaging_saved_reply_title_per_organization",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_shared(self) -> bool:
+        return self.organization_id is not None
 
 
 class Block(models.Model):

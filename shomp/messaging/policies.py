@@ -11,14 +11,15 @@ from __future__ import annotations
 import uuid
 
 import rules
+from django.db.models import Q
 from django.http import Http404
 
-from shomp.core.params import parse_id
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
 from shomp.stores.policies import can
+from shomp.stores.selectors import stores_for
 
-from .models import Attachment, Block, Conversation, Offer, Side
+from .models import Attachment, Block, Conversation, Offer, SavedReply, Side
 
 
 def _active(user) -> bool:
@@ -72,7 +73,9 @@ def access_conversation(*, user, conversation_uuid) -> Conversation:
     """The conversation if `user` is on either side of it; Http404 otherwise."""
     parsed = _parse_uuid(conversation_uuid)
     conversation = (
-        Conversation.objects.select_related("store", "customer", "product__store", "order").filter(uuid=parsed).first()
+        Conversation.objects.select_related("store", "customer", "product__store", "order", "assigned_to")
+        .filter(uuid=parsed)
+        .first()
         if parsed
         else None
     )
@@ -113,6 +116,22 @@ def access_offer(*, conversation: Conversation, offer_id: int) -> Offer:
     return offer
 
 
+def access_saved_reply(*, user, store: Store, reply_id: int) -> SavedReply:
+    """A reply the composer of `store` offers (its own, or shared with its organization), for a
+    user who may do "messages" on it; another store's or organization's reply id is a 404."""
+    if not can(user, store, Area.MESSAGES):
+        raise Http404("No such saved reply.")
+    reply = (
+        SavedReply.objects.filter(pk=reply_id)
+        .filter(Q(store=store) | Q(organization_id=store.organization_id))
+        .select_related("store")
+        .first()
+    )
+    if reply is None:
+        raise Http404("No such saved reply.")
+    return reply
+
+
 # WebSocket topics (registered in apps.py). Each runs on join and before every push.
 
 
@@ -125,13 +144,24 @@ def authorize_conversation_topic(user, arg: str) -> bool:
     return bool(can_view_conversation(user, conversation))
 
 
+def authorize_conversation_team_topic(user, arg: str) -> bool:
+    """ "conversation-team:<uuid>": the store side of the thread only (who has it, and such)."""
+    parsed = _parse_uuid(arg)
+    if parsed is None or not _active(user):
+        return False
+    conversation = Conversation.objects.select_related("store").filter(uuid=parsed).first()
+    return bool(can_answer_for_store(user, conversation))
+
+
 def authorize_user_topic(user, arg: str) -> bool:
     """ "user-messages:<id>" and "user-inbox:<id>": that user only."""
     return _active(user) and str(user.pk) == arg
 
 
-def authorize_store_inbox_topic(user, arg: str) -> bool:
-    """ "store-inbox:<store_id>": whoever may do "messages" on the store, now."""
-    pk = parse_id(arg)  # "²".isdigit() too: a traceback in the log before
-    store = Store.objects.filter(pk=pk).first() if pk is not None else None
-    return bool(can(user, store, Area.MESSAGES))
+def authorize_team_inbox_topic(user, arg: str) -> bool:
+    """ "team-inbox:<user_id>": that user, while they may do "messages" on at least one store.
+
+    Which store's rows reach them is decided at each push by the door (users_for messages), so
+    a member who loses one store stops getting its rows at once, and one who loses messages
+    everywhere is dropped from the topic at the next push."""
+    return _active(user) and str(user.pk) == arg and stores_for(user=user, area=Area.MESSAGES).exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shomp.organizations.areas import Area
 from shomp.stores.models import Store
-from shomp.stores.selectors import stores_for
+from shomp.stores.selectors import stores_for, users_for
 
 from .models import Attachment, Block, Conversation, Message, Offer, SavedReply, Side, StoreReplyTime
 
@@ -19,7 +19,11 @@ THREAD_PAGE_SIZE = 50
 REPLY_TIME_DAYS = 90
 REPLY_TIME_SAMPLE = 1000  # the latest conversations a reply time is computed from
 
-_INBOX_RELATED = ("store", "customer", "product", "order")
+_INBOX_RELATED = ("store", "customer", "product", "order", "assigned_to")
+
+#: The unified inbox's "assigned" filter: to the viewer, to nobody.
+ASSIGNED_TO_ME = "me"
+UNASSIGNED = "none"
 
 
 def get_conversations(*, user, side: str = Side.CUSTOMER, store: Store | None = None) -> QuerySet[Conversation]:
@@ -47,8 +51,11 @@ def filter_conversations(
     type: str = "",
     unread: bool = False,
     query: str = "",
+    assigned: str = "",
+    user=None,
 ) -> QuerySet[Conversation]:
-    """The store inbox's filters: status, type, unread only, and a search of subject and text."""
+    """The store inbox's filters: status, type, unread only, assigned to `user` ("me") or to
+    nobody ("none"), and a search of subject and text."""
     if status in Conversation.Status.values:
         conversations = conversations.filter(status=status)
     elif not status:
@@ -57,6 +64,10 @@ def filter_conversations(
         conversations = conversations.filter(type=type)
     if unread:
         conversations = conversations.filter(unread__gt=0)
+    if assigned == ASSIGNED_TO_ME and user is not None:
+        conversations = conversations.filter(assigned_to_id=user.pk)
+    elif assigned == UNASSIGNED:
+        conversations = conversations.filter(assigned_to__isnull=True)
     query = (query or "").strip()[:200]
     if query:
         in_text = Message.objects.filter(conversation=OuterRef("pk"), content__icontains=query)
@@ -159,7 +170,13 @@ def offer_for_push(*, offer_id: int) -> Offer | None:
 
 
 def saved_replies(*, store: Store) -> QuerySet[SavedReply]:
-    return SavedReply.objects.filter(store=store).order_by("title", "pk")
+    """The replies the composer of `store` offers: its own and those shared with its organization."""
+    return SavedReply.objects.filter(Q(store=store) | Q(organization_id=store.organization_id)).order_by("title", "pk")
+
+
+def assignable_members(*, store: Store) -> QuerySet:
+    """Who a conversation of `store` may be assigned to: whoever may do "messages" on it now."""
+    return users_for(store=store, area=Area.MESSAGES).order_by("username", "pk")
 
 
 def blocked_users(*, store: Store) -> QuerySet[Block]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("messages/<uuid:conversation_uuid>/send/", views.send, name="send"),
     path("messages/<uuid:conversation_uuid>/read/", views.read, name="read"),
     path("messages/<uuid:conversation_uuid>/status/", views.change_status, name="status"),
+    path("messages/<uuid:conversation_uuid>/assign/", views.assign, name="assign"),
     path("messages/<uuid:conversation_uuid>/offers/", views.offer_create, name="offer_create"),
     path("messages/<uuid:conversation_uuid>/offers/<int:offer_id>/accept/", views.offer_accept, name="offer_accept"),
     path(

@@ -29,21 +29,26 @@ from shomp.stores.policies import active_store_required
 from shomp.stores.selectors import get_store_by_slug
 
 from . import events, selectors, services
-from .forms import ContactForm, MessageForm, OfferForm, ReportForm, SavedReplyForm, StatusForm
-from .models import Conversation, SavedReply, Side
+from .forms import AssignForm, ContactForm, MessageForm, OfferForm, ReportForm, SavedReplyForm, StatusForm
+from .models import Conversation, Side
 from .policies import (
     access_attachment,
     access_conversation,
     access_conversation_for_customer,
     access_conversation_for_store,
     access_offer,
+    access_saved_reply,
     can_contact_store,
     is_blocked,
     side_for,
 )
 
 INBOX_PAGE_SIZE = 20
-MAX_LIVE_STORES = 10  # store inbox topics one page follows (the socket's cap is 20 topics)
+ASSIGNED_CHOICES = [
+    ("", "Anyone"),
+    (selectors.ASSIGNED_TO_ME, "Assigned to me"),
+    (selectors.UNASSIGNED, "Unassigned"),
+]
 
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:
@@ -192,6 +197,11 @@ def _thread_context(request: HttpRequest, conversation: Conversation, side: str,
     }
     if is_store:
         context |= {
+            "realtime_topics": [
+                events.conversation_topic(conversation.uuid),
+                events.conversation_team_topic(conversation.uuid),
+            ],
+            "members": list(selectors.assignable_members(store=conversation.store)),
             "saved_replies": list(selectors.saved_replies(store=conversation.store)),
             "offer_form": OfferForm(),
             "statuses": Conversation.Status.choices,
@@ -269,6 +279,37 @@ def change_status(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpRes
     else:
         messages.error(request, "Choose a status.")
     return redirect(conversation.get_absolute_url())
+
+
+@require_POST
+def assign(request: HttpRequest, conversation_uuid: uuid.UUID) -> HttpResponse:
+    """Assign the thread to a member of the store's messages team, or to nobody (HTMX: the
+    "Assignment" card comes back; without JavaScript, back to the thread with a message)."""
+    conversation = access_conversation_for_store(user=request.user, conversation_uuid=conversation_uuid)
+    members = list(selectors.assignable_members(store=conversation.store))
+    form = AssignForm(request.POST, members=members)
+    error = done = ""
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.assign_conversation(conversation=conversation, assignee=assignee, actor=request.user)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+        else:
+            done = f"Assigned to {assignee.username}." if assignee else "Unassigned."
+    else:
+        error = " ".join(form.errors.get("assignee", ["Choose a member."]))
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, done)
+        return redirect(conversation.get_absolute_url())
+    return render(
+        request,
+        "messaging/partials/_assignment.html",
+        {"conversation": conversation, "members": members, "assign_error": error, "assign_done": done},
+    )
 
 
 @require_POST
@@ -400,12 +441,18 @@ def message_files(request: HttpRequest, conversation_uuid: uuid.UUID, message_id
 @active_store_required(area=Area.MESSAGES)
 @require_GET
 def dashboard_inbox(request: HttpRequest) -> HttpResponse:
-    stores = request.managed_stores
+    """The unified inbox: the conversations of every store the user may do "messages" on, in
+    every organization, newest activity first. The filters live in the URL (a GET form)."""
+    stores = request.managed_stores  # the door's queryset twin, one query (active_store_required)
     store_param = request.GET.get("store", "")
-    store = next((s for s in stores if str(s.pk) == store_param), None)
+    store = next((s for s in stores if str(s.pk) == store_param), None)  # another's id: ignored
     status = request.GET.get("status", "")
+    status = status if status in Conversation.Status.values else ""
     type_ = request.GET.get("type", "")
+    type_ = type_ if type_ in Conversation.Type.values else ""
     unread = request.GET.get("unread") == "1"
+    assigned = request.GET.get("assigned", "")
+    assigned = assigned if assigned in (selectors.ASSIGNED_TO_ME, selectors.UNASSIGNED) else ""
     query = request.GET.get("q", "")[:200].strip()
     conversations = selectors.filter_conversations(
         selectors.get_conversations(user=request.user, side=Side.STORE, store=store),
@@ -413,10 +460,12 @@ def dashboard_inbox(request: HttpRequest) -> HttpResponse:
         type=type_,
         unread=unread,
         query=query,
+        assigned=assigned,
+        user=request.user,
     )
     page = paginate(request, conversations, per_page=INBOX_PAGE_SIZE)
-    live = page.number == 1 and not (status or type_ or query)
-    shown = [store] if store else stores
+    filtered = bool(store or status or type_ or unread or assigned or query)
+    live = page.number == 1 and not filtered
     return render(
         request,
         "messaging/dashboard_inbox.html",
@@ -429,10 +478,14 @@ def dashboard_inbox(request: HttpRequest) -> HttpResponse:
             "status": status,
             "type": type_,
             "unread": unread,
+            "assigned": assigned,
             "query": query,
+            "filtered": filtered,
+            "live": live,
             "statuses": Conversation.Status.choices,
             "types": Conversation.Type.choices,
-            "realtime_topics": [events.store_inbox_topic(s.pk) for s in shown[:MAX_LIVE_STORES]] if live else [],
+            "assigned_choices": ASSIGNED_CHOICES,
+            "realtime_topics": [events.team_inbox_topic(request.user.pk)] if live else [],
         },
         partial="list",
     )
@@ -443,11 +496,16 @@ def dashboard_inbox(request: HttpRequest) -> HttpResponse:
 def dashboard_settings(request: HttpRequest) -> HttpResponse:
     """The active store's saved replies (create, delete) and blocked users (unblock)."""
     store = request.store
-    form = SavedReplyForm(request.POST or None)
+    can_share = services.may_share_replies(request.user, store)
+    form = SavedReplyForm(request.POST or None, can_share=can_share)
     if request.method == "POST" and form.is_valid():
         try:
             services.create_saved_reply(
-                store=store, actor=request.user, title=form.cleaned_data["title"], content=form.cleaned_data["content"]
+                store=store,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                content=form.cleaned_data["content"],
+                shared=form.cleaned_data.get("shared", False),
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -460,6 +518,7 @@ def dashboard_settings(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "replies": list(selectors.saved_replies(store=store)),
+            "can_share": can_share,
             "blocks": list(selectors.blocked_users(store=store)),
             "nav": "messages",
         },
@@ -469,11 +528,13 @@ def dashboard_settings(request: HttpRequest) -> HttpResponse:
 @active_store_required(area=Area.MESSAGES)
 @require_POST
 def dashboard_reply_delete(request: HttpRequest, reply_id: int) -> HttpResponse:
-    reply = SavedReply.objects.select_related("store").filter(pk=reply_id, store=request.store).first()
-    if reply is None:
-        raise Http404("No such saved reply.")
-    services.delete_saved_reply(reply=reply, actor=request.user)
-    messages.success(request, f"Deleted “{reply.title}”.")
+    reply = access_saved_reply(user=request.user, store=request.store, reply_id=reply_id)
+    try:
+        services.delete_saved_reply(reply=reply, actor=request.user, store=request.store)
+    except ValidationError as error:
+        _flash_error(request, error)
+    else:
+        messages.success(request, f"Deleted “{reply.title}”.")
     return redirect("messaging:dashboard_settings")
 
 

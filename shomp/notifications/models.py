@@ -19,6 +19,7 @@ class NotificationType(models.TextChoices):
     MESSAGE_REPLY = "message_reply", "Replies to your messages"
     REVIEW_RESPONSE = "review_response", "Responses to your reviews"
     REVIEW_MODERATION = "review_moderation", "Moderation decisions on your reviews"
+    CONVERSATION_ASSIGNED = "conversation_assigned", "Conversations assigned to you"
 
 
 class NotificationEvent(models.Model):

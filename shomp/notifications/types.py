@@ -61,6 +61,11 @@ SPECS: dict[str, TypeSpec] = {
             "Our moderators restore or remove one of your reviews after it was flagged.",
             email_default=True,
         ),
+        TypeSpec(
+            NotificationType.CONVERSATION_ASSIGNED,
+            "person-check",
+            "A teammate assigns you a customer conversation of a store you work on.",
+        ),
     ]
 }
 

@@ -10,11 +10,13 @@ the person; views show it next to the form and nothing is changed.
   process_attachments (the worker decodes images: "processing" until then)
 - conversations.py: default_subject, create_conversation, send_message, mark_as_read, set_status
 - offers.py: send_offer, withdraw_offer, accept_offer (custom orders)
-- seller_tools.py: create_saved_reply, delete_saved_reply, block_user, unblock_user,
-  report_conversation
+- seller_tools.py: create_saved_reply (store-only or shared with the organization),
+  delete_saved_reply, block_user, unblock_user, report_conversation
+- assignment.py: assign_conversation (to a member who may do "messages" on the store, or nobody)
 - emails.py: send_unread_email
 """
 
+from .assignment import CANT_ASSIGN_TEXT, assign_conversation
 from .attachments import (
     IMAGE_ATTACHMENT_RATE_TEXT,
     IMAGE_ATTACHMENTS_PER_HOUR,
@@ -39,11 +41,20 @@ from .posting import (
     AttachmentUpload,
     update_reply_time,
 )
-from .seller_tools import block_user, create_saved_reply, delete_saved_reply, report_conversation, unblock_user
+from .seller_tools import (
+    SHARE_REFUSED_TEXT,
+    block_user,
+    create_saved_reply,
+    delete_saved_reply,
+    may_share_replies,
+    report_conversation,
+    unblock_user,
+)
 
 __all__ = [
     "ATTACHMENT_MAX_BYTES",
     "BLOCKED_TEXT",
+    "CANT_ASSIGN_TEXT",
     "CONVERSATIONS_PER_HOUR",
     "CONVERSATION_RATE_TEXT",
     "EMAIL_AFTER",
@@ -56,14 +67,17 @@ __all__ = [
     "OFFER_VALID_FOR",
     "OWN_STORE_TEXT",
     "REPORTS_PER_HOUR",
+    "SHARE_REFUSED_TEXT",
     "AttachmentUpload",
     "accept_offer",
+    "assign_conversation",
     "block_user",
     "create_conversation",
     "create_saved_reply",
     "default_subject",
     "delete_saved_reply",
     "mark_as_read",
+    "may_share_replies",
     "process_attachments",
     "report_conversation",
     "send_message",

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 # session, user, then the page's own reads (and the header's cart badge).
 INBOX_BUDGET = 7  # + count, conversations (with store, customer, product, order), store-side unread
 DASHBOARD_INBOX_BUDGET = 7  # + managed stores, count, conversations
-# + conversation, messages (with offers), attachments, custom request, block, saved replies (store side)
-THREAD_READ_BUDGET = 9
+# + conversation, messages (with offers), attachments, custom request, block, and on the store
+# side saved replies (its own and the organization's) and who it may be assigned to
+THREAD_READ_BUDGET = 10
 # + marking unread messages read: lock, their ids, two updates (and the savepoint pair in tests)
 THREAD_BUDGET = THREAD_READ_BUDGET + 6
 BADGE_BUDGET = 3

@@ -142,13 +142,13 @@ async def test_inbox_and_badge_topics_are_personal(application):
         application,
         events.user_topic(seller.pk),
         events.user_inbox_topic(customer.pk),
-        events.store_inbox_topic(conversation.store_id),
+        events.team_inbox_topic(seller.pk),
         user=stranger,
     )
     assert await snoop.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
 
     seller_socket = await open_socket(
-        application, events.user_topic(seller.pk), events.store_inbox_topic(conversation.store_id), user=seller
+        application, events.user_topic(seller.pk), events.team_inbox_topic(seller.pk), user=seller
     )
     customer_socket = await open_socket(
         application, events.user_topic(customer.pk), events.user_inbox_topic(customer.pk), user=customer

@@ -1,5 +1,5 @@
 """Messaging asks the permission door for "messages": the store inbox, a store-side thread,
-saved replies, and the store-inbox topic. Each role against each route; another store's ids;
+saved replies, and the team-inbox topic. Each role against each route; another store's ids;
 a lowered member loses access on the next request and the next push."""
 
 import pytest
@@ -50,7 +50,7 @@ def test_each_role_reaches_the_store_inbox_only_with_messages(client, role):
         assert inbox.status_code == 302 and tools.status_code == 302 and added.status_code == 302
         assert thread.status_code == 404
         assert not SavedReply.objects.filter(store=store).exists()
-    topic = events.store_inbox_topic(store.pk)
+    topic = events.team_inbox_topic(users[role].pk)
     assert realtime.authorize_topic(users[role], topic) == (role in MESSAGERS)
 
 
@@ -68,7 +68,7 @@ def test_member_limited_to_store_a_cannot_use_store_b_ids(client):
     assert client.post(reverse("messaging:dashboard_reply_delete", kwargs={"reply_id": reply_b.pk})).status_code == 404
     assert SavedReply.objects.filter(pk=reply_b.pk).exists()
     assert "Other" not in client.get(reverse("messaging:dashboard_inbox") + f"?store={store_b.pk}").content.decode()
-    assert not realtime.authorize_topic(member, events.store_inbox_topic(store_b.pk))
+    assert not realtime.authorize_topic(member, events.team_inbox_topic(store_a.owner.pk))  # not theirs
 
 
 @pytest.mark.django_db
@@ -84,10 +84,10 @@ def test_lowering_a_role_takes_effect_on_the_next_request(client):
 
 @pytest.mark.asyncio
 @ws
-async def test_a_lowered_member_stops_receiving_the_store_inbox_at_the_next_push(application):  # noqa: F811
-    store, _conversation, users = await sync_to_async(_world)()
+async def test_a_lowered_member_stops_receiving_the_team_inbox_at_the_next_push(application):  # noqa: F811
+    _store, _conversation, users = await sync_to_async(_world)()
     member = users["support"]
-    topic = events.store_inbox_topic(store.pk)
+    topic = events.team_inbox_topic(member.pk)
     socket = await open_socket(application, topic, user=member)
     await sync_to_async(realtime.publish)(topic, "<p>first</p>")
     assert "first" in await socket.receive_from(timeout=5)

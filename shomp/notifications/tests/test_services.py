@@ -52,6 +52,7 @@ def test_every_type_has_a_title_and_text_template_and_defaults():
         T.MESSAGE_REPLY: True,
         T.REVIEW_RESPONSE: True,
         T.REVIEW_MODERATION: True,
+        T.CONVERSATION_ASSIGNED: False,  # in the app: the assignee works in the dashboard
     }
     assert all(SPECS[type].in_app_default for type in T.values)
 
