@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 
 from shomp.catalog.models import Product, Variant
+from shomp.core.uploads import private_storage
 from shomp.stores.models import Store
 
 NONE_ID = 0  # "no product" / "no variant" in the rollups
@@ -229,3 +230,33 @@ class DailyVisitors(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.day}"
+
+
+class ReportExport(models.Model):
+    """A CSV of one report for one range, built in the worker when it is big. The file lives in
+    private storage and is served only to who may export the store's analytics (policies)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RUNNING = "running", "Building"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    uuid = models.UUIDField(unique=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    report = models.CharField(max_length=20)
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="analytics/exports/", storage=private_storage, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "-created_at"], name="analytics_export_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.start}..{self.end}"
