@@ -56,7 +56,7 @@ REVIEWS = [
         photos=1,
         response="We're so sorry! A replacement mug is on its way, no need to send the chipped one back.",
         updated=(5, "The speckled glaze is gorgeous and the replacement arrived in two days, perfectly packed."),
-        helpful=["maple_reader", "knit_wit", "demo-seller2"],
+        helpful=["maple_reader", "knit_wit", "harbour_hal"],
     ),
     DemoReview(
         "demo-buyer",
@@ -97,7 +97,7 @@ REVIEWS = [
         response="Notes like this make our week. Thank you for shopping with us!",
     ),
     DemoReview(
-        "demo-seller2",
+        "juniper_j",
         "fern-and-kiln",
         2,
         4,

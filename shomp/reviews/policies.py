@@ -10,7 +10,7 @@ from django.http import Http404
 
 from shomp.catalog.models import Product
 from shomp.catalog.policies import can_view_product
-from shomp.organizations.areas import EVERY, Area
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
 from shomp.stores.policies import can
 
@@ -66,14 +66,15 @@ def review_refusal(user, *, store: Store, product: Product | None = None) -> Val
     error to raise or show; None when they may. Not answered here: whether they already have one
     (they are sent to edit it) and the text itself (the service checks both).
 
-    A store's own people never review it. A buyers-only store (the default) takes reviews from those
+    A store's own people (its whole team) never review it. A buyers-only store (the default) takes reviews from those
     with a paid order of the product, or for a store review from the store; "anyone" takes any
     logged-in user's (unverified ones are labelled and listed last)."""
     if not _authenticated(user):
         return ValidationError("Log in to write a review.", code="login")
     if product is not None and product.status != Product.Status.PUBLISHED:
         return ValidationError("This product is not for sale, so it can't be reviewed.", code="not_published")
-    if can(user, store, EVERY):  # the owner and full admins, as before teams
+    # Anyone on the store's team, whatever their areas: a review by staff is not a customer's.
+    if can(user, store, MEMBER):
         return ValidationError("You can't review your own store or its products.", code="own_store")
     if store.review_policy == Store.ReviewPolicy.BUYERS and not has_paid_for(user=user, store=store, product=product):
         return ValidationError(ONLY_BUYERS["product" if product is not None else "store"], code="buyers_only")

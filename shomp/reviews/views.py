@@ -11,7 +11,7 @@ from shomp.core.exceptions import RateLimited
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.organizations.areas import Area
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import active_store_required, can
 from shomp.stores.selectors import get_store_by_slug
 
@@ -61,7 +61,11 @@ def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
         summary=selectors.rating_summary(store),
         base_url=reverse("reviews:store", kwargs={"store_slug": store.slug}),
     )
-    context |= {"store": store, "is_manager": can(request.user, store, Area.REVIEWS)}
+    context |= {
+        "store": store,
+        "is_manager": can(request.user, store, Area.REVIEWS),
+        "is_team": can(request.user, store, MEMBER),
+    }
     return render(request, "reviews/store_reviews.html", context, partial="reviews")
 
 
@@ -78,7 +82,12 @@ def product_reviews(request: HttpRequest, store_slug: str, product_ref: str) -> 
         summary=selectors.rating_summary(product),
         base_url=reverse("reviews:product", kwargs={"store_slug": store.slug, "product_ref": product_ref}),
     )
-    context |= {"store": store, "product": product, "is_manager": can(request.user, store, Area.REVIEWS)}
+    context |= {
+        "store": store,
+        "product": product,
+        "is_manager": can(request.user, store, Area.REVIEWS),
+        "is_team": can(request.user, store, MEMBER),
+    }
     return render(request, "reviews/product_reviews.html", context, partial="reviews")
 
 
@@ -89,7 +98,11 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/review_detail.html",
-        {"review": review, "is_manager": can(request.user, review.store, Area.REVIEWS)},
+        {
+            "review": review,
+            "is_manager": can(request.user, review.store, Area.REVIEWS),
+            "is_team": can(request.user, review.store, MEMBER),
+        },
     )
 
 
@@ -250,7 +263,12 @@ def helpful(request: HttpRequest, review_id: int) -> HttpResponse:
     return render(
         request,
         "reviews/partials/_helpful.html",
-        {"review": review, "error": error, "is_manager": can(request.user, review.store, Area.REVIEWS)},
+        {
+            "review": review,
+            "error": error,
+            "is_manager": can(request.user, review.store, Area.REVIEWS),
+            "is_team": can(request.user, review.store, MEMBER),
+        },
     )
 
 

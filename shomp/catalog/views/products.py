@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
-from shomp.organizations.areas import Area
+from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can
 from shomp.stores.selectors import get_store_by_slug
 
@@ -41,7 +41,13 @@ def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
     return render(
         request,
         "catalog/store_page.html",
-        {"store": store, "page_obj": page, "is_manager": can(request.user, store, Area.PRODUCTS)},
+        {
+            "store": store,
+            "page_obj": page,
+            "is_manager": can(request.user, store, Area.PRODUCTS),
+            # Its team doesn't write to the store (messaging refuses it): no Contact button.
+            "is_team": can(request.user, store, MEMBER),
+        },
     )
 
 
@@ -71,6 +77,7 @@ def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> Htt
             "product": product,
             "picker": picker,
             "is_manager": can(request.user, store, Area.PRODUCTS),
+            "is_team": can(request.user, store, MEMBER),
         },
         partial="variant_choice",
     )

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shomp.organizations.areas import EVERY
+from shomp.organizations.areas import MEMBER
 from shomp.stores.policies import can
 
 from ..models import HelpfulVote, Review, ReviewFlag, ReviewModeration
@@ -82,7 +82,7 @@ def remove_helpful_vote(*, review: Review, user) -> Review:
 def _check_can_vote(review: Review, user) -> None:
     if review.user_id == user.pk:
         raise ValidationError("You can't vote on your own review.", code="own_review")
-    if can(user, review.store, EVERY):  # the owner and full admins, as before teams
+    if can(user, review.store, MEMBER):  # its whole team, as for writing reviews
         raise ValidationError("A store can't vote on its own reviews.", code="own_store")
     if review.status != Review.Status.PUBLISHED:
         raise ValidationError("This review is not published.", code="not_published")

@@ -3,13 +3,15 @@ responding. Each role against each route; another store's review ids; a lowered 
 access on the next request."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.organizations.models import Membership
 from shomp.organizations.tests.factories import add_member
-from shomp.reviews.models import ReviewResponse
+from shomp.reviews.models import HelpfulVote, ReviewResponse
 from shomp.reviews.policies import review_refusal
+from shomp.reviews.services import vote_helpful
 from shomp.stores.tests.factories import StoreFactory
 
 from .factories import ReviewFactory
@@ -41,9 +43,32 @@ def test_each_role_reaches_reviews_only_with_reviews(client, role):
     else:  # no store where they may do reviews: sent to the team page, nothing written
         assert page.status_code == 302 and respond.status_code == 302
         assert not ReviewResponse.objects.filter(review=review).exists()
-    # The owner and full admins never review their own store.
+    # Nobody on the store's team reviews it or votes on its reviews, whatever their areas.
     refusal = review_refusal(users[role], store=store)
-    assert (getattr(refusal, "code", None) == "own_store") == (role in {"owner", "admin"})
+    assert getattr(refusal, "code", None) == "own_store"
+    with pytest.raises(ValidationError) as raised:
+        vote_helpful(review=review, user=users[role])
+    assert raised.value.code == "own_store"
+    assert HelpfulVote.objects.filter(review=review).count() == 0
+
+
+def test_a_member_limited_to_another_store_may_review_and_vote_as_a_customer():
+    store = StoreFactory()
+    other = StoreFactory(owner=store.owner, organization=store.organization, review_policy="anyone")
+    review = ReviewFactory(product=ProductFactory(store=other))
+    member = add_member(store, role="manager", stores=[store]).user
+    assert review_refusal(member, store=other) is None
+    vote_helpful(review=review, user=member)
+    assert HelpfulVote.objects.filter(review=review, user=member).exists()
+
+
+@pytest.mark.parametrize("role", ["manager", "fulfilment"])
+def test_the_team_sees_no_helpful_button_on_its_store_reviews(client, role):
+    store, review, users = _world()
+    client.force_login(users[role])
+    page = client.get(reverse("reviews:product", args=[store.slug, review.product.slug]))
+    assert page.status_code == 200 and "Lovely glaze" in page.content.decode()
+    assert reverse("reviews:helpful", args=[review.pk]) not in page.content.decode()
 
 
 def test_member_limited_to_store_a_cannot_use_store_b_ids(client):
