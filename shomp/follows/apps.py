@@ -6,6 +6,24 @@ class FollowsConfig(AppConfig):
     label = "follows"
 
     def ready(self):
+        from shomp.core import dashboard
+
+        dashboard.register_section(
+            "followers",
+            label="Followers",
+            icon="bi-people",
+            url_name="follows:dashboard_followers",
+            area="followers",
+            order=60,
+        )
+        dashboard.register_section(
+            "announcements",
+            label="Announcements",
+            icon="bi-megaphone",
+            url_name="follows:dashboard_announcements",
+            area="followers",
+            order=70,
+        )
         from shomp.catalog import hooks
 
         from .services import queue_new_product_fan_out

@@ -7,7 +7,7 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messaging"
 
     def ready(self):
-        from shomp.core import realtime
+        from shomp.core import dashboard, realtime
 
         from . import events, policies
 
@@ -16,3 +16,11 @@ class MessagingConfig(AppConfig):
         realtime.register_topic(events.USER_MESSAGES_KIND, policies.authorize_user_topic)
         realtime.register_topic(events.USER_INBOX_KIND, policies.authorize_user_topic)
         realtime.register_topic(events.TEAM_INBOX_KIND, policies.authorize_team_inbox_topic)
+        dashboard.register_section(
+            "messages",
+            label="Messages",
+            icon="bi-chat-dots",
+            url_name="messaging:dashboard_inbox",
+            area="messages",
+            order=40,
+        )

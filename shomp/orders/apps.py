@@ -8,7 +8,7 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from shomp.core import realtime
+        from shomp.core import dashboard, realtime
         from shomp.core.params import parse_id
         from shomp.organizations.areas import Area
         from shomp.stores.models import Store
@@ -33,3 +33,16 @@ class OrdersConfig(AppConfig):
                 services.merge_carts(user=user, anonymous_cart_id=request.session.pop(CART_SESSION_KEY, None))
 
         user_logged_in.connect(merge_cart_on_login, dispatch_uid="orders.merge_cart_on_login")
+
+        # The dashboard home opens for every member of the store's team (area None).
+        dashboard.register_section(
+            "home", label="Overview", icon="bi-speedometer2", url_name="orders:dashboard_home", order=10
+        )
+        dashboard.register_section(
+            "orders",
+            label="Orders",
+            icon="bi-receipt",
+            url_name="orders:dashboard_orders",
+            area="orders.view",
+            order=30,
+        )

@@ -115,7 +115,6 @@ def members(request: HttpRequest) -> HttpResponse:
             "may_manage": may_manage,
             "ownership_offered_to_me": offer is not None and offer == request.user.pk,
             "role_label": Role(grant.role).label,
-            "show_settings": grant.allows(Area.SETTINGS) and grant.store_ids is None,
             "nav": "organization",
         },
     )

@@ -8,8 +8,12 @@ class StoresConfig(AppConfig):
     def ready(self) -> None:
         # The organization pages are dashboard pages, behind this app's door; organizations
         # sits below stores, so the door is lent to it here (see organizations.dashboard).
+        from shomp.core import dashboard
         from shomp.organizations.dashboard import set_store_door
 
         from .policies import active_store_required
 
         set_store_door(active_store_required)
+        dashboard.register_section(
+            "store", label="Store settings", icon="bi-shop", url_name="stores:edit", area="settings", order=90
+        )

@@ -50,7 +50,9 @@ def active_store_required(view=None, *, area: str = EVERY):
     """The door to every /dashboard page: sets `request.store` to the user's active store.
 
     The active store is the one picked in the store switcher (kept in the session) if the user
-    may still do `area` on it, else their first such store. A user with no such store goes to
+    may still do `area` on it, else their first such store. `request.managed_stores` are the
+    stores allowing `area`; `request.switchable_stores` every store of the user's teams, by
+    organization (the switcher's list). A user with no such store goes to
     their organization's members page if they belong to a team, else to create a store.
     Use bare (`@active_store_required`: every area) or with an area.
     """
@@ -61,17 +63,21 @@ def active_store_required(view=None, *, area: str = EVERY):
     def wrapper(request, *args, **kwargs):
         from .selectors import stores_for
 
-        stores = list(stores_for(user=request.user, area=area))
+        # Every store of the user's teams (the switcher lists them all, by organization), then
+        # those allowing `area`, asked of the door's cached memberships: no query per store.
+        team_stores = list(stores_for(user=request.user, area=MEMBER).select_related("organization"))
+        stores = [s for s in team_stores if can(request.user, s, area)]
         if not stores:
-            if area != MEMBER and stores_for(user=request.user, area=MEMBER).exists():
+            if area != MEMBER and team_stores:
                 return redirect("organizations:members")
             return redirect("stores:create")
         wanted = request.session.get(ACTIVE_STORE_SESSION_KEY)
         store = next((s for s in stores if s.pk == wanted), stores[0])
-        if not can(request.user, store, area):  # one door, even for the fallback
-            raise Http404
         request.store = store
         request.managed_stores = stores
+        request.switchable_stores = sorted(
+            team_stores, key=lambda s: (s.organization.name.casefold(), s.organization_id, s.name.casefold(), s.pk)
+        )
         return view(request, *args, **kwargs)
 
     return wrapper
