@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shomp.core",
     "shomp.organizations",
     "shomp.stores",
+    "shomp.themes",
     "shomp.catalog",
     "shomp.orders",
     "shomp.messaging",
