@@ -119,8 +119,7 @@ def conversation_assigned(*, conversation_id: int, previous_assignee_id: int | N
         return
     team = _team(conversation)
     html = render_to_string(
-        "messaging/partials/_assignment.html",
-        {"conversation": conversation, "members": team, "oob": True},
+        "messaging/partials/_assignment_pushed.html", {"conversation": conversation, "members": team}
     )
     realtime.publish(conversation_team_topic(conversation.uuid), html)
     conversation.unread = conversation.store_unread_count

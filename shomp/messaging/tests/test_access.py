@@ -45,6 +45,7 @@ def thread_routes(world):
         ("post", reverse("messaging:send", args=[u]), {"content": "sneaky"}),
         ("post", reverse("messaging:read", args=[u]), {}),
         ("post", reverse("messaging:status", args=[u]), {"status": "archived"}),
+        ("post", reverse("messaging:assign", args=[u]), {"assignee": c.store.owner_id}),
         ("post", reverse("messaging:offer_create", args=[u]), {"title": "Fake", "price": "1"}),
         ("post", reverse("messaging:offer_accept", args=[u, offer.pk]), {}),
         ("post", reverse("messaging:offer_withdraw", args=[u, offer.pk]), {}),
@@ -61,6 +62,7 @@ def snapshot(world):
     return (
         Message.objects.count(),
         c.status,
+        c.assigned_to_id,
         c.store_unread_count,
         c.customer_unread_count,
         list(Offer.objects.values_list("status", flat=True)),

@@ -1,0 +1,126 @@
+"""The unified inbox, two people at once: the owner assigns a conversation to a support member
+whose /dashboard/messages is open; the row moves to the top of it live, the bell counts the
+notification, and the notification leads to the thread. Screenshots at desktop and 375 px."""
+
+import re
+
+from shomp.messaging import services
+from shomp.messaging.models import Conversation
+from shomp.organizations.tests.factories import add_member
+from shomp.stores.tests.factories import StoreFactory
+
+from . import builders
+from .helpers import (
+    DESKTOP,
+    MOBILE,
+    assert_no_page_errors,
+    assert_same_page,
+    expect,
+    horizontal_overflow,
+    login,
+    mark_page,
+    screenshot,
+    wait_for_htmx,
+    wait_for_socket,
+)
+
+
+def _thread(store, subject: str, customer) -> Conversation:
+    return services.create_conversation(
+        store=store, customer=customer, type="general", subject=subject, content=f"About {subject.lower()}."
+    )
+
+
+def rows(page):
+    return page.locator("#inbox-list > .inbox-row")
+
+
+def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page, live_url):
+    north = builders.store(name="Studio North", slug="studio-north")
+    south = StoreFactory(name="Studio South", slug="studio-south", owner=north.owner, organization=north.organization)
+    helper = builders.user("helper")
+    add_member(north, user=helper, role="support")
+    buyer = builders.user("mugfan")
+    older = _thread(south, "Bowl sizes", buyer)  # the older one: second in the inbox
+    _thread(north, "Glaze question", builders.user("potter"))
+    _thread(StoreFactory(name="Elsewhere"), "Not yours", buyer)
+
+    member = login(make_page(), live_url, helper.username, builders.PASSWORD)
+    member.goto("/dashboard/messages/")
+    expect(member.get_by_role("heading", name=re.compile(r"^Messages"))).to_be_visible()
+    expect(rows(member)).to_have_count(2)
+    expect(rows(member).nth(0)).to_contain_text("Glaze question")
+    expect(rows(member).nth(0)).to_contain_text("Studio North")
+    expect(rows(member).nth(1)).to_contain_text("Bowl sizes")
+    expect(rows(member).nth(1)).to_contain_text("Studio South")
+    expect(rows(member).nth(1)).to_contain_text("Unassigned")
+    expect(member.get_by_text("Not yours")).to_have_count(0)
+    wait_for_socket(member)
+    # Two new-message notifications already (the helper answers both stores' messages).
+    expect(member.locator("#notifications-badge")).to_have_text(re.compile(r"^2"))
+    mark_page(member)
+
+    owner = login(make_page(), live_url, north.owner.username, builders.PASSWORD)
+    owner.goto(older.get_absolute_url())
+    card = owner.locator("#assignment")
+    expect(card).to_contain_text("Unassigned")
+    select = owner.get_by_label("Assign to")
+    wait_for_htmx(select)
+    select.select_option(label="helper")
+    card.get_by_role("button", name="Assign").click()
+    expect(owner.locator("#assignment")).to_contain_text("Assigned to helper.")
+    expect(owner.locator("#assignment-current")).to_contain_text("Assigned to helper")
+    assert Conversation.objects.get(pk=older.pk).assigned_to_id == helper.pk
+
+    # The helper's open inbox: the row is now on top and names them; the bell counts one.
+    expect(rows(member).nth(0)).to_contain_text("Bowl sizes")
+    expect(rows(member).nth(0)).to_contain_text("helper")
+    expect(rows(member)).to_have_count(2)  # moved, not doubled
+    expect(member.locator("#notifications-badge")).to_have_text(re.compile(r"^3"))
+    assert_same_page(member)
+
+    # The owner's inbox shows the assignee too; "Assigned to me" is the helper's filter.
+    owner.goto("/dashboard/messages/")
+    expect(owner.locator(f"#inbox-row-{older.uuid}")).to_contain_text("helper")
+    member.get_by_label("Assigned").select_option(label="Assigned to me")
+    expect(member).to_have_url(re.compile(r"assigned=me"))
+    expect(rows(member)).to_have_count(1)
+    expect(rows(member).nth(0)).to_contain_text("Bowl sizes")
+
+    # The notification leads to the thread.
+    member.get_by_role("button", name=re.compile(r"^Notifications")).click()
+    item = member.get_by_role("link", name=re.compile(rf"{north.owner.username} assigned you “Bowl sizes”"))
+    expect(item).to_be_visible()
+    item.click()
+    expect(member).to_have_url(re.compile(rf"/messages/{older.uuid}/$"))
+    expect(member.locator("#assignment-current")).to_contain_text("Assigned to helper")
+    for page in (member, owner):
+        expect(page.locator("body")).not_to_contain_text("@example.com")
+        assert_no_page_errors(page)
+
+
+def test_the_inbox_at_desktop_and_phone_width(make_page, live_url):
+    north = builders.store(name="Studio North", slug="studio-north")
+    south = StoreFactory(
+        name="Studio South With A Long Name", slug="studio-south", owner=north.owner, organization=north.organization
+    )
+    helper = builders.user("helper")
+    add_member(north, user=helper, role="support")
+    for n, store in enumerate([north, south, north, south]):
+        conversation = _thread(store, f"Question number {n} about a rather long product name", builders.user())
+        if n == 1:
+            services.assign_conversation(conversation=conversation, assignee=helper, actor=north.owner)
+    for size, name in [(DESKTOP, "desktop"), (MOBILE, "375")]:
+        page = login(make_page(viewport=size), live_url, north.owner.username, builders.PASSWORD)
+        page.goto("/dashboard/messages/")
+        expect(rows(page)).to_have_count(4)
+        assert horizontal_overflow(page) == 0
+        screenshot(page, f"unified-inbox/inbox-{name}")
+        page.goto("/dashboard/messages/?assigned=me")
+        expect(page.get_by_text("No conversations match these filters")).to_be_visible()
+        expect(page.get_by_role("link", name="Reset filters")).to_be_visible()
+        screenshot(page, f"unified-inbox/inbox-empty-{name}")
+        page.goto(Conversation.objects.filter(assigned_to=helper).get().get_absolute_url())
+        assert horizontal_overflow(page) == 0
+        screenshot(page, f"unified-inbox/thread-{name}")
+        assert_no_page_errors(page)
