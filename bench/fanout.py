@@ -80,11 +80,16 @@ def make_audience(followers: int, fresh: bool) -> tuple:
 
     from shomp.follows.models import Follow
     from shomp.stores.models import Store
+    from shomp.stores.services import create_store
 
     User = get_user_model()
     owner, _ = User.objects.get_or_create(username="bench-seller", defaults={"email": "bench-seller@bench.example"})
-    store, _ = Store.objects.get_or_create(slug=BENCH_STORE, defaults={"owner": owner, "name": "Bench Store"})
-    quiet, _ = Store.objects.get_or_create(slug=QUIET_STORE, defaults={"owner": owner, "name": "Quiet Store"})
+    store = Store.objects.filter(slug=BENCH_STORE).first() or create_store(
+        owner=owner, name="Bench Store", slug=BENCH_STORE
+    )
+    quiet = Store.objects.filter(slug=QUIET_STORE).first() or create_store(
+        owner=owner, name="Quiet Store", slug=QUIET_STORE
+    )
     if fresh:
         Follow.objects.filter(store=store).delete()
         User.objects.filter(username__startswith=USER_PREFIX).delete()

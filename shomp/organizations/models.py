@@ -142,7 +142,8 @@ class Invitation(models.Model):
 
 
 class AuditLogEntry(models.Model):
-    """Who did what in an organization: invitations, role changes, removals, ownership.
+    """Who did what in an organization: invitations, role changes, removals, ownership, stores
+    opened and moved in or out.
 
     `object` names the subject as the members see it (a username, a masked address), never an
     email of a member.
@@ -160,6 +161,9 @@ class AuditLogEntry(models.Model):
         OWNERSHIP_OFFERED = "ownership_offered", "Offered the ownership to"
         OWNERSHIP_CANCELLED = "ownership_cancelled", "Withdrew the ownership offer to"
         OWNERSHIP_TRANSFERRED = "ownership_transferred", "Took over the ownership from"
+        STORE_OPENED = "store_opened", "Opened the store"
+        STORE_MOVED_IN = "store_moved_in", "Moved in the store"
+        STORE_MOVED_OUT = "store_moved_out", "Moved out the store"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

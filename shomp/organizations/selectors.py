@@ -145,3 +145,11 @@ def get_organizations(*, user) -> QuerySet[Organization]:
         .annotate(member_count=Count("memberships", distinct=True), store_count=Count("stores", distinct=True))
         .order_by("name", "pk")
     )
+
+
+def get_own_organization(*, user) -> Organization | None:
+    """Where a seller's own stores go (services.own_organization without making one): the oldest
+    organization they own."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    return Organization.objects.filter(owner=user).order_by("pk").only("pk", "name", "owner_id").first()

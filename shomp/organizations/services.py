@@ -606,3 +606,77 @@ def confirm_ownership_transfer(*, organization: Organization, user) -> Organizat
     forget_memberships(user)
     forget_memberships(old_owner)
     return organization
+
+
+# Stores ----------------------------------------------------------------------------------------
+# The Store model is reached through the relation (stores sits above this app: no import).
+
+
+def may_open_stores(access: _Access | None) -> bool:
+    """Who opens stores in an organization: its owner, or a member with store settings on every
+    store (an admin). The store's `owner` is the organization's owner either way."""
+    if access is None:
+        return False
+    return access.role == Role.OWNER or (Area.SETTINGS in access.areas and access.store_ids is None)
+
+
+@transaction.atomic
+def lock_for_new_store(*, organization: Organization, actor) -> Organization:
+    """Before `actor` opens a store in `organization` (stores.services.create_store, in the same
+    transaction): the organization's row locked, so the new store's `has_team` is read while no
+    member comes or goes (sync_store_teams writes it under this lock), and the actor checked."""
+    organization = _lock_organization(organization.pk)
+    if not may_open_stores(_locked_access(actor, organization)):
+        raise PermissionDenied(
+            f"Only the owner or an admin of {organization.name} can open stores in it. "
+            "Your own stores open in your own organization (New store)."
+        )
+    return organization
+
+
+def record_store_opened(*, organization: Organization, actor, store_name: str) -> None:
+    _log(organization, actor, AuditLogEntry.Action.STORE_OPENED, store_name)
+
+
+@transaction.atomic
+def move_store(*, store, actor, to_organization: Organization):
+    """Move `store` from its organization into `to_organization`; only someone who owns both may.
+
+    Members limited to some stores of the old organization lose this one (invitations too):
+    nobody keeps working on a store that left their team. Both organizations log it. Returns
+    the store as it is now (its organization, owner and `has_team` are the new one's).
+    """
+    Store = Organization._meta.get_field("stores").related_model
+    source_id = Store.objects.filter(pk=store.pk).values_list("organization_id", flat=True).first()
+    if source_id is None:
+        raise ValidationError("This store no longer exists.")
+    if source_id == to_organization.pk:
+        raise ValidationError(f"{store.name} is in {to_organization.name} already.")
+    # Both organizations locked, in primary-key order (two moves the other way can't deadlock),
+    # then the store: it can't move twice at once, and no member comes or goes meanwhile.
+    locked = {
+        o.pk: o
+        for o in Organization.objects.select_for_update().filter(pk__in=[source_id, to_organization.pk]).order_by("pk")
+    }
+    source, target = locked.get(source_id), locked.get(to_organization.pk)
+    if source is None or target is None:
+        raise ValidationError("That organization no longer exists.")
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    if store.organization_id != source_id:
+        raise ValidationError(f"{store.name} was just moved by someone else. Please look again.")
+    if source.owner_id != actor.pk or target.owner_id != actor.pk:
+        raise PermissionDenied(
+            f"Only someone who owns both {source.name} and {target.name} can move {store.name} between them."
+        )
+    limits = Membership.stores.through.objects.filter(store_id=store.pk)
+    lost = sorted(limits.values_list("membership__user__username", flat=True))
+    limits.delete()
+    Invitation.stores.through.objects.filter(store_id=store.pk).delete()
+    store.organization = target
+    store.owner_id = target.owner_id
+    store.has_team = selectors_has_team(organization_id=target.pk)
+    store.save(update_fields=["organization", "owner", "has_team", "updated_at"])
+    _log(source, actor, AuditLogEntry.Action.STORE_MOVED_OUT, store.name, to=target.name, lost=lost)
+    _log(target, actor, AuditLogEntry.Action.STORE_MOVED_IN, store.name, **{"from": source.name})
+    forget_memberships(actor)
+    return store

@@ -17,3 +17,12 @@ class StoresConfig(AppConfig):
         dashboard.register_section(
             "store", label="Store settings", icon="bi-shop", url_name="stores:edit", area="settings", order=90
         )
+        # The organization pages' Stores tab (the page is this app's: it opens stores).
+        dashboard.register_section(
+            "stores",
+            label="Stores",
+            icon="bi-shop-window",
+            url_name="stores:organization",
+            order=20,
+            scope=dashboard.ORGANIZATION,
+        )

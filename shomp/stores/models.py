@@ -6,6 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from shomp.organizations.selectors import has_team
+
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
 DEFAULT_TIME_ZONE = "UTC"
 
@@ -70,12 +72,11 @@ class Store(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        # Every store belongs to an organization. create_store picks it; a store written straight
-        # through the ORM (older code, fixtures, tests) goes in its owner's own, as it would there.
-        if self.organization_id is None and self.owner_id is not None:
-            from shomp.organizations.services import own_organization
-
-            self.organization = own_organization(user=self.owner)
+        # A new store's `has_team` is its organization's (whoever writes the row: create_store,
+        # a move, a fixture), so the door's free "no" is never wrong for a store just made.
+        # Later changes are the organization services' (sync_store_teams, under its row lock).
+        if self._state.adding and self.organization_id is not None:
+            self.has_team = has_team(organization_id=self.organization_id)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

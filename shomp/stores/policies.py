@@ -81,3 +81,11 @@ def active_store_required(view=None, *, area: str = EVERY):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def access_organization_store(*, user, organization_id: int, store_id: int) -> Store:
+    """A store of the organization `organization_id` that `user` works on; Http404 otherwise."""
+    store = Store.objects.filter(pk=store_id, organization_id=organization_id).first()
+    if store is None or not can(user, store, MEMBER):
+        raise Http404("No such store.")
+    return store

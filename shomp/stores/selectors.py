@@ -3,7 +3,9 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from shomp.organizations.areas import EVERY
+from shomp.organizations import selectors as organization_selectors
+from shomp.organizations.areas import EVERY, Role
+from shomp.organizations.models import Organization
 from shomp.organizations.selectors import store_condition, user_condition
 
 from .models import Store
@@ -53,3 +55,43 @@ def users_for(*, store: Store, area: str) -> QuerySet:
 def get_store_by_slug(*, slug: str) -> Store | None:
     # "rating_summary": the reviews app's summary row, joined by name (no import) for the stars.
     return Store.objects.filter(slug=slug.lower()).select_related("rating_summary").first()
+
+
+def get_movable_stores(*, user, into: Organization) -> QuerySet[Store]:
+    """The stores `user` could move into `into`: those of the other organizations they own."""
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return Store.objects.none()
+    return (
+        Store.objects.filter(organization__owner=user)
+        .exclude(organization=into)
+        .select_related("organization")
+        .only("pk", "name", "slug", "organization__id", "organization__name")
+        .order_by("organization__name", "organization_id", "name", "pk")
+    )
+
+
+def get_team_by_store(*, organization: Organization, store_ids) -> tuple[list, dict[int, list]]:
+    """Who works on the organization's stores: the members on every store (owner first, then by
+    role and username), and for each of `store_ids` the members limited to some stores who have
+    it. Two queries, however many stores and members."""
+    members = list(organization_selectors.get_members(organization=organization))
+    order = {role: n for n, role in enumerate(Role.values)}
+    members.sort(key=lambda m: (order.get(m.role, 99), m.user.username.casefold()))
+    everywhere = [m for m in members if m.all_stores]
+    limited: dict[int, list] = {pk: [] for pk in store_ids}
+    for membership in members:
+        if membership.all_stores:
+            continue
+        for store in membership.stores.all():  # prefetched
+            if store.pk in limited:
+                limited[store.pk].append(membership)
+    return everywhere, limited
+
+
+def get_organization_stores(*, organization: Organization) -> QuerySet[Store]:
+    """The organization's stores by name, for its Stores page."""
+    return Store.objects.filter(organization=organization).order_by("name", "pk")
+
+
+def get_own_organization(*, user) -> Organization | None:
+    return organization_selectors.get_own_organization(user=user)

@@ -4,9 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from shomp.accounts.models import User
 from shomp.core import uploads
 from shomp.core.reserved import RESERVED_WORDS
-from shomp.organizations.selectors import has_team
+from shomp.organizations import services as organizations
+from shomp.organizations.models import Organization
 from shomp.organizations.services import own_organization
 
 from .models import Store
@@ -38,7 +40,19 @@ def suggest_store_slug(name: str) -> str:
 
 
 @transaction.atomic
-def create_store(*, owner, name: str, slug: str = "", description: str = "", logo=None) -> Store:
+def create_store(
+    *,
+    owner: User,
+    name: str,
+    slug: str = "",
+    description: str = "",
+    logo=None,
+    organization: Organization | None = None,
+) -> Store:
+    """Open a store. `owner` is the person opening it: in their own organization (made silently
+    with their first store) by default, or in `organization` if they may open stores there (its
+    owner or an admin of all its stores: PermissionDenied otherwise). The store's `owner` is its
+    organization's owner either way (the door's free answer for owners)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give your store a name."})
@@ -46,12 +60,13 @@ def create_store(*, owner, name: str, slug: str = "", description: str = "", log
         slug = validate_store_slug(slug) if slug else suggest_store_slug(name)
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
-    # A seller's stores go in their own organization, made silently with their first store.
-    organization = own_organization(user=owner)
+    if organization is None:
+        organization = own_organization(user=owner)
+    # Locked: the new store's has_team (Store.save) is read while no member comes or goes.
+    organization = organizations.lock_for_new_store(organization=organization, actor=owner)
     store = Store(
-        owner=owner,
+        owner_id=organization.owner_id,
         organization=organization,
-        has_team=has_team(organization_id=organization.pk),
         name=name,
         slug=slug,
         description=description.strip(),
@@ -64,6 +79,7 @@ def create_store(*, owner, name: str, slug: str = "", description: str = "", log
             store.save()
     except IntegrityError:  # two people took the same slug at once
         raise ValidationError({"slug": f"The address “{slug}” is taken. Please choose another."}) from None
+    organizations.record_store_opened(organization=organization, actor=owner, store_name=store.name)
     return store
 
 
