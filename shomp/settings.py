@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Counts storefront page views on the way out. Above anything that may answer from a cache:
+    # a page cache's FetchFromCacheMiddleware would go last, so cached pages still pass here.
+    "shomp.analytics.middleware.AnalyticsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -223,6 +226,16 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # from the right of X-Forwarded-For (the one our outermost proxy saw). Anything further left is
 # typed by the client and never believed, so rotating it can't escape a limit.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Store analytics (docs/ARCHITECTURE.md, "Analytics pipeline"). The buffer: "redis" with
+# REDIS_URL, else "memory" (this process, flushed by a timer); tests on SQLite write at once.
+ANALYTICS_BUFFER = os.environ.get("ANALYTICS_BUFFER", "immediate" if TESTING and not REDIS_URL else "")
+# A proxy header with the client's ISO country code (e.g. Cloudflare's "CF-IPCountry"), or a
+# MaxMind-format database file (needs the maxminddb package); neither: countries are unknown.
+ANALYTICS_COUNTRY_HEADER = os.environ.get("ANALYTICS_COUNTRY_HEADER", "")
+ANALYTICS_GEOIP_PATH = os.environ.get("ANALYTICS_GEOIP_PATH", "")
+ANALYTICS_RETENTION_DAYS = int(os.environ.get("ANALYTICS_RETENTION_DAYS", "400"))  # raw rows; rollups stay
+ANALYTICS_ROLLUP_EVERY_SECONDS = 0 if TESTING else 60  # a drain re-rolls a store-day at most this often
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

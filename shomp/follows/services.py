@@ -24,6 +24,7 @@ from shomp.notifications.types import render_text, render_title
 from shomp.organizations.areas import EVERY
 from shomp.stores.policies import can
 
+from . import hooks
 from .models import Follow, StoreAnnouncement
 
 #: Followers per fan-out batch: one query to read them, one bulk insert to notify them.
@@ -42,9 +43,11 @@ def follow_store(*, user, store) -> Follow:
         raise ValidationError("This is your own store: your followers follow it, you run it.")
     try:
         with transaction.atomic():
-            return Follow.objects.create(user=user, store=store)
+            follow = Follow.objects.create(user=user, store=store)
     except IntegrityError:
         raise ValidationError(f"You already follow {store.name}.") from None
+    transaction.on_commit(lambda: hooks.store_followed.send(store_id=store.pk, user_id=user.pk))
+    return follow
 
 
 @transaction.atomic

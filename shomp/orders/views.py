@@ -18,7 +18,7 @@ from shomp.core.uploads import serve_private_file
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import active_store_required, can
 
-from . import events, selectors, services
+from . import events, hooks, selectors, services
 from .forms import AddToCartForm, PaymentForm, ShippingForm
 from .models import Checkout, Order
 from .payments import Card, get_payment_provider
@@ -121,6 +121,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return _already_placed(request, placed)
         messages.info(request, "Your cart is empty.")
         return redirect("orders:cart")
+    if request.method == "GET":  # the buyer is at the checkout with these stores' items
+        hooks.checkout_started.send(
+            cart_id=context["cart"].pk,
+            store_ids=[group["store"].pk for group in context["groups"]],
+            user_id=request.user.pk,
+        )
     provider = get_payment_provider()
     shipping_form = ShippingForm(request.POST or None) if context["needs_shipping"] else None
     payment_form = PaymentForm(request.POST or None, initial={"token": uuid.uuid4()})

@@ -17,7 +17,7 @@ from shomp.core.money import MAX_PRICE, quantize
 from shomp.orders.models import Order
 from shomp.stores.models import Store
 
-from .. import events
+from .. import events, hooks
 from ..models import MAX_SUBJECT_LENGTH, Conversation, CustomOrderRequest, Message, Side
 from ..policies import can_contact_store, is_blocked, side_for
 from .attachments import check_image_rate
@@ -119,6 +119,8 @@ def create_conversation(
     _post_message(
         conversation=conversation, sender=customer, side=Side.CUSTOMER, content=content, attachments=attachments
     )
+    moment = {"store_id": store.pk, "user_id": customer.pk, "product_id": product.pk if product is not None else None}
+    transaction.on_commit(lambda: hooks.conversation_started.send(**moment), robust=True)
     return conversation
 
 

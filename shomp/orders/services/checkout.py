@@ -16,7 +16,7 @@ from shomp.catalog.models import Product, Variant, VariantOption
 from shomp.catalog.services import calculate_price, sell_variant_stock
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
 
-from .. import events, selectors
+from .. import events, hooks, selectors
 from ..models import Cart, CartItem, Checkout, Order, OrderItem
 from ..payments import Card, PaymentProvider, get_payment_provider
 from .cart import line_label, lock_cart
@@ -146,6 +146,16 @@ def place_order(
 
         for order in orders.values():
             transaction.on_commit(lambda order=order: events.order_placed(order=order))
+            transaction.on_commit(
+                lambda order=order: hooks.order_placed.send(
+                    order_id=order.pk,
+                    store_id=order.store_id,
+                    total=order.total,
+                    currency=order.currency,
+                    buyer_id=order.buyer_id,
+                    country=order.ship_country,
+                )
+            )
         transaction.on_commit(lambda: _enqueue_confirmation(checkout.pk))
     return checkout
 

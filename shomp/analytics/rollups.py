@@ -1,0 +1,250 @@
+"""Daily rollups: what the reports read, recomputed from raw rows one store-day at a time.
+
+`roll_up_day(store_id=..., day=...)` replaces the store's DailyStat and DailyVisitors rows of one
+local day (the store's time zone) with fresh sums of that day's raw page views, conversions and
+order lines, in one transaction: running it twice, late, or after more rows arrived gives the
+right numbers (idempotent). Three aggregate queries and one insert per store-day, whatever the
+traffic.
+
+What each DailyStat column counts (rows keyed by product × variant × source × country × device):
+- pageviews: every counted page (store, product, reviews, announcement); not the variant
+  picker's choices, which are `variant_views`.
+- product_views: product pages; variant_views: the picker settling on a variant, and product
+  pages opened on one (`?variant=`); sold_out_views: views of a sold-out product or variant.
+- visits: sessions started (entry views), in the row of the entry page.
+- purchases / revenue: in the store-level row (product 0) orders and their totals; in product rows
+  units sold and line totals (the order lines of the day's purchases, with the purchase's source).
+- add_to_carts, checkouts, follows, wishlist_adds, messages_started: events.
+
+Freshness: each drain rolls up the store-days it touched (at most every
+ANALYTICS_ROLLUP_EVERY_SECONDS per store-day), a periodic task refreshes today's and finalises
+yesterday's (tasks.py), and reports read today's raw rows anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+
+from shomp.orders.models import OrderItem
+from shomp.stores.models import Store
+
+from .models import NONE_ID, Conversion, ConversionType, DailyStat, DailyVisitors, PageKind, PageView
+
+logger = logging.getLogger(__name__)
+
+SLICE = ("product_id", "variant_id", "medium", "source", "utm_campaign", "country", "device")
+_COUNTERS = (
+    "pageviews",
+    "product_views",
+    "variant_views",
+    "sold_out_views",
+    "visits",
+    "add_to_carts",
+    "checkouts",
+    "purchases",
+    "follows",
+    "wishlist_adds",
+    "messages_started",
+)
+_ORDER_CHUNK = 2000
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants a local day starts and ends (a DST day has 23 or 25 hours)."""
+    start = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
+    return start, end
+
+
+def _zone(store_id: int) -> ZoneInfo:
+    name = Store.objects.filter(pk=store_id).values_list("time_zone", flat=True).first() or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):
+        return ZoneInfo("UTC")
+
+
+def roll_up_day(*, store_id: int, day: date, tz: ZoneInfo | None = None) -> int:
+    """Recompute one store-day's rollups; returns how many DailyStat rows it has now."""
+    tz = tz or _zone(store_id)
+    start, end = day_bounds(day, tz)
+    slices: dict[tuple, dict] = {}
+
+    def row(key: tuple) -> dict:
+        product_id, variant_id, *rest = key
+        key = (product_id or NONE_ID, variant_id or NONE_ID, *rest)
+        return slices.setdefault(key, dict.fromkeys(_COUNTERS, 0) | {"revenue": Decimal("0")})
+
+    views = PageView.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
+    for values in (
+        views.order_by()
+        .values(*SLICE)
+        .annotate(
+            n_pageviews=Count("pk", filter=~Q(kind=PageKind.VARIANT)),
+            n_product_views=Count("pk", filter=Q(kind=PageKind.PRODUCT)),
+            n_variant_views=Count(
+                "pk", filter=Q(kind=PageKind.VARIANT) | Q(kind=PageKind.PRODUCT, variant_id__isnull=False)
+            ),
+            n_sold_out_views=Count("pk", filter=Q(sold_out=True)),
+            n_visits=Count("pk", filter=Q(is_entry=True)),
+        )
+    ):
+        target = row(tuple(values[name] for name in SLICE))
+        for name in ("pageviews", "product_views", "variant_views", "sold_out_views", "visits"):
+            target[name] += values[f"n_{name}"]
+
+    conversions = Conversion.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
+    for values in (
+        conversions.order_by()
+        .values(*SLICE)
+        .annotate(
+            n_add_to_carts=Count("pk", filter=Q(conversion_type=ConversionType.ADD_TO_CART)),
+            n_checkouts=Count("pk", filter=Q(conversion_type=ConversionType.CHECKOUT_STARTED)),
+            n_purchases=Count("pk", filter=Q(conversion_type=ConversionType.PURCHASE)),
+            n_revenue=Sum("value", filter=Q(conversion_type=ConversionType.PURCHASE)),
+            n_follows=Count("pk", filter=Q(conversion_type=ConversionType.FOLLOW)),
+            n_wishlist_adds=Count("pk", filter=Q(conversion_type=ConversionType.WISHLIST_ADD)),
+            n_messages_started=Count("pk", filter=Q(conversion_type=ConversionType.MESSAGE_STARTED)),
+        )
+    ):
+        target = row(tuple(values[name] for name in SLICE))
+        for name in ("add_to_carts", "checkouts", "purchases", "follows", "wishlist_adds", "messages_started"):
+            target[name] += values[f"n_{name}"]
+        target["revenue"] += values["n_revenue"] or Decimal("0")
+
+    # Units and line totals of the day's purchases, per product and variant, in their source's slice.
+    purchases = {
+        values["order_id"]: values
+        for values in conversions.filter(conversion_type=ConversionType.PURCHASE, order_id__isnull=False)
+        .order_by()
+        .values("order_id", *SLICE[2:])
+    }
+    order_ids = list(purchases)
+    line_total = ExpressionWrapper(
+        F("unit_price") * F("quantity"), output_field=DecimalField(max_digits=14, decimal_places=2)
+    )
+    for offset in range(0, len(order_ids), _ORDER_CHUNK):
+        for values in (
+            OrderItem.objects.filter(order_id__in=order_ids[offset : offset + _ORDER_CHUNK], product_id__isnull=False)
+            .order_by()
+            .values("order_id", "product_id", "variant_id")
+            .annotate(units=Sum("quantity"), total=Sum(line_total))
+        ):
+            origin = purchases[values["order_id"]]
+            target = row((values["product_id"], values["variant_id"], *(origin[name] for name in SLICE[2:])))
+            target["purchases"] += values["units"] or 0
+            target["revenue"] += values["total"] or Decimal("0")
+
+    audience = (
+        views.order_by()
+        .values("browser", "os", "device")
+        .annotate(
+            n_visitors=Count("visitor_hash", distinct=True, filter=~Q(visitor_hash="")),
+            n_visits=Count("pk", filter=Q(is_entry=True)),
+        )
+    )
+    visitor_rows = [
+        DailyVisitors(
+            store_id=store_id,
+            day=day,
+            browser=values["browser"],
+            os=values["os"],
+            device=values["device"],
+            visitors=values["n_visitors"],
+            visits=values["n_visits"],
+        )
+        for values in audience
+    ]
+    stat_rows = [
+        DailyStat(
+            store_id=store_id,
+            day=day,
+            product_id_value=key[0],
+            variant_id_value=key[1],
+            medium=key[2],
+            source=key[3],
+            utm_campaign=key[4],
+            country=key[5],
+            device=key[6],
+            **counts,
+        )
+        for key, counts in slices.items()
+    ]
+    with transaction.atomic():
+        DailyStat.objects.filter(store_id=store_id, day=day).delete()
+        DailyVisitors.objects.filter(store_id=store_id, day=day).delete()
+        DailyStat.objects.bulk_create(stat_rows, batch_size=1000)
+        DailyVisitors.objects.bulk_create(visitor_rows, batch_size=1000)
+    return len(stat_rows)
+
+
+def refresh_touched(touched: Iterable[tuple[int, date]]) -> int:
+    """Roll up store-days a drain just wrote to, each at most every ANALYTICS_ROLLUP_EVERY_SECONDS."""
+    every = int(getattr(settings, "ANALYTICS_ROLLUP_EVERY_SECONDS", 60))
+    done = 0
+    for store_id, day in sorted(touched):
+        if every > 0 and not _first_in_window(f"analytics:rolled:{store_id}:{day.isoformat()}", every):
+            continue
+        try:
+            roll_up_day(store_id=store_id, day=day)
+        except Exception:
+            logger.exception("Could not roll up store %s on %s", store_id, day)
+            continue
+        done += 1
+    return done
+
+
+def _first_in_window(key: str, seconds: int) -> bool:
+    try:
+        return bool(cache.add(key, 1, timeout=seconds))
+    except Exception:  # no cache to ask: roll up anyway
+        logger.warning("The cache refused the rollup throttle; rolling up", exc_info=True)
+        return True
+
+
+def store_days_since(since: datetime, *, until: datetime | None = None) -> set[tuple[int, date]]:
+    """The (store, local day) pairs that have raw rows from `since` on."""
+    pairs: set[tuple[int, date]] = set()
+    until = until or datetime.now(UTC)
+    for model in (PageView, Conversion):
+        bounds = (
+            model.objects.filter(created_at__gte=since, created_at__lte=until)
+            .order_by()
+            .values("store_id")
+            .annotate(first=Min("created_at"), last=Max("created_at"))
+        )
+        zones = {}
+        for values in bounds:
+            store_id = values["store_id"]
+            tz = zones.setdefault(store_id, _zone(store_id))
+            day, last_day = values["first"].astimezone(tz).date(), values["last"].astimezone(tz).date()
+            while day <= last_day:
+                pairs.add((store_id, day))
+                day += timedelta(days=1)
+    return pairs
+
+
+def roll_up_all(store: Store) -> int:
+    """Roll up every local day of `store` that has raw rows (demo data, the benchmark, a repair)."""
+    tz = store.tzinfo
+    first_last = PageView.objects.filter(store=store).aggregate(first=Min("created_at"), last=Max("created_at"))
+    conv = Conversion.objects.filter(store=store).aggregate(first=Min("created_at"), last=Max("created_at"))
+    instants = [value for value in (*first_last.values(), *conv.values()) if value is not None]
+    if not instants:
+        return 0
+    day, last_day = min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date()
+    days = 0
+    while day <= last_day:
+        roll_up_day(store_id=store.pk, day=day, tz=tz)
+        day += timedelta(days=1)
+        days += 1
+    return days

@@ -1,0 +1,34 @@
+"""Helpers for the recording pipeline's tests (tracking, privacy, conversions, rollups)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from shomp.analytics import models as analytics_models
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.0 Mobile/15E148 Safari/604.1"
+)
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+
+
+def browser(ip: str = "203.0.113.77", ua: str = FIREFOX, **headers) -> dict:
+    """Request META of a real browser at `ip` (the test client sends no user agent by default)."""
+    return {"REMOTE_ADDR": ip, "HTTP_USER_AGENT": ua, **headers}
+
+
+def every_analytics_text() -> list[str]:
+    """Every text value of every analytics row (raw, rollups, salts aside from the salt itself)."""
+    texts = []
+    for model in (
+        analytics_models.PageView,
+        analytics_models.Conversion,
+        analytics_models.DailyStat,
+        analytics_models.DailyVisitors,
+    ):
+        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
+        for row in model.objects.values_list(*fields):
+            texts.extend(str(value) for value in row)
+    return texts
