@@ -21,15 +21,25 @@ def slow_checks(monkeypatch):
     widen_check_then_act(monkeypatch)
 
 
-def test_the_same_saved_reply_created_twice_at_once_is_saved_once(store, seller, slow_checks):
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_same_saved_reply_created_twice_at_once_is_saved_once(store, seller, slow_checks, shared):
+    titles = ["Shipping", "shipping", "SHIPPING", "Shipping"]  # the database compares without case too
     results = run_together(
-        4, lambda i: services.create_saved_reply(store=store, actor=seller, title="Shipping", content="Two days.")
+        4,
+        lambda i: services.create_saved_reply(
+            store=store, actor=seller, title=titles[i], content="Two days.", shared=shared
+        ),
     )
 
     assert sorted(outcomes(results)) == ["ValidationError"] * 3 + ["ok"]
     refusals = [error.message_dict for outcome, error in results if outcome == "error"]
-    assert refusals == [{"title": ["You have a saved reply with this name already."]}] * 3
-    assert SavedReply.objects.get().title == "Shipping"
+    taken = (
+        "Your organization has a shared reply with this name already."
+        if shared
+        else "This store has a saved reply with this name already."
+    )
+    assert refusals == [{"title": [taken]}] * 3
+    assert SavedReply.objects.get().title.lower() == "shipping"
 
 
 def test_blocking_the_same_customer_twice_at_once_blocks_once(store, seller, customer, slow_checks):
@@ -45,3 +55,24 @@ def test_a_refused_block_is_still_refused_under_a_race(store, seller):
     assert outcomes(results) == ["ValidationError"] * 2
     assert all(isinstance(error, ValidationError) for _, error in results)
     assert not Block.objects.exists()
+
+
+def test_assigning_the_same_conversation_twice_at_once_notifies_once(store, seller, conversation, slow_checks):
+    from shomp.messaging.models import Conversation
+    from shomp.notifications.models import Notification
+    from shomp.organizations.tests.factories import add_member
+
+    helper = add_member(store, role="support").user
+    store.refresh_from_db()
+    results = run_together(
+        4,
+        lambda i: services.assign_conversation(
+            conversation=Conversation.objects.select_related("store").get(pk=conversation.pk),
+            assignee=helper,
+            actor=seller,
+        ),
+    )
+
+    assert outcomes(results) == ["ok"] * 4
+    assert Conversation.objects.get(pk=conversation.pk).assigned_to_id == helper.pk
+    assert Notification.objects.filter(user=helper, type="conversation_assigned").count() == 1
