@@ -60,9 +60,9 @@ def push(record: Record) -> None:
         if chosen == "redis":
             _redis_push(record)
         elif chosen == "immediate":
-            from .ingest import ingest
+            from .ingest import write
 
-            ingest([record])
+            write([record])
         else:
             MEMORY.push(record)
     except Exception:  # analytics never costs a page

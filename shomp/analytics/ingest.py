@@ -65,14 +65,17 @@ def drain(*, source: buffer.MemoryBuffer | None = None, budget: float = DRAIN_BU
             break
         taken += len(batch)
         try:
-            touched = ingest(batch)
+            write(batch)
         except Exception:  # a bad batch is logged and dropped, the next ones still go in
             logger.exception("Could not ingest %s analytics records", len(batch))
-            continue
-        from .rollups import refresh_touched
-
-        refresh_touched(touched)
     return taken
+
+
+def write(records: list[dict]) -> None:
+    """Ingest a batch, then refresh the rollups of the store-days it touched."""
+    from .rollups import refresh_touched
+
+    refresh_touched(ingest(records))
 
 
 def ingest(records: Iterable[dict]) -> set[tuple[int, date]]:

@@ -8,8 +8,8 @@ ready()), and a listener that fails is logged and never breaks the announcer.
     # shomp/orders/hooks.py
     order_placed = Moment("orders.order_placed")        # callback(*, order_id, store_id, ...)
 
-    # shomp/orders/services/checkout.py
-    transaction.on_commit(lambda: hooks.order_placed.send(order_id=order.pk, ...))
+    # shomp/orders/services/checkout.py, inside its transaction
+    hooks.order_placed.send_on_commit(order_id=order.pk, ...)
 
     # shomp/analytics/apps.py, in ready()
     orders_hooks.order_placed.connect(track_order_placed)
@@ -17,9 +17,12 @@ ready()), and a listener that fails is logged and never breaks the announcer.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Callable
 from typing import Any
+
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,13 @@ class Moment:
                 callback(**kwargs)
             except Exception:
                 logger.exception("%s: callback %s failed", self.name, _name(callback))
+
+    def send_on_commit(self, **kwargs: Any) -> None:
+        """`send` once the current transaction commits (at once outside one), in the context of
+        now: callbacks see the context variables of the code that sent the moment (analytics
+        reads the request being served), even if the commit runs them later."""
+        context = contextvars.copy_context()
+        transaction.on_commit(lambda: context.run(self.send, **kwargs), robust=True)
 
     def __repr__(self) -> str:
         return f"<Moment {self.name}>"

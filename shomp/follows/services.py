@@ -46,7 +46,7 @@ def follow_store(*, user, store) -> Follow:
             follow = Follow.objects.create(user=user, store=store)
     except IntegrityError:
         raise ValidationError(f"You already follow {store.name}.") from None
-    transaction.on_commit(lambda: hooks.store_followed.send(store_id=store.pk, user_id=user.pk))
+    hooks.store_followed.send_on_commit(store_id=store.pk, user_id=user.pk)
     return follow
 
 

@@ -204,11 +204,11 @@ def test_a_logged_in_visitor_is_counted_and_linked_to_their_user(client, product
 
 
 def test_a_failing_buffer_never_breaks_the_page(client, product, caplog):
-    failing = mock.patch.object(ingest, "ingest", side_effect=RuntimeError("database on fire"))
+    failing = mock.patch.object(ingest, "write", side_effect=RuntimeError("database on fire"))
     with failing, caplog.at_level(logging.ERROR):
         response = client.get(product.get_absolute_url(), **browser())
     assert response.status_code == 200
-    assert "Could not buffer an analytics record" in caplog.text
+    assert "database on fire" in caplog.text  # logged (by the buffer, or the drain task with Redis)
 
 
 def test_a_failing_view_record_never_breaks_the_page(client, product, caplog):

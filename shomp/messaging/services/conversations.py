@@ -119,8 +119,9 @@ def create_conversation(
     _post_message(
         conversation=conversation, sender=customer, side=Side.CUSTOMER, content=content, attachments=attachments
     )
-    moment = {"store_id": store.pk, "user_id": customer.pk, "product_id": product.pk if product is not None else None}
-    transaction.on_commit(lambda: hooks.conversation_started.send(**moment), robust=True)
+    hooks.conversation_started.send_on_commit(
+        store_id=store.pk, user_id=customer.pk, product_id=product.pk if product is not None else None
+    )
     return conversation
 
 

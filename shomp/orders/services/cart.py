@@ -110,14 +110,13 @@ def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None,
         item.quantity = new_quantity
         item.save(update_fields=["quantity"])
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-    moment = {
-        "store_id": product.store_id,
-        "product_id": product.pk,
-        "variant_id": variant.pk if variant is not None else None,
-        "quantity": quantity,
-        "user_id": cart.user_id,
-    }
-    transaction.on_commit(lambda: hooks.cart_added.send(**moment))
+    hooks.cart_added.send_on_commit(
+        store_id=product.store_id,
+        product_id=product.pk,
+        variant_id=variant.pk if variant is not None else None,
+        quantity=quantity,
+        user_id=cart.user_id,
+    )
     return item
 
 

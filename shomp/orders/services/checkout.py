@@ -146,15 +146,13 @@ def place_order(
 
         for order in orders.values():
             transaction.on_commit(lambda order=order: events.order_placed(order=order))
-            transaction.on_commit(
-                lambda order=order: hooks.order_placed.send(
-                    order_id=order.pk,
-                    store_id=order.store_id,
-                    total=order.total,
-                    currency=order.currency,
-                    buyer_id=order.buyer_id,
-                    country=order.ship_country,
-                )
+            hooks.order_placed.send_on_commit(
+                order_id=order.pk,
+                store_id=order.store_id,
+                total=order.total,
+                currency=order.currency,
+                buyer_id=order.buyer_id,
+                country=order.ship_country,
             )
         transaction.on_commit(lambda: _enqueue_confirmation(checkout.pk))
     return checkout
