@@ -82,9 +82,11 @@ def _stat_sums(*, sales: str = "store") -> dict:
 
 
 _VIEW_COUNTS = {
-    "pageviews": Count("pk"),
+    # As the rollup counts them (rollups.roll_up_day): the picker settling on a variant is not a
+    # page view; a product page opened on a variant counts as that variant's view too.
+    "pageviews": Count("pk", filter=~Q(kind=PageKind.VARIANT)),
     "product_views": Count("pk", filter=Q(kind=PageKind.PRODUCT)),
-    "variant_views": Count("pk", filter=Q(kind=PageKind.VARIANT)),
+    "variant_views": Count("pk", filter=Q(kind=PageKind.VARIANT) | Q(kind=PageKind.PRODUCT, variant__isnull=False)),
     "sold_out_views": Count("pk", filter=Q(sold_out=True)),
     "visits": Count("pk", filter=Q(is_entry=True)),
 }

@@ -267,3 +267,50 @@ def test_devices_browsers_and_countries(store):
     ]
     countries = {r["country"]: r for r in selectors.country_rows(store=store, period=period, now=NOW)}
     assert countries["FR"]["visits"] == 5 and countries["France"]["orders"] == 1
+
+
+def test_todays_raw_reading_matches_the_rollup_of_the_same_day(store):
+    """Today is read from raw rows, other days from the rollups: both must say the same."""
+    from shomp.analytics.rollups import roll_up_day
+
+    product = product_with_variants(store=store, options={"Size": ["S", "M"]})
+    small = variant_of(product, "S")
+    at = NOW - dt.timedelta(minutes=30)
+    page_view(
+        store, created_at=at, is_entry=True, visitor_hash="a", session_id="1", medium=Medium.SEARCH, source="google"
+    )
+    page_view(
+        store, created_at=at, product=product, visitor_hash="a", session_id="1", medium=Medium.SEARCH, source="google"
+    )
+    page_view(
+        store, created_at=at, product=product, variant=small, kind=PageKind.VARIANT, sold_out=True, visitor_hash="a"
+    )
+    page_view(store, created_at=at, is_entry=True, visitor_hash="b", session_id="2", device=Device.MOBILE)
+    conversion(store, ConversionType.ADD_TO_CART, created_at=at, product=product, variant=small)
+    order = OrderFactory(store=store, total=Decimal("24.00"))
+    Order.objects.filter(pk=order.pk).update(created_at=at)
+    OrderItemFactory(order=order, product=product, variant=small, unit_price=Decimal("12"), quantity=2)
+    conversion(
+        store,
+        ConversionType.PURCHASE,
+        created_at=at,
+        value="24.00",
+        order_id=order.pk,
+        medium=Medium.SEARCH,
+        source="google",
+    )
+
+    def reading(now):
+        period = DateRange(TODAY, TODAY, TOKYO, RangeKey.CUSTOM)
+        overview = selectors.overview(store=store, period=period, now=now)
+        products = selectors.product_rows(store=store, period=period, now=now)
+        funnel = selectors.variant_funnel(store=store, product=product, period=period, now=now)
+        sources = selectors.source_rows(store=store, period=period, now=now)
+        return overview, products, funnel, sources
+
+    raw = reading(NOW)
+    roll_up_day(store_id=store.pk, day=TODAY, tz=TOKYO)
+    rolled = reading(NOW + dt.timedelta(days=1))
+    assert rolled == raw
+    assert raw[0]["visits"] == 2 and raw[0]["orders"] == 1 and raw[0]["pageviews"] == 3
+    assert raw[1][0]["orders"] == 2 and raw[1][0]["revenue"] == Decimal("24")
