@@ -448,12 +448,13 @@ def device_rows(*, store: Store, period: DateRange, now: dt.datetime | None = No
     rows = grouped(store, period, dims=("device",), now=now)
     visitors = _visitor_counts(store, period, "device", now=now)
     result = []
-    for (device,), row in rows.items():
+    for device in {key[0] for key in rows} | set(visitors):
+        row = rows.get((device,), blank())
         label = Device(device).label if device in Device.values else device
         result.append(
             {"device": label, "visits": row["visits"], "orders": row["orders"], "visitors": visitors.get(device, 0)}
         )
-    return sorted(result, key=lambda r: r["visits"], reverse=True)
+    return sorted(result, key=lambda r: (r["visits"], r["visitors"], r["device"]), reverse=True)
 
 
 def _visitor_counts(store: Store, period: DateRange, field: str, *, now: dt.datetime | None = None) -> dict[str, int]:
