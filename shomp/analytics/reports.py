@@ -61,8 +61,10 @@ def generate_reports(
     if isinstance(period, str):
         period = resolve_range(period, tz=store.tzinfo, now=now)
     previous = comparison_range(period, compare)
-    current = selectors.overview(store=store, period=period, now=now)
-    before = selectors.overview(store=store, period=previous, now=now) if previous else None
+    # One pass over the rollups for both periods: the headlines, their comparison and the chart.
+    days = selectors.by_day(store=store, periods=[period, previous], now=now)
+    current = selectors.total(days, period)
+    before = selectors.total(days, previous) if previous else None
     report = Report(store=store, period=period, compare=compare, previous=previous)
     for key, label, kind in HEADLINES:
         value = current[key]
@@ -77,7 +79,7 @@ def generate_reports(
                 "change": selectors.change(value, prior),
             }
         )
-    report.series = selectors.series(store=store, period=period, now=now)
+    report.series = selectors.series(store=store, period=period, now=now, days=days)
     products = selectors.product_rows(store=store, period=period, now=now)
     report.top_products = selectors.name_products(
         store=store, rows=[r for r in products if r["views"] or r["orders"]][:TOP]

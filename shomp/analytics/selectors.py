@@ -203,24 +203,48 @@ def _rates(row: dict) -> dict:
 # The overview -----------------------------------------------------------------------------
 
 
-def unique_visitors(store: Store, period: DateRange, *, now: dt.datetime | None = None) -> int:
-    parts = split(period, now=now)
-    total = 0
-    if parts.rollup:
-        total += DailyVisitors.objects.filter(
-            store=store, day__gte=parts.rollup[0], day__lte=parts.rollup[1]
-        ).aggregate(n=_sum("visitors"))["n"]
-    if parts.raw:
-        total += _views(store, parts.raw).exclude(visitor_hash="").values("visitor_hash").distinct().count()
-    return total
+def by_day(*, store: Store, periods: list[DateRange | None], now: dt.datetime | None = None) -> dict[dt.date, dict]:
+    """Every metric and the unique visitors per local day of the `periods` (the report's range
+    and the one it is compared with), in one rollup query, one visitors query and today's raw
+    rows: the overview, its comparison and the chart all add these days up."""
+    periods = [p for p in periods if p is not None]
+    days: dict[dt.date, dict] = defaultdict(lambda: {**blank(), "visitors": 0})
+    rolled = Q()
+    raw = None
+    for period in periods:
+        parts = split(period, now=now)
+        if parts.rollup:
+            rolled |= Q(day__gte=parts.rollup[0], day__lte=parts.rollup[1])
+        raw = raw or parts.raw
+    if rolled:
+        for row in DailyStat.objects.filter(rolled, store=store).values("day").annotate(**_stat_sums()).order_by():
+            add_metrics(days[row["day"]], row)
+        for row in (
+            DailyVisitors.objects.filter(rolled, store=store).values("day").annotate(n=_sum("visitors")).order_by()
+        ):
+            days[row["day"]]["visitors"] += row["n"]
+    if raw and periods:
+        today = days[local_today(periods[0].tz, now=now)]
+        add_metrics(today, _views(store, raw).aggregate(**_VIEW_COUNTS))
+        add_metrics(today, _conversions(store, raw).aggregate(**_CONVERSION_COUNTS))
+        today["visitors"] += _views(store, raw).exclude(visitor_hash="").values("visitor_hash").distinct().count()
+    return days
+
+
+def total(days: dict[dt.date, dict], period: DateRange) -> dict:
+    """The overview of `period` from `by_day`'s days: sums, conversion rate and order value."""
+    row = {**blank(), "visitors": 0}
+    for day, values in days.items():
+        if period.start <= day <= period.end:
+            add_metrics(row, values)
+            row["visitors"] += values["visitors"]
+    return _rates(row)
 
 
 def overview(*, store: Store, period: DateRange, now: dt.datetime | None = None) -> dict:
     """Visits, unique visitors, page views, product views, orders, revenue, conversion rate
     (orders ÷ visits, in %) and average order value of the range."""
-    row = grouped(store, period, now=now)[()]
-    row["visitors"] = unique_visitors(store, period, now=now)
-    return _rates(row)
+    return total(by_day(store=store, periods=[period], now=now), period)
 
 
 def change(current, previous) -> float | None:
@@ -233,15 +257,15 @@ def change(current, previous) -> float | None:
 # The chart --------------------------------------------------------------------------------
 
 
-def series(*, store: Store, period: DateRange, now: dt.datetime | None = None) -> list[dict]:
-    """Visits, page views, orders and revenue per hour (today), day, or month of the range."""
+def series(
+    *, store: Store, period: DateRange, now: dt.datetime | None = None, days: dict[dt.date, dict] | None = None
+) -> list[dict]:
+    """Visits, page views, orders and revenue per hour (today), day, or month of the range
+    (from `by_day`'s `days` when the caller has them)."""
     if period.by_hour:
         return _hourly(store, period, now=now)
-    by_day = grouped(store, period, dims=("day",), raw_dims=(), now=now)
-    # Today's raw numbers land under the key () (no day column): they are today's.
-    today = local_today(period.tz, now=now)
-    if () in by_day:
-        add_metrics(by_day[(today,)], by_day.pop(()))
+    if days is None:
+        days = by_day(store=store, periods=[period], now=now)
     points: dict[str, dict] = {}
     for day in period.each_day():
         if period.granularity == "month":
@@ -249,7 +273,7 @@ def series(*, store: Store, period: DateRange, now: dt.datetime | None = None) -
         else:
             key, label = day.isoformat(), f"{day:%b} {day.day}"
         point = points.setdefault(key, {"key": key, "label": label, **blank()})
-        add_metrics(point, by_day.get((day,), {}))
+        add_metrics(point, days.get(day, {}))
     return list(points.values())
 
 
