@@ -42,7 +42,7 @@ def test_store_page(client, django_assert_max_num_queries, size):
     fill(store, size, status=Product.Status.DRAFT)
 
     # store, count, products, images, the typical reply time (messaging)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # + the store's published design (themes)
         response = client.get("/alpha/")
 
     assert response.context["page_obj"].paginator.count == size
@@ -54,7 +54,7 @@ def test_store_page_for_its_owner(client, django_assert_max_num_queries, size):
     fill(store, size)
     client.force_login(store.owner)
 
-    with django_assert_max_num_queries(8):  # + session, user, the owner's cart
+    with django_assert_max_num_queries(9):  # + session, user, the owner's cart, the design
         response = client.get("/alpha/")
 
     assert response.context["is_manager"]
@@ -102,7 +102,7 @@ def test_product_page(client, django_assert_max_num_queries, size):
     product = ProductFactory(store__slug="alpha", slug="mug")
     ProductImageFactory.create_batch(min(size, 10), product=product)
 
-    with django_assert_max_num_queries(3):  # store, product, images
+    with django_assert_max_num_queries(4):  # store, product, images, the store's design (themes)
         response = client.get("/alpha/products/mug/")
 
     assert response.status_code == 200

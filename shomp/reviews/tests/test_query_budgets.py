@@ -16,9 +16,10 @@ from shomp.stores.tests.factories import StoreFactory
 pytestmark = pytest.mark.django_db
 
 # Anonymous: store (with its summary), [product (with its summary) and its images (the catalog's
-# selector),] count, reviews (with user, product, response and the viewer's marks), their photos.
-PRODUCT_REVIEWS = 6
-STORE_REVIEWS = 4
+# selector),] count, reviews (with user, product, response and the viewer's marks), their photos,
+# and the store's published design (themes: storefront pages carry the store's theme).
+PRODUCT_REVIEWS = 7
+STORE_REVIEWS = 5
 REVIEW_PAGE = 3  # review (with user, store, product), review with its joins and the viewer's marks, photos
 # Logged in, on top: session, user and the header's badges (cart, messages, notifications). The
 # viewer's own review is not on these shared pages: the per-visitor button fragment reads it.

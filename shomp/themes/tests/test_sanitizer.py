@@ -1,0 +1,210 @@
+"""The custom-CSS sanitiser: hostile sheets refused whole with line numbers, caps, and the
+properties every output keeps (idempotent, no `<`, no `</style`, no URL but the store's)."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shomp.themes.sanitizer import MAX_BYTES, CSSRejected, sanitize, scoped_css
+
+ASSETS = {"banner": "/media/themes/assets/abc123.jpg", "dots": "/media/themes/assets/def456.png"}
+
+HOSTILE = [
+    ("@import url(https://evil.example/x.css);", "@import"),
+    ('@import "x.css";', "@import"),
+    ("@font-face { font-family: x; src: url(https://evil.example/f.woff) }", "@font-face"),
+    ("@namespace svg url(http://www.w3.org/2000/svg);", "@namespace"),
+    ("@charset 'utf-8';", "@charset"),
+    (".a { background: url(https://evil.example/p.gif) }", "url()"),
+    (".a { background: url('//evil.example/p.gif') }", "url()"),
+    (".a { background: url(data:image/png;base64,AAAA) }", "url()"),
+    (".a { background: url('javascript:alert(1)') }", "url()"),
+    (".a { background: url( banner ) }", None),  # fine: the asset, spaces trimmed by the tokenizer
+    (".a { background: url('../banner') }", "url()"),
+    (".a { background: url(nope) }", "no asset named"),
+    (".a { background-image: image-set('x.png' 1x) }", "image-set"),
+    (".a { width: expression(alert(1)) }", "expression"),
+    (".a { content: attr(data-secret) }", "attr"),
+    (".a { color: var(--bs-primary) }", "var"),
+    (".a { padding: env(safe-area-inset-top) }", "env"),
+    (".a { behavior: url(x.htc) }", "behavior"),
+    (".a { -moz-binding: url(x.xml#x) }", "-moz-binding"),
+    (".a { --secret: 1 }", "Custom properties"),
+    (".a { pointer-events: none }", "pointer-events"),
+    (".a { cursor: url(banner), auto }", "cursor"),
+    (".a { position: fixed; inset: 0 }", "position"),
+    (".a { position: sticky; top: 0 }", "position"),
+    (".a { z-index: 2147483647 }", "z-index"),
+    (".a { color: r\\65 d }", "Backslash"),
+    (".a { color: red }</style><script>alert(1)</script>", "“<”"),
+    ("</STYLE><img src=x onerror=alert(1)>", "“<”"),
+    (".a\u202e { color: red }", "U+202E"),
+    (".a { color: red\u0000 }", "U+0000"),
+    ("html { display: none }", "html"),
+    ("body { background: red }", "body"),
+    (":root { color: red }", ":root"),
+    ("* { display: none }", "everything"),
+    ("input[value^='a'] { background: url(banner) }", "Form fields"),
+    ("textarea { color: red }", "Form fields"),
+    ("form { display: none }", "Form fields"),
+    ("a[name='csrfmiddlewaretoken'] { color: red }", "attribute “name”"),
+    ("[value='x'] { color: red }", "attribute “value”"),
+    ("[type=password] { color: red }", "attribute “type”"),
+    (".a:has(input[value]) { color: red }", ":has()"),
+    (".navbar { display: none }", "Shomp's own page"),
+    ("#shomp-header { display: none }", "Shomp's own page"),
+    (".store-theme { display: none }", "Shomp's own page"),
+    (".a { content: '<script>' }", "“<”"),
+    (".a { filter: blur(4px) }", "filter"),
+    (".a { clip-path: inset(0) }", "clip-path"),
+    (".a { mask-image: linear-gradient(red, blue) }", "mask"),
+    ("@media screen { @media print { @media all { .a { color: red } } } }", "nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("css", "says"), HOSTILE)
+def test_hostile_css_is_refused_whole_with_a_reason(css, says):
+    if says is None:
+        assert sanitize(css, asset_names=ASSETS) == '.a {\n  background: url("banner");\n}\n'
+        return
+    with pytest.raises(CSSRejected) as refused:
+        sanitize(".ok { color: #123456 }\n" + css, asset_names=ASSETS)
+    text = " ".join(refused.value.messages)
+    assert says in text, text
+    assert all(re.match(r"Line \d+: ", m) for m in refused.value.messages)
+
+
+def test_problems_name_their_lines():
+    css = ".a { color: red }\n.b {\n  color: blue;\n  position: fixed;\n}\n\n@import 'x.css';\n"
+    with pytest.raises(CSSRejected) as refused:
+        sanitize(css)
+    assert refused.value.messages == [
+        "Line 4: position may only be static, relative or absolute (nothing fixed over the page).",
+        "Line 7: @import is not allowed: only @media blocks are.",
+    ]
+
+
+def test_too_big_and_too_deep_are_refused_before_parsing():
+    with pytest.raises(CSSRejected, match="at most 50 KB"):
+        sanitize(".a { color: red }\n" * (MAX_BYTES // 10))
+    with pytest.raises(CSSRejected, match="Nested too deeply"):
+        sanitize(".a { width: calc(" * 2000)
+    with pytest.raises(CSSRejected, match="at most 30 digits"):
+        sanitize(".a { width: " + "9" * 5000 + "px }")
+    with pytest.raises(CSSRejected, match="Too many selectors"):
+        sanitize(", ".join(f".c{i}" for i in range(50)) + " { color: red }")
+
+
+def test_a_good_sheet_is_kept_and_scoped_with_real_asset_addresses():
+    css = """/* mine */
+.product-card  { border-radius: 1rem; background: linear-gradient(90deg, #fff 0%, rgb(0 0 0 / 50%)) }
+h2:hover, .product-card::after { color: #123; content: "★" }
+@media (min-width: 768px) {
+  .hero > a[href^="/"] { margin: calc(1rem + 2px) !important; background: url(banner) no-repeat } }
+li:nth-child(2n+1):not(.a, .b) { position: relative; z-index: 3 }
+"""
+    clean = sanitize(css, asset_names=ASSETS)
+    assert "/* mine */" not in clean and 'url("banner")' in clean
+    served = scoped_css(clean, scope="store-theme", asset_urls=ASSETS)
+    assert ".store-theme .product-card {" in served
+    assert ".store-theme h2:hover, .store-theme .product-card::after {" in served
+    assert '  .store-theme .hero > a[href^="/"] {' in served
+    assert 'url("/media/themes/assets/abc123.jpg") no-repeat' in served
+    assert "z-index: 3;" in served
+
+
+# Properties -----------------------------------------------------------------------------------
+
+_pieces = st.sampled_from(
+    [
+        ".a",
+        "h2",
+        "#x",
+        "a:hover",
+        "li:nth-child(2n+1)",
+        ":not(.b)",
+        "::before",
+        "[href^='/']",
+        "> p",
+        " ",
+        ",",
+        "{",
+        "}",
+        ";",
+        ":",
+        "color",
+        "red",
+        "#fff",
+        "url(banner)",
+        "url(dots)",
+        "url(http://e.x/y)",
+        "calc(1px + 2em)",
+        "rgb(1 2 3 / 50%)",
+        "@media (min-width: 1px)",
+        "@import",
+        "</style>",
+        "<",
+        "\\",
+        "'",
+        '"',
+        "/*",
+        "*/",
+        "\n",
+        "content",
+        "'★'",
+        "expression(",
+        ")",
+        "position",
+        "absolute",
+        "fixed",
+        "var(--x)",
+        "--x",
+        "!important",
+        "margin",
+        "1e3px",
+        "-",
+        "+",
+        "*",
+        "(",
+        "[",
+        "]",
+        "body",
+        "input",
+        "é",
+        "\u200b",
+        "z-index",
+        "5",
+    ]
+)
+_sheets = st.one_of(st.lists(_pieces, max_size=40).map("".join), st.text(max_size=200))
+
+
+def _try(css):
+    try:
+        return sanitize(css, asset_names=ASSETS)
+    except CSSRejected:
+        return None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheets)
+def test_sanitising_twice_changes_nothing(css):
+    clean = _try(css)
+    if clean is not None:
+        assert sanitize(clean, asset_names=ASSETS) == clean
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_sheets)
+def test_output_never_breaks_out_or_fetches_elsewhere(css):
+    clean = _try(css)
+    if clean is None:
+        return
+    served = scoped_css(clean, scope="store-theme", asset_urls=ASSETS)
+    for text in (clean, served):
+        assert "<" not in text and "</style" not in text.lower() and "@import" not in text.lower()
+        assert "\\" not in text
+    for url in re.findall(r"url\(([^)]*)\)", served, flags=re.IGNORECASE):
+        assert url.strip("\"'") in ASSETS.values()
