@@ -6,7 +6,8 @@ Topics (registered in apps.py, authorized in policies.py on join and before ever
                           a message's images once the worker has processed them.
 - "conversation-team:<uuid>" an open thread, store side only: who the thread is assigned to.
 - "user-messages:<id>"    every page of a signed-in user: the header's unread badge.
-- "user-inbox:<id>"       the customer's /messages page: a thread's row moves to the top.
+- "user-inbox:<id>"       the customer's /messages page: a thread's row moves to the top on a new
+                          message, and changes in place when read or its status changes.
 - "team-inbox:<id>"       a member's unified /dashboard/messages page (every store they may do
                           "messages" on): a thread's row moves to the top; an assigned thread
                           appears in the assignee's. Who receives a store's rows is asked of the
@@ -97,7 +98,7 @@ def messages_read(*, conversation_id: int, reader_side: str, message_ids: list[i
         html = render_to_string("messaging/partials/_receipts.html", {"message_ids": message_ids})
         realtime.publish(conversation_topic(conversation.uuid), html)
     team = _team(conversation) if reader_side == Side.STORE else []
-    _inbox_rows(conversation, sides=[reader_side], team=team)
+    _inbox_rows(conversation, sides=[reader_side], team=team, move=False)
     _badges(conversation, sides=[reader_side], team=team)
 
 
@@ -108,7 +109,7 @@ def conversation_changed(*, conversation_id: int) -> None:
         return
     html = render_to_string("messaging/partials/_status.html", {"conversation": conversation, "oob": True})
     realtime.publish(conversation_topic(conversation.uuid), html)
-    _inbox_rows(conversation, team=_team(conversation))
+    _inbox_rows(conversation, team=_team(conversation), move=False)
 
 
 def conversation_assigned(*, conversation_id: int, previous_assignee_id: int | None = None) -> None:
@@ -133,7 +134,7 @@ def conversation_assigned(*, conversation_id: int, previous_assignee_id: int | N
     if others:
         realtime.publish_many(
             [team_inbox_topic(pk) for pk in others],
-            render_to_string("messaging/partials/_inbox_row.html", context | {"oob": True}),
+            render_to_string("messaging/partials/_inbox_row_updated.html", context),
             online_only=True,
         )
 
@@ -154,13 +155,14 @@ def _team(conversation: Conversation) -> list:
     return list(users_for(store=conversation.store, area=Area.MESSAGES).order_by("username", "pk"))
 
 
-def _inbox_rows(conversation: Conversation, *, team: list, sides: list[str] | None = None) -> None:
+def _inbox_rows(conversation: Conversation, *, team: list, sides: list[str] | None = None, move: bool = True) -> None:
+    """The conversation's row in open inboxes: moved to the top (new activity), or changed where
+    it is (read, status), and then only on pages that show it (#inbox-updates, messaging.js)."""
     sides = sides or [Side.CUSTOMER, Side.STORE]
+    template = "messaging/partials/_inbox_row_pushed.html" if move else "messaging/partials/_inbox_row_updated.html"
     for side in sides:
         conversation.unread = conversation.unread_for(side)
-        html = render_to_string(
-            "messaging/partials/_inbox_row_pushed.html", {"conversation": conversation, "viewer_side": side}
-        )
+        html = render_to_string(template, {"conversation": conversation, "viewer_side": side})
         if side == Side.CUSTOMER:
             realtime.publish(user_inbox_topic(conversation.customer_id), html)
         elif team:

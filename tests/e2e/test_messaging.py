@@ -6,6 +6,7 @@ Run alone: `SHOMP_TESTING=1 .venv/bin/pytest tests/e2e/test_messaging.py -q`.
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -277,6 +278,11 @@ def test_an_image_is_processing_on_both_sides_until_the_worker_is_done_then_appe
         expect(message).to_contain_text("The wall it goes on")
         expect(message.get_by_role("status")).to_contain_text("wall.png Processing…")
         expect(message.get_by_role("img", name="wall.png")).to_have_count(0)
+    # The push can beat the end of the sender's request, whose on-commit work queues the image
+    # after the pushes (and the inbox rows' team lookup): wait for it.
+    deadline = time.monotonic() + 10
+    while not queued and time.monotonic() < deadline:
+        time.sleep(0.05)
     (message_id,) = queued
     attachment = Attachment.objects.get(message_id=message_id)
     assert attachment.status == "processing" and not attachment.file

@@ -60,6 +60,19 @@ def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page
     expect(member.locator("#notifications-badge")).to_have_text(re.compile(r"^2"))
     mark_page(member)
 
+    # The owner has the inbox open in one tab (the row changes in place there, it doesn't move)
+    # and, in another, a page whose row for it is gone (the push must not break anything).
+    watcher = login(make_page(), live_url, north.owner.username, builders.PASSWORD)
+    watcher.goto("/dashboard/messages/")
+    expect(rows(watcher).nth(1)).to_contain_text("Unassigned")
+    wait_for_socket(watcher)
+    mark_page(watcher)
+    gone = login(make_page(), live_url, north.owner.username, builders.PASSWORD)
+    gone.goto("/dashboard/messages/")
+    wait_for_socket(gone)
+    gone.locator(f"#inbox-row-{older.uuid}").evaluate("row => row.remove()")
+    mark_page(gone)
+
     owner = login(make_page(), live_url, north.owner.username, builders.PASSWORD)
     owner.goto(older.get_absolute_url())
     card = owner.locator("#assignment")
@@ -79,9 +92,18 @@ def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page
     expect(member.locator("#notifications-badge")).to_have_text(re.compile(r"^3"))
     assert_same_page(member)
 
-    # The owner's inbox shows the assignee too; "Assigned to me" is the helper's filter.
-    owner.goto("/dashboard/messages/")
-    expect(owner.locator(f"#inbox-row-{older.uuid}")).to_contain_text("helper")
+    # The owner's open inbox: the row names the helper where it was (second), once.
+    expect(rows(watcher).nth(1)).to_contain_text("helper")
+    expect(rows(watcher).nth(0)).to_contain_text("Glaze question")
+    expect(watcher.locator(f"#inbox-row-{older.uuid}")).to_have_count(1)
+    assert_same_page(watcher)
+    expect(rows(gone)).to_have_count(1)  # dropped, not added
+    expect(gone.locator("#inbox-updates > *")).to_have_count(0)
+    assert_same_page(gone)
+    for page in (watcher, gone):
+        assert_no_page_errors(page)
+
+    # "Assigned to me" is the helper's filter.
     member.get_by_label("Assigned").select_option(label="Assigned to me")
     expect(member).to_have_url(re.compile(r"assigned=me"))
     expect(rows(member)).to_have_count(1)

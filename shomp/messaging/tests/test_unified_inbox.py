@@ -470,7 +470,7 @@ def test_assigning_inserts_the_row_for_the_assignee_and_updates_it_in_place_for_
     mine = by_topic[events.team_inbox_topic(team["support"].pk)]
     assert "afterbegin:#inbox-list" in mine and f'id="inbox-row-{team["n1"].uuid}"' in mine and "helper" in mine
     owners = by_topic[events.team_inbox_topic(team["owner"].pk)]
-    assert "afterbegin" not in owners and 'hx-swap-oob="true"' in owners and "helper" in owners
+    assert "afterbegin" not in owners and "beforeend:#inbox-updates" in owners and "helper" in owners
     card = by_topic[events.conversation_team_topic(team["n1"].uuid)]
     assert 'id="assignment-current" hx-swap-oob="true"' in card and "Assigned to" in card
     assert f'<option value="{team["support"].pk}" selected>helper</option>' in card
@@ -479,3 +479,36 @@ def test_assigning_inserts_the_row_for_the_assignee_and_updates_it_in_place_for_
     assert events.team_inbox_topic(team["fulfilment"].pk) not in by_topic
     for html in by_topic.values():
         assert team["support"].email not in html and team["owner"].email not in html
+
+
+def test_a_status_change_reaches_the_team_inbox(team, pushed, django_capture_on_commit_callbacks):
+    pushed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_status(conversation=team["s1"], actor=team["support"], status="resolved")
+    rows = {topic: html for topic, html in pushed if f"inbox-row-{team['s1'].uuid}" in html}
+    assert events.team_inbox_topic(team["support"].pk) in rows and events.team_inbox_topic(team["owner"].pk) in rows
+    assert "Resolved" in rows[events.team_inbox_topic(team["owner"].pk)]
+
+
+def test_an_assignee_who_lost_access_is_shown_as_such(client, team):
+    services.assign_conversation(conversation=team["n1"], assignee=team["support"], actor=team["owner"])
+    Membership.objects.filter(user=team["support"]).update(role="fulfilment")
+    client.force_login(team["owner"])
+    page = client.get(team["n1"].get_absolute_url()).text
+    assert "(no longer answers this store's messages)" in page
+    assert '<option value="" selected>Nobody</option>' in page  # they can't be chosen again
+
+
+def test_reading_changes_the_row_in_place_and_a_new_message_moves_it_to_the_top(
+    team, pushed, django_capture_on_commit_callbacks
+):
+    pushed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mark_as_read(conversation=team["n1"], reader=team["support"])
+    rows = [html for topic, html in pushed if topic == events.team_inbox_topic(team["owner"].pk)]
+    assert rows and all("beforeend:#inbox-updates" in html and "afterbegin" not in html for html in rows)
+    pushed.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_message(conversation=team["n1"], sender=team["n1"].customer, content="One more thing")
+    rows = [html for topic, html in pushed if topic == events.team_inbox_topic(team["owner"].pk)]
+    assert any("afterbegin:#inbox-list" in html for html in rows)

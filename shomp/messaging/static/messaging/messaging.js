@@ -101,11 +101,18 @@
 
   // Live items arrive twice at times (the sender's own response and the push): keep one.
   // data-live-item="first" keeps the one already there; "newest" keeps the new one (inbox rows
-  // move to the top).
+  // move to the top). A row pushed into the hidden #inbox-updates changes the row in place if
+  // the page shows it, and is dropped if not (an out-of-band swap with no target would log an
+  // error).
   document.addEventListener("htmx:load", function (event) {
     var el = event.detail && event.detail.elt;
     if (!el || !el.id || !el.hasAttribute || !el.hasAttribute("data-live-item")) { return; }
     var twins = document.querySelectorAll("#" + CSS.escape(el.id));
+    if (el.parentElement && el.parentElement.id === "inbox-updates") {
+      var shown = Array.prototype.filter.call(twins, function (other) { return other !== el; });
+      if (shown.length) { shown[0].replaceWith(el); } else { el.remove(); }
+      return;
+    }
     if (twins.length < 2) { return; }
     if (el.getAttribute("data-live-item") === "newest") {
       twins.forEach(function (other) { if (other !== el) { other.remove(); } });
