@@ -24,8 +24,8 @@ class ConversationAdmin(admin.ModelAdmin):
     list_filter = ("status", "type")
     search_fields = ("subject", "uuid", "store__name", "customer__username")
     list_select_related = ("store", "customer")
-    raw_id_fields = ("store", "customer", "product", "order")
-    readonly_fields = ("uuid", "created_at", "updated_at", "last_message_at", "first_reply_at")
+    raw_id_fields = ("store", "customer", "product", "order", "assigned_to")
+    readonly_fields = ("uuid", "created_at", "updated_at", "last_message_at", "first_reply_at", "assigned_at")
     inlines = [MessageInline]
 
 
@@ -52,8 +52,9 @@ class BlockAdmin(admin.ModelAdmin):
 
 @admin.register(SavedReply)
 class SavedReplyAdmin(admin.ModelAdmin):
-    list_display = ("title", "store", "created_at")
-    raw_id_fields = ("store", "created_by")
+    list_display = ("title", "store", "organization", "created_at")
+    list_select_related = ("store", "organization")
+    raw_id_fields = ("store", "organization", "created_by")
 
 
 @admin.register(Offer)

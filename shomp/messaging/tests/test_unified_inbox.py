@@ -512,3 +512,11 @@ def test_reading_changes_the_row_in_place_and_a_new_message_moves_it_to_the_top(
         services.send_message(conversation=team["n1"], sender=team["n1"].customer, content="One more thing")
     rows = [html for topic, html in pushed if topic == events.team_inbox_topic(team["owner"].pk)]
     assert any("afterbegin:#inbox-list" in html for html in rows)
+
+
+def test_the_admin_shows_scope_and_assignee_and_refuses_a_reply_without_a_scope(admin_client, team):
+    services.assign_conversation(conversation=team["n1"], assignee=team["support"], actor=team["owner"])
+    assert admin_client.get(reverse("admin:messaging_savedreply_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:messaging_conversation_change", args=[team["n1"].pk])).status_code == 200
+    response = admin_client.post(reverse("admin:messaging_savedreply_add"), {"title": "Loose", "content": "x"})
+    assert response.status_code == 200 and not SavedReply.objects.filter(title="Loose").exists()
