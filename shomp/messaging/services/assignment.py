@@ -54,8 +54,9 @@ def assign_conversation(*, conversation: Conversation, assignee: User | None, ac
 
 
 def _notify(*, conversation_id: int, assignee_id: int, actor_name: str, stamp: float) -> None:
-    """An in-app notification for the assignee, linking to the thread (after commit). Asked
-    again: someone unassigned (or lowered) in the meantime is not told."""
+    """A notification for the assignee, linking to the thread (after commit): in the app by
+    default, by email if they chose so in their preferences. Asked again: someone unassigned (or
+    lowered) in the meantime is not told."""
     if not apps.is_installed("shomp.notifications"):
         return
     from shomp.notifications.services import create_notification
@@ -78,6 +79,5 @@ def _notify(*, conversation_id: int, assignee_id: int, actor_name: str, stamp: f
             "store": conversation.store.name,
             "customer": conversation.customer.username,
         },
-        data={"url": conversation.get_absolute_url()},
-        send_email=False,
+        data={"url": conversation.get_absolute_url()},  # emailed too if they turned that on
     )

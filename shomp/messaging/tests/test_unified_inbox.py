@@ -520,3 +520,16 @@ def test_the_admin_shows_scope_and_assignee_and_refuses_a_reply_without_a_scope(
     assert admin_client.get(reverse("admin:messaging_conversation_change", args=[team["n1"].pk])).status_code == 200
     response = admin_client.post(reverse("admin:messaging_savedreply_add"), {"title": "Loose", "content": "x"})
     assert response.status_code == 200 and not SavedReply.objects.filter(title="Loose").exists()
+
+
+def test_the_assignee_chooses_how_to_hear_of_it(team, django_capture_on_commit_callbacks, mailoutbox):
+    from shomp.notifications.services import set_preferences
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_conversation(conversation=team["n1"], assignee=team["support"], actor=team["owner"])
+    assert Notification.objects.get(user=team["support"]).in_app and not mailoutbox  # by default: in the app
+    set_preferences(user=team["support"], preferences={"conversation_assigned": (False, True)})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_conversation(conversation=team["s1"], assignee=team["support"], actor=team["owner"])
+    assert [m.to for m in mailoutbox] == [[team["support"].email]]
+    assert "Bowl sizes" in mailoutbox[0].subject + mailoutbox[0].body
