@@ -27,7 +27,7 @@ class CustomizeForm(forms.Form):
     def __init__(self, *args, assets=(), **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in design.COLOR_FIELDS.items():
-            self.fields[key] = forms.CharField(label=label, required=False, max_length=20, widget=ColorInput())
+            self.fields[key] = forms.CharField(label=label, required=False, max_length=100, widget=ColorInput())
         for key, label in design.FONT_FIELDS.items():
             self.fields[key] = forms.CharField(
                 label=f"{label} font", required=False, widget=forms.Select(choices=design.FONT_CHOICES)
