@@ -236,6 +236,7 @@ ANALYTICS_COUNTRY_HEADER = os.environ.get("ANALYTICS_COUNTRY_HEADER", "")
 ANALYTICS_GEOIP_PATH = os.environ.get("ANALYTICS_GEOIP_PATH", "")
 ANALYTICS_RETENTION_DAYS = int(os.environ.get("ANALYTICS_RETENTION_DAYS", "400"))  # raw rows; rollups stay
 ANALYTICS_ROLLUP_EVERY_SECONDS = 0 if TESTING else 60  # a drain re-rolls a store-day at most this often
+ANALYTICS_SHIP_SECONDS = 0 if TESTING else 1.0  # with Redis: records gather in the process this long
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -3,10 +3,12 @@ returns; `ingest.drain` writes records in batches.
 
 Three kinds, chosen by settings.ANALYTICS_BUFFER ("" picks redis with REDIS_URL, else memory):
 
-- "redis": RPUSH onto one list in the cache's Redis (the resilient cache's own client and
-  prefix) and, at most once per pending drain, enqueue `tasks.drain_buffer`. While Redis is
-  unreachable records are dropped with one warning per outage (shomp.core.outage), never an
-  error or a wait: the client has 1 s socket timeouts and skips Redis for a while after a failure.
+- "redis": records gather in this process for ANALYTICS_SHIP_SECONDS (1 s; 0 in tests) and a
+  timer thread RPUSHes them onto one list in the cache's Redis (the resilient cache's own client
+  and prefix) in one round trip, and, at most once per pending drain, enqueues
+  `tasks.drain_buffer`, which any worker runs. The request never waits on the network. While
+  Redis is unreachable records are dropped with one warning per outage (shomp.core.outage),
+  never an error: the client has 1 s socket timeouts and skips Redis for a while after a failure.
 - "memory": a bounded deque in this process, drained by a timer thread a moment after the first
   record (the embedded default: one process, no Redis; no database write per request).
 - "immediate": write at once (tests on SQLite).
@@ -38,6 +40,8 @@ BATCH_SIZE = 1000
 #: The in-process buffer's flush delay and cap (beyond it new records are dropped and logged).
 MEMORY_FLUSH_SECONDS = 2.0
 MEMORY_MAX_RECORDS = 50_000
+#: With Redis, records gather in the process this long and go over in one round trip.
+SHIP_SECONDS = 1.0
 #: How long a "drain is queued" mark lives if its task is lost (the drain clears it when it starts).
 DRAIN_PENDING_SECONDS = 60
 
@@ -102,16 +106,28 @@ def _key(name: str = "buffer") -> str:
 
 
 def _redis_push(record: Record) -> None:
-    if REDIS_OUTAGE.skip():
+    """Hand the record to this process's shipper, which sends what gathered to Redis in one
+    round trip a moment later (no network wait in the request); at once when the delay is 0."""
+    if getattr(settings, "ANALYTICS_SHIP_SECONDS", SHIP_SECONDS) <= 0:
+        ship([record])
+    else:
+        SHIPPER.push(record)
+
+
+def ship(records: list[Record]) -> None:
+    """RPUSH records onto the shared list (one pipeline) and queue a drain if none is pending.
+    While Redis is unreachable they are dropped, with one warning per outage."""
+    if not records or REDIS_OUTAGE.skip():
         return
     client = _redis_client()
     if client is None:
         return
     try:
         pipe = client.pipeline(transaction=False)
-        pipe.rpush(_key(), json.dumps(record, separators=(",", ":")))
+        for start in range(0, len(records), BATCH_SIZE):
+            pipe.rpush(_key(), *(json.dumps(r, separators=(",", ":")) for r in records[start : start + BATCH_SIZE]))
         pipe.set(_key("drain-pending"), 1, nx=True, ex=DRAIN_PENDING_SECONDS)
-        _, first = pipe.execute()
+        first = pipe.execute()[-1]
     except UNAVAILABLE as error:
         REDIS_OUTAGE.failed(error)
         return
@@ -120,6 +136,11 @@ def _redis_push(record: Record) -> None:
         from .tasks import drain_buffer
 
         drain_buffer.enqueue()
+
+
+def ship_gathered() -> None:
+    while records := SHIPPER.pop(BATCH_SIZE * 10):
+        ship(records)
 
 
 def _redis_pop(size: int) -> list[Record]:
@@ -206,3 +227,5 @@ def _drain_here() -> None:
 
 
 MEMORY = MemoryBuffer()
+#: With Redis: what this process gathered in the last SHIP_SECONDS, on its way to the shared list.
+SHIPPER = MemoryBuffer(flush=ship_gathered, delay=SHIP_SECONDS)

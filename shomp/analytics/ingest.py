@@ -3,8 +3,8 @@
 `drain()` (the task, or the memory buffer's timer) takes records from the buffer a batch at a
 time and hands each batch to `ingest()`, which costs a fixed handful of queries per batch
 whatever its size: stores by slug, products and variants by id, announcements, the day's salts,
-the sessions the batch continues, then one bulk insert of page views and one of conversions
-(multi-row INSERTs; PostgreSQL takes a 1,000-row batch in one statement).
+the sessions the batch continues, then one COPY of page views on PostgreSQL (an executemany
+elsewhere) and one multi-row INSERT of conversions (ON CONFLICT DO NOTHING: once per order).
 
 Sessions (Shopify's rule): a visitor's session ends after SESSION_IDLE of no page view and at the
 store's local midnight. The first view of a session is its entry (`is_entry`, one visit) and its
@@ -35,7 +35,7 @@ from shomp.core.params import parse_id
 from shomp.follows.models import StoreAnnouncement
 from shomp.stores.models import Store
 
-from . import buffer
+from . import buffer, bulk
 from .models import MAX_PATH_LENGTH, Conversion, ConversionType, Device, PageKind, PageView
 from .privacy import salt_for, visitor_hash
 from .sources import Source
@@ -103,7 +103,7 @@ def ingest(records: Iterable[dict]) -> set[tuple[int, date]]:
             rows.append(row)
             touched.add((row.store_id, row.created_at.astimezone(stores[row.store_id]).date()))
     with transaction.atomic():
-        PageView.objects.bulk_create(page_views, batch_size=buffer.BATCH_SIZE)
+        bulk.insert(PageView, page_views)  # COPY on PostgreSQL
         # A purchase is counted once per order, however often its moment is sent.
         Conversion.objects.bulk_create(rows, batch_size=buffer.BATCH_SIZE, ignore_conflicts=True)
     return touched

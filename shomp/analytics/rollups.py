@@ -1,10 +1,10 @@
 """Daily rollups: what the reports read, recomputed from raw rows one store-day at a time.
 
-`roll_up_day(store_id=..., day=...)` replaces the store's DailyStat and DailyVisitors rows of one
-local day (the store's time zone) with fresh sums of that day's raw page views, conversions and
-order lines, in one transaction: running it twice, late, or after more rows arrived gives the
-right numbers (idempotent). Three aggregate queries and one insert per store-day, whatever the
-traffic.
+`roll_up_day(store_id=..., day=...)` (and `roll_up_days` for a range) replaces the store's
+DailyStat and DailyVisitors rows of those local days (the store's time zone) with fresh sums of
+their raw page views, conversions and order lines, in one transaction: running it twice, late, or
+after more rows arrived gives the right numbers (idempotent). A few aggregate queries grouped by
+local day and one insert, whatever the traffic or the number of days.
 
 What each DailyStat column counts (rows keyed by product × variant × source × country × device):
 - pageviews: every counted page (store, product, reviews, announcement); not the variant
@@ -13,7 +13,8 @@ What each DailyStat column counts (rows keyed by product × variant × source ×
   pages opened on one (`?variant=`); sold_out_views: views of a sold-out product or variant.
 - visits: sessions started (entry views), in the row of the entry page.
 - purchases / revenue: in the store-level row (product 0) orders and their totals; in product rows
-  units sold and line totals (the order lines of the day's purchases, with the purchase's source).
+  units sold and line totals (the order lines of the day's purchases, with the purchase's source;
+  a purchase conversion that names a product itself, as demo data does, counts its quantity).
 - add_to_carts, checkouts, follows, wishlist_adds, messages_started: events.
 
 Freshness: each drain rolls up the store-days it touched (at most every
@@ -33,10 +34,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models.functions import TruncDate
 
 from shomp.orders.models import OrderItem
 from shomp.stores.models import Store
 
+from . import bulk
 from .models import NONE_ID, Conversion, ConversionType, DailyStat, DailyVisitors, PageKind, PageView
 
 logger = logging.getLogger(__name__)
@@ -56,6 +59,21 @@ _COUNTERS = (
     "messages_started",
 )
 _ORDER_CHUNK = 2000
+ALL_DAYS_AT_ONCE = 7  # roll_up_all's window
+_STAT_COLUMNS = (
+    "store_id",
+    "day",
+    "product_id_value",
+    "variant_id_value",
+    "medium",
+    "source",
+    "utm_campaign",
+    "country",
+    "device",
+    *_COUNTERS,
+    "revenue",
+)
+_VISITOR_COLUMNS = ("store_id", "day", "browser", "os", "device", "visitors", "visits")
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -75,19 +93,29 @@ def _zone(store_id: int) -> ZoneInfo:
 
 def roll_up_day(*, store_id: int, day: date, tz: ZoneInfo | None = None) -> int:
     """Recompute one store-day's rollups; returns how many DailyStat rows it has now."""
+    return roll_up_days(store_id=store_id, first=day, last=day, tz=tz)
+
+
+def roll_up_days(*, store_id: int, first: date, last: date, tz: ZoneInfo | None = None) -> int:
+    """Recompute a store's rollups of the local days `first` to `last`, in one pass: the same
+    handful of queries for one day or a year (grouped by the local day in the database)."""
     tz = tz or _zone(store_id)
-    start, end = day_bounds(day, tz)
+    start, _ = day_bounds(first, tz)
+    _, end = day_bounds(last, tz)
+    local_day = TruncDate("created_at", tzinfo=tz)
     slices: dict[tuple, dict] = {}
 
-    def row(key: tuple) -> dict:
+    def row(day: date, key: tuple) -> dict:
         product_id, variant_id, *rest = key
-        key = (product_id or NONE_ID, variant_id or NONE_ID, *rest)
+        key = (day, product_id or NONE_ID, variant_id or NONE_ID, *rest)
         return slices.setdefault(key, dict.fromkeys(_COUNTERS, 0) | {"revenue": Decimal("0")})
 
-    views = PageView.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
+    views = PageView.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end).annotate(
+        local_day=local_day
+    )
     for values in (
         views.order_by()
-        .values(*SLICE)
+        .values("local_day", *SLICE)
         .annotate(
             n_pageviews=Count("pk", filter=~Q(kind=PageKind.VARIANT)),
             n_product_views=Count("pk", filter=Q(kind=PageKind.PRODUCT)),
@@ -98,35 +126,41 @@ def roll_up_day(*, store_id: int, day: date, tz: ZoneInfo | None = None) -> int:
             n_visits=Count("pk", filter=Q(is_entry=True)),
         )
     ):
-        target = row(tuple(values[name] for name in SLICE))
+        target = row(values["local_day"], tuple(values[name] for name in SLICE))
         for name in ("pageviews", "product_views", "variant_views", "sold_out_views", "visits"):
             target[name] += values[f"n_{name}"]
 
-    conversions = Conversion.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
+    conversions = Conversion.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end).annotate(
+        local_day=local_day
+    )
     for values in (
         conversions.order_by()
-        .values(*SLICE)
+        .values("local_day", *SLICE)
         .annotate(
             n_add_to_carts=Count("pk", filter=Q(conversion_type=ConversionType.ADD_TO_CART)),
             n_checkouts=Count("pk", filter=Q(conversion_type=ConversionType.CHECKOUT_STARTED)),
             n_purchases=Count("pk", filter=Q(conversion_type=ConversionType.PURCHASE)),
+            n_units=Sum("quantity", filter=Q(conversion_type=ConversionType.PURCHASE)),
             n_revenue=Sum("value", filter=Q(conversion_type=ConversionType.PURCHASE)),
             n_follows=Count("pk", filter=Q(conversion_type=ConversionType.FOLLOW)),
             n_wishlist_adds=Count("pk", filter=Q(conversion_type=ConversionType.WISHLIST_ADD)),
             n_messages_started=Count("pk", filter=Q(conversion_type=ConversionType.MESSAGE_STARTED)),
         )
     ):
-        target = row(tuple(values[name] for name in SLICE))
-        for name in ("add_to_carts", "checkouts", "purchases", "follows", "wishlist_adds", "messages_started"):
+        target = row(values["local_day"], tuple(values[name] for name in SLICE))
+        for name in ("add_to_carts", "checkouts", "follows", "wishlist_adds", "messages_started"):
             target[name] += values[f"n_{name}"]
+        # An order's purchase has no product (its lines come below); one with a product (demo
+        # data, an import) counts its units in that product's row.
+        target["purchases"] += values["n_purchases"] if values["product_id"] is None else (values["n_units"] or 0)
         target["revenue"] += values["n_revenue"] or Decimal("0")
 
-    # Units and line totals of the day's purchases, per product and variant, in their source's slice.
+    # Units and line totals of the days' purchases, per product and variant, in their source's slice.
     purchases = {
         values["order_id"]: values
         for values in conversions.filter(conversion_type=ConversionType.PURCHASE, order_id__isnull=False)
         .order_by()
-        .values("order_id", *SLICE[2:])
+        .values("order_id", "local_day", *SLICE[2:])
     }
     order_ids = list(purchases)
     line_total = ExpressionWrapper(
@@ -140,50 +174,30 @@ def roll_up_day(*, store_id: int, day: date, tz: ZoneInfo | None = None) -> int:
             .annotate(units=Sum("quantity"), total=Sum(line_total))
         ):
             origin = purchases[values["order_id"]]
-            target = row((values["product_id"], values["variant_id"], *(origin[name] for name in SLICE[2:])))
+            key = (values["product_id"], values["variant_id"], *(origin[name] for name in SLICE[2:]))
+            target = row(origin["local_day"], key)
             target["purchases"] += values["units"] or 0
             target["revenue"] += values["total"] or Decimal("0")
 
     audience = (
         views.order_by()
-        .values("browser", "os", "device")
+        .values("local_day", "browser", "os", "device")
         .annotate(
             n_visitors=Count("visitor_hash", distinct=True, filter=~Q(visitor_hash="")),
             n_visits=Count("pk", filter=Q(is_entry=True)),
         )
     )
     visitor_rows = [
-        DailyVisitors(
-            store_id=store_id,
-            day=day,
-            browser=values["browser"],
-            os=values["os"],
-            device=values["device"],
-            visitors=values["n_visitors"],
-            visits=values["n_visits"],
-        )
-        for values in audience
+        (store_id, v["local_day"], v["browser"], v["os"], v["device"], v["n_visitors"], v["n_visits"]) for v in audience
     ]
     stat_rows = [
-        DailyStat(
-            store_id=store_id,
-            day=day,
-            product_id_value=key[0],
-            variant_id_value=key[1],
-            medium=key[2],
-            source=key[3],
-            utm_campaign=key[4],
-            country=key[5],
-            device=key[6],
-            **counts,
-        )
-        for key, counts in slices.items()
+        (store_id, *key, *(counts[name] for name in _COUNTERS), counts["revenue"]) for key, counts in slices.items()
     ]
     with transaction.atomic():
-        DailyStat.objects.filter(store_id=store_id, day=day).delete()
-        DailyVisitors.objects.filter(store_id=store_id, day=day).delete()
-        DailyStat.objects.bulk_create(stat_rows, batch_size=1000)
-        DailyVisitors.objects.bulk_create(visitor_rows, batch_size=1000)
+        DailyStat.objects.filter(store_id=store_id, day__gte=first, day__lte=last).delete()
+        DailyVisitors.objects.filter(store_id=store_id, day__gte=first, day__lte=last).delete()
+        bulk.insert_values(DailyStat, _STAT_COLUMNS, stat_rows)
+        bulk.insert_values(DailyVisitors, _VISITOR_COLUMNS, visitor_rows)
     return len(stat_rows)
 
 
@@ -241,10 +255,10 @@ def roll_up_all(store: Store) -> int:
     instants = [value for value in (*first_last.values(), *conv.values()) if value is not None]
     if not instants:
         return 0
-    day, last_day = min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date()
-    days = 0
-    while day <= last_day:
-        roll_up_day(store_id=store.pk, day=day, tz=tz)
-        day += timedelta(days=1)
-        days += 1
-    return days
+    first, last = min(instants).astimezone(tz).date(), max(instants).astimezone(tz).date()
+    day = first
+    while day <= last:  # a few days at a time: a year of a big store's slices doesn't fit in memory
+        until = min(last, day + timedelta(days=ALL_DAYS_AT_ONCE - 1))
+        roll_up_days(store_id=store.pk, first=day, last=until, tz=tz)
+        day = until + timedelta(days=1)
+    return (last - first).days + 1

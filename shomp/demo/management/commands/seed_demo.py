@@ -6,8 +6,8 @@ orders at different stages and a cart ready to check out,
 followers (demo fans, for the sellers' charts), store announcements and notifications (audience.py),
 and reviews with photos, the sellers' responses, helpful votes and a flag (reviews.py),
 conversations of every type between the buyer and the stores (conversations.py),
-and demo-seller's organization "Studio North" with a manager, a support member and a waiting
-invitation (organization.py).
+demo-seller's organization "Studio North" with a manager, a support member and a waiting
+invitation (organization.py), and 90 days of store analytics, rolled up (analytics.py).
 
 Everything goes through the apps' services and `core.uploads`, as the pages would do it; only
 the users (and their allauth email rows) are created directly. It is idempotent: users are found
@@ -31,7 +31,7 @@ from django.db import transaction
 from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
-from shomp.demo import audience, catalogue, conversations, organization, reviews, samples, variants
+from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -83,6 +83,7 @@ class Command(BaseCommand):
                 audience.seed(users=users, stores=stores, products=products, created=self.created)
                 reviews.seed(users=users, stores=stores, products=products, created=self.created)
                 conversations.seed(users=users, stores=stores, products=products, created=self.created)
+                analytics.seed(stores=stores, created=self.created)
                 if "demo-buyer" in new_users:  # the cart comes with the buyer, once
                     self._cart(users["demo-buyer"], products)
         except ValidationError as error:
