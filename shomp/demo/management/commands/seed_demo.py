@@ -32,6 +32,7 @@ from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
 from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
+from shomp.demo import themes as store_themes
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -79,6 +80,7 @@ class Command(BaseCommand):
                 organization.seed(users=users, stores=stores, created=self.created)
                 products = self._products(stores, products_per_store)
                 variants.seed(stores=stores, created=self.created)
+                store_themes.seed(stores=stores, created=self.created)  # each store its theme (themes.py)
                 self._checkouts(users, products)
                 audience.seed(users=users, stores=stores, products=products, created=self.created)
                 reviews.seed(users=users, stores=stores, products=products, created=self.created)
