@@ -177,3 +177,16 @@ def test_the_country_header_is_stored_on_the_view(client, settings):
     product = ProductFactory()
     client.get(product.get_absolute_url(), **browser(HTTP_CF_IPCOUNTRY="NZ"))
     assert PageView.objects.get().country == "NZ"
+
+
+def test_the_admin_shows_rows_read_only_without_users_or_salts(admin_client):
+    product = ProductFactory()
+    admin_client.get(product.get_absolute_url(), **browser())
+    view = PageView.objects.get()
+    assert view.user_id is not None  # the admin looked at the page logged in
+    listing = admin_client.get("/admin/analytics/pageview/")
+    assert listing.status_code == 200 and product.store.name in listing.content.decode()
+    detail = admin_client.get(f"/admin/analytics/pageview/{view.pk}/change/").content.decode()
+    assert "203.0.113.0/24" in detail and 'name="user"' not in detail and '<input type="submit"' not in detail
+    assert admin_client.get("/admin/analytics/pageview/add/").status_code == 403
+    assert admin_client.get("/admin/analytics/dailysalt/").status_code == 404
