@@ -69,7 +69,20 @@ def test_the_owner_menu_keeps_its_order(client):
     _store, users = _world()
     client.force_login(users["owner"])
     html = client.get(reverse("orders:dashboard_home")).content.decode()
-    menu = [label for label in _menu(html) if label != "Fake insights"]
+    known = {
+        "Overview",
+        "Products",
+        "Orders",
+        "Messages",
+        "Reviews",
+        "Followers",
+        "Announcements",
+        "Team",
+        "Store settings",
+        "View store",
+        "New store",
+    }
+    menu = [label for label in _menu(html) if label in known]  # other apps' sections may sit between
     assert menu == [
         "Overview",
         "Products",
@@ -122,7 +135,9 @@ def test_an_organization_section_appears_as_a_tab_for_those_who_may_use_it(clien
     tabs = _tabs(client.get(reverse("organizations:members")).content.decode())
     allowed = role in {"owner", "admin", "manager", "analyst"}
     assert ("Fake overview" in tabs) == allowed
-    assert tabs[0] == ("Fake overview" if allowed else "Members")  # order 5: first
+    assert "Members" in tabs
+    if allowed:
+        assert tabs.index("Fake overview") < tabs.index("Members")  # order 5 before 10
     assert ("Settings" in tabs) == (role in {"owner", "admin"})
 
 
