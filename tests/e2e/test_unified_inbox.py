@@ -142,7 +142,20 @@ def test_the_inbox_at_desktop_and_phone_width(make_page, live_url):
         expect(page.get_by_text("No conversations match these filters")).to_be_visible()
         expect(page.get_by_role("link", name="Reset filters")).to_be_visible()
         screenshot(page, f"unified-inbox/inbox-empty-{name}")
+        page.goto("/dashboard/messages/settings/")
+        page.get_by_label("Name").fill(f"Shipping times {name}")
+        page.get_by_label("Reply").fill("We ship within two days, from Oslo.")
+        page.get_by_label("Share with the organization").check()
+        page.get_by_role("button", name="Save reply").click()
+        expect(page.get_by_text("Saved reply added.")).to_be_visible()
+        expect(page.locator(".list-group-item").filter(has_text=f"Shipping times {name}")).to_contain_text(
+            "Shared with the organization"
+        )
+        assert horizontal_overflow(page) == 0
+        screenshot(page, f"unified-inbox/replies-{name}")
+        # The shared reply is in the composer of the other store's thread.
         page.goto(Conversation.objects.filter(assigned_to=helper).get().get_absolute_url())
+        expect(page.get_by_role("button", name=re.compile(f"Shipping times {name}"))).to_be_visible()
         assert horizontal_overflow(page) == 0
         screenshot(page, f"unified-inbox/thread-{name}")
         assert_no_page_errors(page)
