@@ -260,3 +260,46 @@ class ReportExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.start}..{self.end}"
+
+
+class DailySummary(models.Model):
+    """What the reports read for finished days: `DailyStat` added up per store-day along one
+    dimension at a time (summaries.py), so a 12-month report reads thousands of rows, not the
+    millions of full slices. Written with the rollup of the same days, in its transaction.
+
+    kind TOTAL: one row per store-day (its presence says the day is summarized): every view
+    metric of the day, and the store's orders and revenue (the rollup's product-0 rows).
+    kind PRODUCT: per product and variant: views, carts, units sold and line revenue.
+    kind SOURCE: per medium, source and campaign: visits, views, orders and revenue.
+    """
+
+    class Kind(models.TextChoices):
+        TOTAL = "total", "Store"
+        PRODUCT = "product", "Product"
+        SOURCE = "source", "Source"
+
+    id = models.BigAutoField(primary_key=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    product_id_value = models.PositiveBigIntegerField(default=NONE_ID, db_column="product_id")
+    variant_id_value = models.PositiveBigIntegerField(default=NONE_ID, db_column="variant_id")
+    medium = models.CharField(max_length=10, blank=True)
+    source = models.CharField(max_length=MAX_SOURCE_LENGTH, blank=True)
+    utm_campaign = models.CharField(max_length=MAX_UTM_LENGTH, blank=True)
+
+    pageviews = models.PositiveIntegerField(default=0)
+    product_views = models.PositiveIntegerField(default=0)
+    variant_views = models.PositiveIntegerField(default=0)
+    sold_out_views = models.PositiveIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    add_to_carts = models.PositiveIntegerField(default=0)
+    checkouts = models.PositiveIntegerField(default=0)
+    purchases = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["store", "kind", "day"], name="analytics_summary_read")]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.day} {self.kind}"

@@ -32,7 +32,19 @@ from shomp.orders.models import Order, OrderItem
 from shomp.reviews.models import Review
 from shomp.stores.models import Store
 
-from .models import NONE_ID, Conversion, ConversionType, DailyStat, DailyVisitors, Device, Medium, PageKind, PageView
+from . import summaries
+from .models import (
+    NONE_ID,
+    Conversion,
+    ConversionType,
+    DailyStat,
+    DailySummary,
+    DailyVisitors,
+    Device,
+    Medium,
+    PageKind,
+    PageView,
+)
 from .ranges import DateRange, local_midnight, local_today
 
 ZERO = Decimal("0.00")
@@ -79,6 +91,40 @@ def _stat_sums(*, sales: str = "store") -> dict:
         sums["orders"] = _sum("purchases", ~_NO_PRODUCT)
         sums["revenue"] = _sum("revenue", ~_NO_PRODUCT, money=True)
     return sums
+
+
+# The summaries (summaries.py) already hold the store's orders in TOTAL and SOURCE rows and the
+# units sold in PRODUCT rows: plain sums.
+_SUMMARY_SUMS = {
+    **{name: _sum(name) for name in METRICS if name not in ("orders", "revenue")},
+    "orders": _sum("purchases"),
+    "revenue": _sum("revenue", money=True),
+}
+
+
+def _days_q(ranges: Iterable[tuple[dt.date, dt.date]]) -> Q:
+    q = Q()
+    for first, last in ranges:
+        q |= Q(day__gte=first, day__lte=last)
+    return q
+
+
+def _rolled_up(
+    store: Store, ranges: list[tuple[dt.date, dt.date]], *, summary: str | None
+) -> tuple[QuerySet[DailySummary] | None, QuerySet[DailyStat] | None]:
+    """The summary rows of `kind` for the days of `ranges` that have them, and the rollup rows of
+    the days that don't (either None when it has no day): each day is read from one of them."""
+    missing = ranges
+    summarized = None
+    if summary:
+        have: set[dt.date] = set()
+        for first, last in ranges:
+            have |= summaries.summarized_days(store_id=store.pk, first=first, last=last)
+        if have:
+            summarized = DailySummary.objects.filter(_days_q(ranges), store=store, kind=summary)
+        missing = [run for first, last in ranges for run in summaries.missing_ranges(first, last, have)]
+    stats = DailyStat.objects.filter(_days_q(missing), store=store) if missing else None
+    return summarized, stats
 
 
 _VIEW_COUNTS = {
@@ -133,10 +179,6 @@ def split(period: DateRange, *, now: dt.datetime | None = None) -> Parts:
     return Parts(rollup, raw)
 
 
-def _stats(store: Store, days: tuple[dt.date, dt.date]) -> QuerySet[DailyStat]:
-    return DailyStat.objects.filter(store=store, day__gte=days[0], day__lte=days[1])
-
-
 def _views(store: Store, window: tuple[dt.datetime, dt.datetime]) -> QuerySet[PageView]:
     return PageView.objects.filter(store=store, created_at__gte=window[0], created_at__lt=window[1])
 
@@ -161,6 +203,7 @@ def grouped(
     view_filter: Q | None = None,
     conversion_filter: Q | None = None,
     sales: str = "store",
+    summary: str | None = None,
     now: dt.datetime | None = None,
 ) -> dict[tuple, dict]:
     """Every metric, summed by `dims` (the rollup's field names; `raw_dims` the raw rows' names
@@ -177,10 +220,11 @@ def grouped(
             add_metrics(result[tuple(row[name] for name in names)], row)
 
     if parts.rollup:
-        stats = _stats(store, parts.rollup)
-        if stat_filter is not None:
-            stats = stats.filter(stat_filter)
-        collect(stats, dims, _stat_sums(sales=sales))
+        summarized, stats = _rolled_up(store, [parts.rollup], summary=summary)
+        if summarized is not None:
+            collect(summarized if stat_filter is None else summarized.filter(stat_filter), dims, _SUMMARY_SUMS)
+        if stats is not None:
+            collect(stats if stat_filter is None else stats.filter(stat_filter), dims, _stat_sums(sales=sales))
     if parts.raw:
         views = _views(store, parts.raw)
         if view_filter is not None:
@@ -209,19 +253,21 @@ def by_day(*, store: Store, periods: list[DateRange | None], now: dt.datetime | 
     rows: the overview, its comparison and the chart all add these days up."""
     periods = [p for p in periods if p is not None]
     days: dict[dt.date, dict] = defaultdict(lambda: {**blank(), "visitors": 0})
-    rolled = Q()
+    ranges = []
     raw = None
     for period in periods:
         parts = split(period, now=now)
         if parts.rollup:
-            rolled |= Q(day__gte=parts.rollup[0], day__lte=parts.rollup[1])
+            ranges.append(parts.rollup)
         raw = raw or parts.raw
-    if rolled:
-        for row in DailyStat.objects.filter(rolled, store=store).values("day").annotate(**_stat_sums()).order_by():
-            add_metrics(days[row["day"]], row)
-        for row in (
-            DailyVisitors.objects.filter(rolled, store=store).values("day").annotate(n=_sum("visitors")).order_by()
-        ):
+    if ranges:
+        summarized, stats = _rolled_up(store, ranges, summary=DailySummary.Kind.TOTAL)
+        for queryset, sums in ((summarized, _SUMMARY_SUMS), (stats, _stat_sums())):
+            if queryset is not None:
+                for row in queryset.values("day").annotate(**sums).order_by():
+                    add_metrics(days[row["day"]], row)
+        visitors = DailyVisitors.objects.filter(_days_q(ranges), store=store)
+        for row in visitors.values("day").annotate(n=_sum("visitors")).order_by():
             days[row["day"]]["visitors"] += row["n"]
     if raw and periods:
         today = days[local_today(periods[0].tz, now=now)]
@@ -324,6 +370,7 @@ def product_rows(
         stat_filter=~_NO_PRODUCT,
         view_filter=Q(product__isnull=False),
         sales="product",
+        summary=DailySummary.Kind.PRODUCT,
         now=now,
     )
     parts = split(period, now=now)
@@ -374,6 +421,7 @@ def variant_funnel(*, store: Store, product: Product, period: DateRange, now: dt
         stat_filter=Q(product_id_value=product.pk) & ~Q(variant_id_value=NONE_ID),
         view_filter=Q(product=product, variant__isnull=False),
         sales="product",
+        summary=DailySummary.Kind.PRODUCT,
         now=now,
     )
     parts = split(period, now=now)
@@ -420,7 +468,7 @@ def _source_rows(rows: dict[tuple, dict], *, names: tuple[str, ...]) -> list[dic
 def source_rows(*, store: Store, period: DateRange, now: dt.datetime | None = None) -> list[dict]:
     """Visits, orders, conversion and revenue by medium and source (orders are credited to the
     source of the visit they came in)."""
-    rows = grouped(store, period, dims=("medium", "source"), now=now)
+    rows = grouped(store, period, dims=("medium", "source"), summary=DailySummary.Kind.SOURCE, now=now)
     result = _source_rows(rows, names=("medium", "source"))
     for row in result:
         row["medium_label"] = Medium(row["medium"]).label if row["medium"] in Medium.values else row["medium"]
@@ -437,6 +485,7 @@ def campaign_rows(*, store: Store, period: DateRange, now: dt.datetime | None = 
         stat_filter=not_blank,
         view_filter=not_blank,
         conversion_filter=not_blank,
+        summary=DailySummary.Kind.SOURCE,
         now=now,
     )
     return _source_rows(rows, names=("utm_campaign",))

@@ -314,3 +314,42 @@ def test_todays_raw_reading_matches_the_rollup_of_the_same_day(store):
     assert rolled == raw
     assert raw[0]["visits"] == 2 and raw[0]["orders"] == 1 and raw[0]["pageviews"] == 3
     assert raw[1][0]["orders"] == 2 and raw[1][0]["revenue"] == Decimal("24")
+
+
+def test_summaries_give_the_same_reports_as_the_rollups_for_any_mix_of_days(store):
+    """Summarized days are read from DailySummary, the others from DailyStat: same numbers."""
+    from shomp.analytics.summaries import summarize_days
+
+    product = product_with_variants(store=store, options={"Size": ["S", "M"]})
+    small = variant_of(product, "S")
+    for n in range(1, 12):
+        day = days_ago(n)
+        daily_stat(store, day, visits=n, pageviews=2 * n, purchases=n % 2, revenue=str(10 * (n % 2)))
+        daily_stat(store, day, medium=Medium.SEARCH, source="google", visits=1, pageviews=1, utm_campaign="spring")
+        daily_stat(store, day, medium=Medium.REFERRAL, source="blog.example", visits=1, purchases=1, revenue="5")
+        daily_stat(store, day, product=product, product_views=n, pageviews=n, add_to_carts=1, purchases=2, revenue="8")
+        daily_stat(
+            store, day, product=product, variant=small, variant_views=3, sold_out_views=1, purchases=1, revenue="4"
+        )
+        daily_visitors(store, day, visitors=n)
+    page_view(store, created_at=NOW - dt.timedelta(minutes=5), is_entry=True, visitor_hash="z")
+    period = resolve_range(RangeKey.LAST_30, tz=TOKYO, now=NOW)
+
+    def everything():
+        report = generate_reports(store=store, period=period, compare=Compare.PREVIOUS, now=NOW)
+        return (
+            [(h["key"], h["value"], h["change"]) for h in report.headlines],
+            report.series,
+            selectors.product_rows(store=store, period=period, now=NOW),
+            selectors.variant_funnel(store=store, product=product, period=period, now=NOW),
+            selectors.source_rows(store=store, period=period, now=NOW),
+            selectors.campaign_rows(store=store, period=period, now=NOW),
+            selectors.referrer_rows(store=store, period=period, now=NOW),
+        )
+
+    unsummarized = everything()
+    summarize_days(store_id=store.pk, first=days_ago(7), last=days_ago(3))  # some days only
+    assert everything() == unsummarized
+    summarize_days(store_id=store.pk, first=days_ago(40), last=days_ago(1))  # every day, empty ones too
+    assert everything() == unsummarized
+    assert unsummarized[0][0] == ("visits", sum(range(1, 12)) + 22 + 1, None)
