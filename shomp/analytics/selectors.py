@@ -102,6 +102,9 @@ _SUMMARY_SUMS = {
 }
 
 
+_SUMMARY_FIELDS = (*(name for name in METRICS if name not in ("orders", "revenue")), "purchases", "revenue")
+
+
 def _days_q(ranges: Iterable[tuple[dt.date, dt.date]]) -> Q:
     q = Q()
     for first, last in ranges:
@@ -634,16 +637,29 @@ def organization_rows(
         by_zone[store.time_zone].append(store)
     stat_q = Q()
     raw_q = Q()
+    rolled: dict[int, tuple[dt.date, dt.date]] = {}
     for zone_stores in by_zone.values():
         zone_ids = [s.pk for s in zone_stores]
         parts = split(DateRange(period.start, period.end, zone_stores[0].tzinfo, period.key), now=now)
         if parts.rollup:
             stat_q |= Q(store_id__in=zone_ids, day__gte=parts.rollup[0], day__lte=parts.rollup[1])
+            rolled.update(dict.fromkeys(zone_ids, parts.rollup))
         if parts.raw:
             raw_q |= Q(store_id__in=zone_ids, created_at__gte=parts.raw[0], created_at__lt=parts.raw[1])
     if stat_q:
-        for row in DailyStat.objects.filter(stat_q).values("store_id").annotate(**_stat_sums()).order_by():
-            add_metrics(rows[row["store_id"]], row)
+        # Summarized days from their TOTAL rows (one query), the others from the rollups (one).
+        totals = DailySummary.objects.filter(stat_q, kind=DailySummary.Kind.TOTAL)
+        have: dict[int, set[dt.date]] = defaultdict(set)
+        for row in totals.values("store_id", "day", *_SUMMARY_FIELDS):
+            have[row["store_id"]].add(row["day"])
+            add_metrics(rows[row["store_id"]], {**row, "orders": row["purchases"]})
+        missing_q = Q()
+        for store_id, (first, last) in rolled.items():
+            for run in summaries.missing_ranges(first, last, have[store_id]):
+                missing_q |= Q(store_id=store_id, day__gte=run[0], day__lte=run[1])
+        if missing_q:
+            for row in DailyStat.objects.filter(missing_q).values("store_id").annotate(**_stat_sums()).order_by():
+                add_metrics(rows[row["store_id"]], row)
     if raw_q:
         for row in PageView.objects.filter(raw_q).values("store_id").annotate(**_VIEW_COUNTS).order_by():
             add_metrics(rows[row["store_id"]], row)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shomp.accounts.tests.factories import UserFactory
+from shomp.analytics.summaries import summarize_days
 from shomp.analytics.tests.factories import daily_stat, page_view
 from shomp.catalog.models import Variant
 from shomp.messaging.tests.factories import ConversationFactory
@@ -60,6 +61,12 @@ def test_owner_sees_every_store_side_by_side_with_totals(client):
     assert totals["visits"] == 151 and totals["orders"] == 5 and str(totals["revenue"]) == "100.00"
     assert totals["conversion_rate"] == pytest.approx(5 / 151 * 100)
     assert 'id="organization-totals"' in page
+    # The same with one store's days read from its report summaries.
+    summarize_days(store_id=first.pk, first=_yesterday(first) - dt.timedelta(days=40), last=_yesterday(first))
+    again = client.get(URL).context["rows"]
+    assert [(r["visits"], r["orders"], r["revenue"]) for r in again] == [
+        (r["visits"], r["orders"], r["revenue"]) for r in rows
+    ]
     # The organization's Overview tab is registered and shown.
     assert 'href="/dashboard/organization/"' in page
 
@@ -101,9 +108,11 @@ def test_query_count_is_flat_from_1_to_50_stores(client):
         first = StoreFactory(owner=owner)
         for n in range(how_many - 1):
             StoreFactory(owner=owner, organization=first.organization, time_zone=["UTC", "Asia/Tokyo"][n % 2])
-        for store in Store.objects.filter(organization=first.organization):
+        for n, store in enumerate(Store.objects.filter(organization=first.organization)):
             daily_stat(store, _yesterday(store), visits=3)
             page_view(store, is_entry=True)
+            if n % 2:
+                summarize_days(store_id=store.pk, first=_yesterday(store), last=_yesterday(store))
         client.force_login(owner)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(URL).status_code == 200
