@@ -58,12 +58,12 @@ def test_open_a_store_with_a_logo_edit_its_address_and_switch_between_two(page, 
     page.get_by_role("link", name="Overview").click()
     expect(page.get_by_role("heading", name="Second Shelf", level=1)).to_be_visible()
 
-    page.get_by_label("Store", exact=True).select_option(label="Clay & Co. Studio")
+    page.get_by_label("Switch store").select_option(label="Clay & Co. Studio")
     page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", name="Clay & Co. Studio", level=1)).to_be_visible()
     expect(page.get_by_text("Now managing Clay & Co. Studio.")).to_be_visible()
-    expect(page.get_by_label("Store", exact=True)).to_have_value(str(Store.objects.get(slug="clay-studio").pk))
-    page.get_by_label("Store", exact=True).select_option(label="Second Shelf")
+    expect(page.get_by_label("Switch store")).to_have_value(str(Store.objects.get(slug="clay-studio").pk))
+    page.get_by_label("Switch store").select_option(label="Second Shelf")
     page.get_by_role("button", name="Switch").click()
     expect(page.get_by_role("heading", name="Second Shelf", level=1)).to_be_visible()
     assert_no_page_errors(page)
@@ -115,7 +115,7 @@ def test_edit_links_on_public_pages_open_that_store_in_the_dashboard(page, live_
     page.goto(poster.get_absolute_url())
     page.get_by_role("link", name="Edit product").click()
     expect(page.get_by_role("heading", name="Beta Poster", level=1)).to_be_visible()
-    expect(page.get_by_label("Store", exact=True)).to_have_value(str(beta.pk))
+    expect(page.get_by_label("Switch store")).to_have_value(str(beta.pk))
 
     page.goto("/alpha-ceramics/")  # public page of the other store
     page.get_by_role("link", name="Edit store").click()
