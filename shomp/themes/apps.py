@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_themes(sender, **kwargs) -> None:
+    """The shipped themes after every migrate (and after a test database is flushed): a change
+    to data/themes.json reaches the database without a new migration."""
+    from .services import sync_themes
+
+    sync_themes()
 
 
 class ThemesConfig(AppConfig):
@@ -14,3 +23,4 @@ class ThemesConfig(AppConfig):
             ("assets", "Assets", "bi-images", "themes:assets", 82),
         ):
             dashboard.register_section(key, label=label, icon=icon, url_name=url_name, area="appearance", order=order)
+        post_migrate.connect(_sync_themes, sender=self, dispatch_uid="themes-sync")

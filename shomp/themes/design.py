@@ -125,8 +125,23 @@ def contrast_warnings(colors: dict[str, str]) -> list[ContrastWarning]:
             continue
         ratio = contrast_ratio(fg, bg)
         if ratio < AA_NORMAL_TEXT:
-            warnings.append(ContrastWarning(pair.foreground, pair.label, ratio, nearest_passing(fg, bg)))
+            warnings.append(
+                ContrastWarning(pair.foreground, pair.label, ratio, _passing_everywhere(pair.foreground, colors))
+            )
     return warnings
+
+
+def _passing_everywhere(field: str, colors: dict[str, str]) -> str:
+    """The nearest colour for `field` that passes on every background it is read on (text sits
+    on the page and on cards: one suggestion that fixes both)."""
+    backgrounds = [colors[p.background] for p in CONTRAST_PAIRS if p.foreground == field and colors.get(p.background)]
+    suggestion = colors[field]
+    for _ in range(3):
+        for background in backgrounds:
+            suggestion = nearest_passing(suggestion, background)
+        if all(contrast_ratio(suggestion, b) >= AA_NORMAL_TEXT for b in backgrounds):
+            return suggestion
+    return suggestion
 
 
 def rgb_triplet(color: str) -> str:

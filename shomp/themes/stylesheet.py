@@ -39,6 +39,8 @@ BASE_RULES = """
 .store-theme .pagination { --bs-pagination-bg: var(--store-surface); --bs-pagination-color: var(--bs-link-color);
   --bs-pagination-active-bg: var(--store-primary); --bs-pagination-active-border-color: var(--store-primary);
   --bs-pagination-active-color: var(--store-on-primary); }
+#main:has(> .store-theme) { display: flex; flex-direction: column; }
+#main > .store-theme { flex-grow: 1; }
 .store-banner { overflow: hidden; }
 .store-banner img { display: block; width: 100%; height: 100%; object-fit: cover; }
 .store-theme.store-banner-none .store-banner { display: none; }

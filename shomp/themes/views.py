@@ -165,7 +165,7 @@ def customize(request: HttpRequest) -> HttpResponse:
             except ValidationError as refusal:
                 apply_service_errors(form, refusal)
         if not saved:
-            status = 400
+            status = None if request.htmx else 400  # htmx swaps only 2xx answers: the fragment says "Not saved"
         elif not request.htmx:
             messages.success(request, "Draft saved. Publish it to show it to buyers.")
             return redirect("themes:customize")
