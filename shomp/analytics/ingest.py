@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from shomp.catalog.models import Product, Variant
@@ -43,6 +43,9 @@ from .sources import Source
 logger = logging.getLogger(__name__)
 
 SESSION_IDLE = timedelta(minutes=30)
+_KINDS = frozenset(PageKind.values)  # the enum's .values builds a list at each call
+_CONVERSION_TYPES = frozenset(ConversionType.values)
+_DEVICES = frozenset(Device.values)
 #: A drain stops taking new batches after this long (the next one carries on).
 DRAIN_BUDGET_SECONDS = 50.0
 
@@ -200,30 +203,35 @@ def _open_sessions(records: list[dict], resolved: Resolved) -> dict[tuple[int, s
     condition = Q(visitor_hash__in=hashes) if hashes else Q(pk__in=[])
     if users:
         condition |= Q(user_id__in=users) & ~Q(visitor_hash="")
-    found = (
-        PageView.objects.filter(condition, store_id__in=list(stores), created_at__gte=earliest - SESSION_IDLE)
-        .exclude(session_id="")
-        .order_by("created_at", "pk")
-        .values_list(
-            "store_id",
-            "visitor_hash",
-            "user_id",
-            "session_id",
-            "created_at",
-            "medium",
-            "source",
-            "referrer_domain",
-            "utm_source",
-            "utm_medium",
-            "utm_campaign",
+    found = PageView.objects.filter(
+        condition, store_id__in=list(stores), created_at__gte=earliest - SESSION_IDLE
+    ).exclude(session_id="")
+    if connection.features.can_distinct_on_fields:  # PostgreSQL: only each visitor's latest view
+        found = found.order_by("store_id", "visitor_hash", "user_id", "-created_at", "-pk").distinct(
+            "store_id", "visitor_hash", "user_id"
         )
+    else:  # oldest first: the latest view of each visitor is the one kept below
+        found = found.order_by("created_at", "pk")
+    found = found.values_list(
+        "store_id",
+        "visitor_hash",
+        "user_id",
+        "session_id",
+        "created_at",
+        "medium",
+        "source",
+        "referrer_domain",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
     )
     sessions: dict[tuple[int, str], SessionState] = {}
     for store_id, hashed, user_id, session_id, created_at, *source in found:
         state = SessionState(session_id, created_at, created_at.astimezone(stores[store_id]).date(), Source(*source))
-        sessions[(store_id, hashed)] = state
-        if user_id is not None:
-            sessions[(store_id, f"user:{user_id}")] = state
+        keys = [(store_id, hashed)] + ([(store_id, f"user:{user_id}")] if user_id is not None else [])
+        for key in keys:  # each visitor's (and each buyer's) latest view wins
+            if key not in sessions or sessions[key].last_at <= created_at:
+                sessions[key] = state
     return sessions
 
 
@@ -239,7 +247,7 @@ def _page_view(record: dict, resolved: Resolved, sessions: dict) -> PageView | N
     if store_id is None or store_id not in resolved.stores:
         return None  # the store is gone (or never was): skipped, not an error
     kind = record.get("kind")
-    if kind not in PageKind.values:
+    if kind not in _KINDS:
         return None
     at, hashed = record["_at"], record.get("_hash", "")
     local_day = at.astimezone(resolved.stores[store_id]).date()
@@ -286,7 +294,7 @@ def _page_view(record: dict, resolved: Resolved, sessions: dict) -> PageView | N
 def _conversion(record: dict, stores: dict[int, ZoneInfo], sessions: dict) -> Conversion | None:
     store_id = _int(record.get("store_id"))
     kind = record.get("type")
-    if store_id is None or store_id not in stores or kind not in ConversionType.values:
+    if store_id is None or store_id not in stores or kind not in _CONVERSION_TYPES:
         return None
     at, hashed = record["_at"], record.get("_hash", "")
     local_day = at.astimezone(stores[store_id]).date()
@@ -329,7 +337,7 @@ def _visit_fields(visit: dict, source: Source) -> dict:
         "utm_medium": source.utm_medium[:100],
         "utm_campaign": source.utm_campaign[:100],
         "country": str(visit.get("country") or "")[:2],
-        "device": device if device in Device.values else Device.OTHER,
+        "device": device if device in _DEVICES else Device.OTHER,
         "browser": str(visit.get("browser") or "")[:40],
         "os": str(visit.get("os") or "")[:40],
     }

@@ -108,6 +108,7 @@ SHOMP_PAGES = {
     "messages": "messages",
 }
 ANOTHER_STORE = "another store"
+_MEDIUMS = frozenset(Medium.values)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Source:
     def from_list(cls, values: list[str] | None) -> Source:
         if not values or len(values) != 6:
             return DIRECT
-        medium = values[0] if values[0] in Medium.values else Medium.DIRECT
+        medium = values[0] if values[0] in _MEDIUMS else Medium.DIRECT
         return cls(medium, *(str(value) for value in values[1:]))
 
 
