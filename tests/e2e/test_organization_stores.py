@@ -127,15 +127,17 @@ def test_the_stores_page_and_switcher_fit_and_screenshot(make_page, live_url, st
     assert name.evaluate("(el) => el.scrollWidth <= el.clientWidth")
     expect(name).to_have_text(LONG_NAME)
     if size == "mobile":
-        assert_last_nav_item_whole(owner)
+        assert_last_item_whole(owner, ".dashboard-nav", "nav-strip-end-mobile")
+        assert_last_item_whole(owner, ".organization-tabs", "organization-tabs-end-mobile")
     assert_no_page_errors(owner)
 
 
-def assert_last_nav_item_whole(page) -> None:
-    """Scrolled to its end, the phone nav strip shows its last item whole (not under the fade)."""
-    nav = page.locator(".dashboard-nav")
+def assert_last_item_whole(page, selector: str, name: str) -> None:
+    """Scrolled to its end, a phone strip (the dashboard nav, the organization tabs) shows its last
+    item whole, not under the fade."""
+    nav = page.locator(selector)
     nav.evaluate("(el) => { el.scrollLeft = el.scrollWidth; }")
-    page.locator(".dashboard-nav").screenshot(path=str(SCREENSHOT_DIR / "organizations" / "nav-strip-end-mobile.png"))
+    nav.screenshot(path=str(SCREENSHOT_DIR / "organizations" / f"{name}.png"))
     last_right, fade_start = nav.evaluate(
         """(el) => {
             const links = el.querySelectorAll('a');
