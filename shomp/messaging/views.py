@@ -465,7 +465,9 @@ def dashboard_inbox(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(request, conversations, per_page=INBOX_PAGE_SIZE)
     filtered = bool(store or status or type_ or unread or assigned or query)
-    live = page.number == 1 and not filtered
+    # Live on the first page; pushed rows that don't match the filters are dropped by the page
+    # (messaging.js). A text search can't be checked there: not live.
+    live = page.number == 1 and not query
     return render(
         request,
         "messaging/dashboard_inbox.html",

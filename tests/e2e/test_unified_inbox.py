@@ -35,7 +35,7 @@ def rows(page):
     return page.locator("#inbox-list > .inbox-row")
 
 
-def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page, live_url):
+def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page, live_url, live_server_app):
     north = builders.store(name="Studio North", slug="studio-north")
     south = StoreFactory(name="Studio South", slug="studio-south", owner=north.owner, organization=north.organization)
     helper = builders.user("helper")
@@ -59,6 +59,13 @@ def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page
     # Two new-message notifications already (the helper answers both stores' messages).
     expect(member.locator("#notifications-badge")).to_have_text(re.compile(r"^2"))
     mark_page(member)
+
+    # The helper also has "Assigned to me" open in another tab: nothing yet.
+    mine = login(make_page(mobile=True), live_url, helper.username, builders.PASSWORD)
+    mine.goto("/dashboard/messages/?assigned=me")
+    expect(mine.get_by_text("No conversations match these filters")).to_be_visible()
+    wait_for_socket(mine)
+    mark_page(mine)
 
     # The owner has the inbox open in one tab (the row changes in place there, it doesn't move)
     # and, in another, a page whose row for it is gone (the push must not break anything).
@@ -103,11 +110,29 @@ def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page
     for page in (watcher, gone):
         assert_no_page_errors(page)
 
-    # "Assigned to me" is the helper's filter.
-    member.get_by_label("Assigned").select_option(label="Assigned to me")
-    expect(member).to_have_url(re.compile(r"assigned=me"))
-    expect(rows(member)).to_have_count(1)
-    expect(rows(member).nth(0)).to_contain_text("Bowl sizes")
+    # The helper's "Assigned to me" tab: the thread arrived, the empty state went.
+    expect(rows(mine)).to_have_count(1)
+    expect(rows(mine).nth(0)).to_contain_text("Bowl sizes")
+    expect(mine.get_by_text("No conversations match these filters")).to_be_hidden()
+    assert_same_page(mine)
+
+    # A new message in the other thread (not theirs) moves it up in the full inbox, and stays
+    # out of "Assigned to me".
+    glaze = Conversation.objects.get(subject="Glaze question")
+    live_server_app.call(services.send_message, conversation=glaze, sender=glaze.customer, content="And the speckles?")
+    expect(rows(member).nth(0)).to_contain_text("And the speckles?")
+    expect(rows(mine)).to_have_count(1)
+
+    # Given back to nobody: it leaves "Assigned to me", the empty state returns.
+    owner.get_by_label("Assign to").select_option(label="Nobody")
+    owner.locator("#assignment").get_by_role("button", name="Assign").click()
+    expect(owner.locator("#assignment")).to_contain_text("Unassigned.")
+    expect(rows(mine)).to_have_count(0)
+    expect(mine.get_by_text("No conversations match these filters")).to_be_visible()
+    expect(member.locator(f"#inbox-row-{older.uuid}")).to_contain_text("Unassigned")
+    assert_same_page(mine)
+    assert_same_page(member)
+    assert_no_page_errors(mine)
 
     # The notification leads to the thread.
     member.get_by_role("button", name=re.compile(r"^Notifications")).click()
@@ -115,7 +140,7 @@ def test_an_assigned_conversation_shows_up_live_in_the_assignees_inbox(make_page
     expect(item).to_be_visible()
     item.click()
     expect(member).to_have_url(re.compile(rf"/messages/{older.uuid}/$"))
-    expect(member.locator("#assignment-current")).to_contain_text("Assigned to helper")
+    expect(member.locator("#assignment-current")).to_contain_text("Unassigned")
     for page in (member, owner):
         expect(page.locator("body")).not_to_contain_text("@example.com")
         assert_no_page_errors(page)

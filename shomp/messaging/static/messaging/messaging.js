@@ -110,16 +110,41 @@
     var twins = document.querySelectorAll("#" + CSS.escape(el.id));
     if (el.parentElement && el.parentElement.id === "inbox-updates") {
       var shown = Array.prototype.filter.call(twins, function (other) { return other !== el; });
-      if (shown.length) { shown[0].replaceWith(el); } else { el.remove(); }
+      if (shown.length) { shown[0].replaceWith(el); keepIfMatching(el); } else { el.remove(); }
       return;
     }
-    if (twins.length < 2) { return; }
-    if (el.getAttribute("data-live-item") === "newest") {
-      twins.forEach(function (other) { if (other !== el) { other.remove(); } });
-    } else if (twins[0] !== el) {
-      el.remove();
+    var inList = el.parentElement && el.parentElement.id === "inbox-list";
+    if (twins.length > 1) {
+      if (el.getAttribute("data-live-item") === "newest") {
+        twins.forEach(function (other) { if (other !== el) { other.remove(); } });
+      } else if (twins[0] !== el) {
+        el.remove();
+      }
     }
+    if (inList) { keepIfMatching(el); }
   });
+
+  // A filtered inbox (data-live-filters on #inbox-list: store, status, type, unread, assigned)
+  // keeps a pushed row only while it matches, so a thread assigned to me appears in "Assigned to
+  // me" and leaves it when given to someone else. The empty state follows the list.
+  function matchesFilters(row, list) {
+    var f = list.dataset, r = row.dataset;
+    if (f.filterStore && r.store !== f.filterStore) { return false; }
+    if (f.filterStatus ? r.status !== f.filterStatus : r.status === "archived") { return false; }
+    if (f.filterType && r.type !== f.filterType) { return false; }
+    if (f.filterUnread && !(parseInt(r.unread || "0", 10) > 0)) { return false; }
+    if (f.filterAssigned === "me" && r.assignee !== f.viewer) { return false; }
+    if (f.filterAssigned === "none" && r.assignee) { return false; }
+    return true;
+  }
+
+  function keepIfMatching(row) {
+    var list = document.getElementById("inbox-list");
+    if (!list || !list.contains(row)) { return; }
+    if (list.hasAttribute("data-live-filters") && !matchesFilters(row, list)) { row.remove(); }
+    var empty = document.getElementById("inbox-empty");
+    if (empty) { empty.classList.toggle("d-none", list.querySelector(".inbox-row") !== null); }
+  }
 
   // A new message in the open thread: scroll to it, and if it is the other side's and the tab
   // is visible, tell the server it was read (the writer sees "Seen").
