@@ -58,7 +58,7 @@ def settings_for(*, store: Store, lock: bool = False) -> StoreSettings:
     """The store's settings row, made on first use (Classic theme, nothing published)."""
     queryset = StoreSettings.objects.select_related("theme", "banner_image")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     found = queryset.filter(store=store).first()
     if found:
         return found
