@@ -172,9 +172,8 @@ def organization_stores(request: HttpRequest) -> HttpResponse:
 def organization_store_move_in(request: HttpRequest) -> HttpResponse:
     organization, _grant = _organization_context(request)
     store_id = parse_id(request.POST.get("store", ""))
-    store = next(
-        (s for s in selectors.get_movable_stores(user=request.user, into=organization) if s.pk == store_id), None
-    )
+    movable = selectors.get_movable_stores(user=request.user, into=organization)
+    store = movable.filter(pk=store_id).first() if store_id is not None else None
     if store is None:
         messages.error(
             request,
