@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "shomp.notifications",
     "shomp.follows",
     "shomp.reviews",
+    "shomp.wishlists",
     "shomp.analytics",
     "shomp.demo",
 ]
