@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from shomp.analytics.models import Conversion, ConversionType, Device, Medium, PageView
 from shomp.analytics.tests.factories import daily_stat, daily_visitors
+from shomp.orders.tests.factories import product_with_variants, variant_of
 
 from . import builders
 from .helpers import (
@@ -30,9 +31,22 @@ from .helpers import (
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 
 
-def _history(store, product) -> None:
-    """Some earlier days, as the rollup tasks leave them, so the chart has a shape."""
+def _history(store, product, jug) -> None:
+    """Some earlier days, as the rollup tasks leave them, so the chart has a shape; the jug's
+    variants have a funnel, its large size sold out (missed demand)."""
     today = timezone.now().astimezone(store.tzinfo).date()
+    small, large = variant_of(jug, "Small"), variant_of(jug, "Large")
+    daily_stat(
+        store,
+        today - dt.timedelta(days=2),
+        product=jug,
+        variant=small,
+        variant_views=14,
+        add_to_carts=5,
+        purchases=3,
+        revenue="72",
+    )
+    daily_stat(store, today - dt.timedelta(days=2), product=jug, variant=large, variant_views=9, sold_out_views=9)
     for n in range(1, 29):
         day = today - dt.timedelta(days=n)
         visits = 20 + (n * 7) % 13
@@ -88,7 +102,8 @@ def test_a_visit_and_a_purchase_reach_the_sellers_reports_and_export(make_page, 
     assert_no_page_errors(page)
 
     # Earlier days arrive with the rollups; the seller widens the range with the form.
-    _history(shop, mug)
+    jug = product_with_variants(store=shop, title="Water Jug", options={"Size": ["Small", "Large"]})
+    _history(shop, mug, jug)
     page.get_by_label("Date range").select_option("30d")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"range=30d"))
@@ -108,9 +123,13 @@ def test_a_visit_and_a_purchase_reach_the_sellers_reports_and_export(make_page, 
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("#id_end_error")).to_have_text(re.compile("comes before the first"))
 
-    # Products and the export of the traffic sources.
+    # Products, a product's variant funnel and the export of the traffic sources.
     page.goto("/dashboard/analytics/products/?range=30d")
     expect(page.locator("#product-stats")).to_contain_text("Speckled Mug")
+    page.get_by_role("link", name="Water Jug").click()
+    funnel = page.locator("#variant-funnel")
+    expect(funnel.get_by_role("row", name=re.compile("^Large"))).to_contain_text("9")
+    expect(funnel.get_by_role("row", name=re.compile("^Small"))).to_contain_text("$72.00")
     page.goto("/dashboard/analytics/reports/?range=30d")
     expect(page.locator("#sources")).to_contain_text("google")
     page.get_by_label("Report", exact=True).select_option("sources")
@@ -130,7 +149,7 @@ def test_a_visit_and_a_purchase_reach_the_sellers_reports_and_export(make_page, 
     pages = {
         "overview": "/dashboard/analytics/?range=30d",
         "products": "/dashboard/analytics/products/?range=30d",
-        "product": f"/dashboard/analytics/products/{mug.pk}/?range=30d",
+        "product": f"/dashboard/analytics/products/{jug.pk}/?range=30d",
         "customers": "/dashboard/analytics/customers/?range=30d",
         "reports": "/dashboard/analytics/reports/?range=30d",
         "organization": "/dashboard/organization/?range=30d",
