@@ -226,3 +226,21 @@ def test_products_page_is_paginated_and_sortable(client):
     assert "Page 1 of 3" in page
     assert page.index(">P119<") < page.index(">P118<")
     assert client.get(reverse("analytics:products") + "?sort=bogus&page=99").status_code == 200
+
+
+def test_variant_funnel_queries_are_flat_from_1_to_20_variants(client):
+    store = StoreFactory()
+    few = product_with_variants(store=store, options={"Size": ["S"]})
+    many = product_with_variants(store=store, options={"Size": ["S", "M", "L", "XL"], "Colour": list("ABCDE")})
+    day = yesterday(store)
+    for product in (few, many):
+        for variant in product.variants.all():
+            daily_stat(store, day, product=product, variant=variant, variant_views=2, sold_out_views=1)
+    client.force_login(store.owner)
+    counts = []
+    for product in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("analytics:product", args=[product.pk]) + "?range=7d")
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
