@@ -1,0 +1,235 @@
+"""The pages as their users meet them: the heart, my lists, a list, a shared list; every door tried
+by a stranger, a logged-out visitor, another store's owner and staff; bad input; query budgets."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from shomp.accounts.tests.factories import UserFactory
+from shomp.catalog.models import Product
+from shomp.catalog.tests.factories import ProductFactory
+from shomp.stores.tests.factories import StoreFactory
+from shomp.wishlists import services
+from shomp.wishlists.models import Wishlist, WishlistItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def saved(buyer, product):
+    wishlist = services.create_wishlist(user=buyer, name="Private things")
+    item = services.add_to_wishlist(user=buyer, product=product, wishlist=wishlist, note="for the office").item
+    return wishlist, item
+
+
+def _others():
+    staff = UserFactory(is_staff=True)
+    other_owner = StoreFactory().owner
+    return {"stranger": UserFactory(), "staff": staff, "other store owner": other_owner}
+
+
+def test_heart_saves_in_place_and_a_second_click_removes(client, buyer, product):
+    client.force_login(buyer)
+    url = reverse("wishlists:toggle", args=[product.pk])
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert "Saved to Favourites." in response.content.decode()
+    assert 'aria-pressed="true"' in response.content.decode()
+    client.post(url, headers={"HX-Request": "true"})  # the double click's second request: still one
+    assert WishlistItem.objects.count() == 1
+    response = client.post(url, {"action": "remove"}, headers={"HX-Request": "true"})
+    assert WishlistItem.objects.count() == 0
+
+
+def test_double_add_is_one_item(client, buyer, product):
+    client.force_login(buyer)
+    url = reverse("wishlists:save_to", args=[product.pk])
+    default = services.default_wishlist(user=buyer)
+    for _ in range(2):
+        response = client.post(url, {"wishlist": default.pk}, headers={"HX-Request": "true"})
+    assert "Already in Favourites." in response.content.decode()
+    assert WishlistItem.objects.count() == 1
+
+
+def test_save_to_a_new_list(client, buyer, product):
+    client.force_login(buyer)
+    client.post(reverse("wishlists:save_to", args=[product.pk]), {"new_list": "Gifts"}, headers={"HX-Request": "true"})
+    assert WishlistItem.objects.get().wishlist.name == "Gifts"
+
+
+def test_anonymous_heart_logs_in_then_saves(client, product):
+    response = client.post(reverse("wishlists:toggle", args=[product.pk]), headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith(reverse("account_login"))
+    assert not WishlistItem.objects.exists()
+    user = UserFactory()
+    client.force_login(user)  # the session (and what to save) survives the log-in
+    response = client.get(reverse("wishlists:pending"))
+    assert response.status_code == 302 and response["Location"] == product.get_absolute_url()
+    assert WishlistItem.objects.get().wishlist.user == user
+
+
+def test_unpublished_product_or_foreign_variant_is_404_and_saves_nothing(client, buyer, variant_product, product):
+    client.force_login(buyer)
+    draft = ProductFactory(status=Product.Status.DRAFT)
+    assert client.post(reverse("wishlists:toggle", args=[draft.pk])).status_code == 404
+    variant = variant_product.variants.first()
+    response = client.post(reverse("wishlists:toggle", args=[product.pk]), {"variant": variant.pk})
+    assert response.status_code == 404
+    assert client.post(reverse("wishlists:toggle", args=["1e9"])).status_code == 404
+    assert not WishlistItem.objects.exists()
+
+
+def test_list_page_shows_current_price_and_was(client, buyer, saved, product):
+    wishlist, _ = saved
+    Product.objects.filter(pk=product.pk).update(price=Decimal("7.50"))
+    client.force_login(buyer)
+    page = client.get(wishlist.get_absolute_url()).content.decode()
+    assert "$7.50" in page and "was $10.00 when you saved it" in page and "In stock" in page
+
+
+def test_unpublished_products_stay_shown_as_no_longer_available(client, buyer, saved, product):
+    wishlist, _ = saved
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED)
+    client.force_login(buyer)
+    assert "No longer available" in client.get(wishlist.get_absolute_url()).content.decode()
+
+
+def test_private_list_is_404_to_everyone_else(client, saved):
+    wishlist, item = saved
+    urls_get = [wishlist.get_absolute_url()]
+    urls_post = [
+        reverse("wishlists:rename", args=[wishlist.pk]),
+        reverse("wishlists:share", args=[wishlist.pk]),
+        reverse("wishlists:delete", args=[wishlist.pk]),
+        reverse("wishlists:to_cart", args=[wishlist.pk]),
+        reverse("wishlists:item_update", args=[item.pk]),
+        reverse("wishlists:item_remove", args=[item.pk]),
+    ]
+    for who, user in _others().items():
+        client.force_login(user)
+        for url in urls_get:
+            assert client.get(url).status_code == 404, (who, url)
+        for url in urls_post:
+            assert client.post(url, {"name": "Hacked", "note": "x", "public": "on"}).status_code == 404, (who, url)
+        assert "Private things" not in client.get(reverse("wishlists:index")).content.decode()
+    client.logout()
+    for url in urls_get + urls_post:
+        response = client.get(url) if url in urls_get else client.post(url)
+        assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    wishlist.refresh_from_db()
+    item.refresh_from_db()
+    assert wishlist.name == "Private things" and not wishlist.public and item.note == "for the office"
+
+
+def test_moving_into_another_users_list_is_404(client, buyer, saved):
+    _, item = saved
+    theirs = services.create_wishlist(user=UserFactory(), name="Theirs")
+    client.force_login(buyer)
+    assert client.post(reverse("wishlists:item_move", args=[item.pk]), {"to": theirs.pk}).status_code == 404
+    assert not theirs.items.exists()
+
+
+def test_shared_page_owner_username_only_noindex_no_referrer(client, buyer, saved):
+    wishlist, _ = saved
+    buyer.first_name, buyer.last_name = "Secret", "Person"
+    buyer.save()
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True)
+    wishlist.refresh_from_db()
+    response = client.get(wishlist.get_share_url())
+    page = response.content.decode()
+    assert response.status_code == 200 and "Blue mug" in page and buyer.username in page
+    assert buyer.email not in page and "Secret" not in page
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert '<meta name="robots" content="noindex' in page
+
+
+def test_revoked_guessed_and_malformed_tokens_are_404(client, buyer, saved):
+    wishlist, _ = saved
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True)
+    wishlist.refresh_from_db()
+    old = wishlist.get_share_url()
+    services.regenerate_link(user=buyer, wishlist=wishlist)
+    for url in [old, "/wishlists/shared/guess/", "/wishlists/shared/" + "a" * 500 + "/"]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_claims_on_a_gift_list_and_the_owner_can_hide_them(client, buyer, saved):
+    wishlist, item = saved
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True, gift_list=True, owner_sees_claims=False)
+    wishlist.refresh_from_db()
+    friend = UserFactory()
+    client.force_login(friend)
+    client.post(reverse("wishlists:claim", args=[wishlist.share_token, item.pk]))
+    item.refresh_from_db()
+    assert item.claimed_by == friend
+    client.force_login(UserFactory())
+    assert "Claimed" in client.get(wishlist.get_share_url()).content.decode()
+    client.force_login(buyer)
+    assert "Claimed" not in client.get(wishlist.get_share_url()).content.decode()
+    assert "Claimed" not in client.get(wishlist.get_absolute_url()).content.decode()
+
+
+def test_bad_list_name_is_told_next_to_the_field(client, buyer):
+    client.force_login(buyer)
+    response = client.post(reverse("wishlists:index"), {"name": "x" * 500})
+    assert response.status_code == 400
+    assert 'id="id_name_error"' in response.content.decode() and "at most" in response.content.decode()
+    assert not Wishlist.objects.exists()
+
+
+def test_add_all_to_cart_page(client, buyer, saved):
+    wishlist, _ = saved
+    client.force_login(buyer)
+    response = client.post(reverse("wishlists:to_cart", args=[wishlist.pk]), follow=True)
+    assert "Added to your cart: Blue mug" in response.content.decode()
+
+
+# Query budgets -----------------------------------------------------------------------------
+
+
+def _fill(user, count):
+    products = ProductFactory.create_batch(count)
+    wishlist = services.create_wishlist(user=user, name=f"List {count}")
+    WishlistItem.objects.bulk_create(
+        [WishlistItem(wishlist=wishlist, product=p, price_when_added=p.price) for p in products]
+    )
+    return wishlist, products
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_list_page_budget(client, buyer, django_assert_max_num_queries, count):
+    wishlist, _ = _fill(buyer, count)
+    client.force_login(buyer)
+    with django_assert_max_num_queries(12):
+        assert client.get(wishlist.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("wishlists:index")).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_shared_page_budget(client, buyer, django_assert_max_num_queries, count):
+    wishlist, _ = _fill(buyer, count)
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True)
+    wishlist.refresh_from_db()
+    with django_assert_max_num_queries(8):
+        assert client.get(wishlist.get_share_url()).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 48])
+def test_hearts_of_a_grid_budget(client, buyer, django_assert_max_num_queries, count):
+    _, products = _fill(buyer, count)
+    client.force_login(buyer)
+    query = "&".join(f"p={p.pk}" for p in products)
+    with django_assert_max_num_queries(4):
+        response = client.get(f"{reverse('wishlists:hearts')}?{query}")
+    assert len(response.json()["saved"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 200])
+def test_adding_budget(client, buyer, product, django_assert_max_num_queries, count):
+    _fill(buyer, count)
+    services.default_wishlist(user=buyer)
+    client.force_login(buyer)
+    with django_assert_max_num_queries(16):
+        client.post(reverse("wishlists:toggle", args=[product.pk]), headers={"HX-Request": "true"})
+    assert WishlistItem.objects.filter(product=product).count() == 1
