@@ -9,6 +9,15 @@ listener registers in its AppConfig.ready()), and the catalog calls them only af
 `publish_product` calls the callbacks after its transaction commits, the first time a product
 is ever published (unpublishing and publishing again calls nothing). Follows uses it to queue
 the new-product fan-out to the store's followers.
+
+Two moments (shomp.core.hooks), sent on commit by every service that changes what a buyer pays
+or whether they can buy (wishlists' price-drop and back-in-stock alerts listen):
+
+- `price_changed(*, product_id, variant_id, old_price, new_price)`: a product's base price
+  (variant_id None) or one variant's price changed. An option value's modifier changes many
+  variants at once: then variant_id, old_price and new_price are None ("look again at them all").
+- `restocked(*, product_id, variant_id)`: a sold-out product (variant_id None) or variant has
+  stock again.
 """
 
 from __future__ import annotations
@@ -16,7 +25,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from shomp.core.hooks import Moment
+
 logger = logging.getLogger(__name__)
+
+price_changed = Moment("catalog.price_changed")
+restocked = Moment("catalog.restocked")
 
 FirstPublishCallback = Callable[..., None]
 

@@ -20,6 +20,9 @@ class NotificationType(models.TextChoices):
     REVIEW_RESPONSE = "review_response", "Responses to your reviews"
     REVIEW_MODERATION = "review_moderation", "Moderation decisions on your reviews"
     CONVERSATION_ASSIGNED = "conversation_assigned", "Conversations assigned to you"
+    PRICE_DROP = "price_drop", "Price drops on things you saved"
+    BACK_IN_STOCK = "back_in_stock", "Things you saved back in stock"
+    SAVED_SALE = "saved_sale", "Sales on things you saved"
 
 
 class NotificationEvent(models.Model):

@@ -66,6 +66,19 @@ SPECS: dict[str, TypeSpec] = {
             "person-check",
             "A teammate assigns you a customer conversation of a store you work on.",
         ),
+        TypeSpec(
+            NotificationType.PRICE_DROP,
+            "arrow-down-circle",
+            "Something on one of your lists gets cheaper than when you saved it.",
+            email_default=True,
+        ),
+        TypeSpec(
+            NotificationType.BACK_IN_STOCK,
+            "box-seam",
+            "Something sold out on one of your lists is back in stock.",
+            email_default=True,
+        ),
+        TypeSpec(NotificationType.SAVED_SALE, "tag", "A store tells those who saved its product about a sale."),
     ]
 }
 

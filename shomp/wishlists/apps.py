@@ -5,3 +5,22 @@ class WishlistsConfig(AppConfig):
     name = "shomp.wishlists"
     label = "wishlists"
     verbose_name = "Wishlists"
+
+    def ready(self) -> None:
+        from shomp.core import dashboard
+
+        dashboard.register_section(
+            "wishlists",
+            label="Wishlists",
+            icon="bi-heart",
+            url_name="wishlists:dashboard_insights",
+            area="analytics",
+            order=37,
+        )
+        from shomp.catalog import hooks as catalog_hooks
+
+        from . import alerts
+
+        # Any change of what a saver would pay, or of whether they can buy it, queues the check.
+        catalog_hooks.price_changed.connect(alerts.queue_price_check)
+        catalog_hooks.restocked.connect(alerts.queue_stock_check)

@@ -5,6 +5,7 @@ from . import views
 app_name = "wishlists"
 
 urlpatterns = [
+    path("dashboard/wishlists/analytics/", views.dashboard_insights, name="dashboard_insights"),
     path("wishlists/", views.index, name="index"),
     path("wishlists/pending/", views.pending, name="pending"),
     path("wishlists/hearts/", views.hearts_state, name="hearts"),

@@ -12,11 +12,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shomp.catalog.policies import access_product_for_management
+from shomp.core.exceptions import RateLimited
 from shomp.core.htmx import render
 from shomp.core.params import parse_id
 from shomp.orders.services.cart import get_or_create_cart
+from shomp.organizations.areas import Area
+from shomp.stores.policies import active_store_required
 
-from . import selectors, services
+from . import alerts, insights, selectors, services
 from .models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
 from .policies import (
     access_own_item,
@@ -373,3 +377,44 @@ def claim(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     return _no_referrer(redirect(wishlist.get_share_url()))
+
+
+# Seller insights -------------------------------------------------------------------------
+
+
+@active_store_required(area=Area.ANALYTICS)
+@require_http_methods(["GET", "POST"])
+def dashboard_insights(request: HttpRequest) -> HttpResponse:
+    """Counts only: how many lists hold each product and variant, adds in the range, savers who
+    bought, savers waiting on sold-out variants; and the sale notice to savers."""
+    sale_errors: dict[str, str] = {}
+    sale_values = {"product": "", "message": ""}
+    if request.method == "POST":
+        sale_values = {"product": request.POST.get("product", ""), "message": request.POST.get("message", "")}
+        product_id = parse_id(sale_values["product"])
+        if product_id is None:
+            sale_errors["product"] = "Choose one of your products."
+        else:
+            product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
+            try:
+                alerts.notify_savers_of_sale(actor=request.user, product=product, message=sale_values["message"])
+            except ValidationError as exc:
+                sale_errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+            except RateLimited as exc:
+                sale_errors["product"] = str(exc)
+            else:
+                messages.success(request, f"Everyone who saved “{product.title}” will hear about your sale.")
+                return redirect("wishlists:dashboard_insights")
+    range_key, range_error = insights.parse_range(request.GET.get("days"))
+    data = insights.store_insights(store=request.store, days=insights.RANGES[range_key])
+    context = {
+        **data,
+        "range_key": range_key,
+        "range_error": range_error,
+        "ranges": list(insights.RANGES),
+        "sale_errors": sale_errors,
+        "sale_values": sale_values,
+        "sale_max": alerts.SALE_MESSAGE_MAX,
+        "nav": "wishlists",
+    }
+    return render(request, "wishlists/dashboard_insights.html", context, status=400 if sale_errors else None)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shomp.core.money import MAX_PRICE, format_money, quantize
 
+from .. import hooks
 from ..models import (
     InventoryAdjustment,
     Product,
@@ -65,7 +66,10 @@ def validate_count(value, *, field: str) -> int:
 
 def record_adjustment(variant: Variant, *, kind: str, delta: int, reason: str, actor) -> InventoryAdjustment:
     Variant.objects.filter(pk=variant.pk).update(inventory_count=F("inventory_count") + delta)
+    was_out = variant.inventory_count <= 0
     variant.inventory_count += delta
+    if was_out and variant.inventory_count > 0:
+        hooks.restocked.send_on_commit(product_id=variant.product_id, variant_id=variant.pk)
     return InventoryAdjustment.objects.create(
         variant=variant, actor=actor, kind=kind, delta=delta, resulting_count=variant.inventory_count, reason=reason
     )

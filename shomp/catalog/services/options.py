@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from .. import hooks
 from ..models import (
     MAX_OPTION_VALUES,
     MAX_OPTIONS,
@@ -154,6 +155,8 @@ def set_option_value_modifier(*, value: ProductOptionValue, price_modifier) -> P
     value.price_modifier = modifier
     value.save(update_fields=["price_modifier"])
     Variant.objects.filter(options__value=value).update(options_price_modifier=F("options_price_modifier") + delta)
+    if delta:
+        hooks.price_changed.send_on_commit(product_id=product.pk, variant_id=None, old_price=None, new_price=None)
     return value
 
 

@@ -175,6 +175,7 @@ def update_product(
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the product a title."})
+    before = Product.objects.filter(pk=product.pk).values("price", "stock").first() or {}
     product.title = title
     product.description = (description or "").strip()
     product.price = _validate_price(price)
@@ -192,6 +193,12 @@ def update_product(
     product.full_clean(exclude=["digital_file", "store"])
     product.save()
     add_product_images(product=product, images=images)
+    if before and before["price"] != product.price:
+        hooks.price_changed.send_on_commit(
+            product_id=product.pk, variant_id=None, old_price=before["price"], new_price=product.price
+        )
+    if before and before["stock"] is not None and before["stock"] <= 0 and (product.stock is None or product.stock > 0):
+        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None)
     return product
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from shomp.core.money import quantize
 
+from .. import hooks
 from ..models import (
     MAX_VARIANTS,
     ImageStatus,
@@ -247,6 +248,7 @@ def update_variant(
     variant = Variant.objects.select_for_update(of=("self",)).select_related("product__store").get(pk=variant.pk)
     if variant.is_archived:
         raise ValidationError("This variant is archived: its option value was removed.")
+    old_price = calculate_price(product=variant.product, variant=variant)
     _apply_fields(variant, price_modifier=price_modifier, sku=sku, image_id=image_id)
     if is_enabled is not _UNCHANGED:
         variant.is_enabled = bool(is_enabled)
@@ -259,6 +261,11 @@ def update_variant(
             delta=count - variant.inventory_count,
             reason="Edited in the variant grid",
             actor=actor,
+        )
+    new_price = calculate_price(product=variant.product, variant=variant)
+    if new_price != old_price:
+        hooks.price_changed.send_on_commit(
+            product_id=variant.product_id, variant_id=variant.pk, old_price=old_price, new_price=new_price
         )
     return variant
 

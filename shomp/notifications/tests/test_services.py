@@ -53,6 +53,9 @@ def test_every_type_has_a_title_and_text_template_and_defaults():
         T.REVIEW_RESPONSE: True,
         T.REVIEW_MODERATION: True,
         T.CONVERSATION_ASSIGNED: False,  # in the app: the assignee works in the dashboard
+        T.PRICE_DROP: True,  # the saver asked to be told: worth an email
+        T.BACK_IN_STOCK: True,
+        T.SAVED_SALE: False,
     }
     assert all(SPECS[type].in_app_default for type in T.values)
 

@@ -1,0 +1,13 @@
+from django.tasks import task
+
+from . import alerts
+
+
+@task
+def check_product_alerts_task(*, product_id: int, restocked: int | None = None) -> int:
+    return alerts.check_product_alerts(product_id=product_id, restocked=restocked)
+
+
+@task
+def deliver_sale_notice_task(*, product_id: int, message: str, stamp: str) -> int:
+    return alerts.deliver_sale_notice(product_id=product_id, message=message, stamp=stamp)
