@@ -33,6 +33,7 @@ from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
 from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
 from shomp.demo import themes as store_themes
+from shomp.demo import wishlists as demo_wishlists
 from shomp.orders.models import Checkout, Order
 from shomp.orders.payments import Card, TestPaymentProvider
 from shomp.orders.services import (
@@ -86,6 +87,7 @@ class Command(BaseCommand):
                 reviews.seed(users=users, stores=stores, products=products, created=self.created)
                 conversations.seed(users=users, stores=stores, products=products, created=self.created)
                 analytics.seed(stores=stores, created=self.created)
+                demo_wishlists.seed(users=users, stores=stores, products=products, created=self.created)
                 if "demo-buyer" in new_users:  # the cart comes with the buyer, once
                     self._cart(users["demo-buyer"], products)
         except ValidationError as error:
