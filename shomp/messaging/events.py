@@ -112,7 +112,7 @@ def conversation_changed(*, conversation_id: int) -> None:
     _inbox_rows(conversation, team=_team(conversation), move=False)
 
 
-def conversation_assigned(*, conversation_id: int, previous_assignee_id: int | None = None) -> None:
+def conversation_assigned(*, conversation_id: int) -> None:
     """Assigned (or unassigned): the open thread shows who has it; the row appears at the top of
     the assignee's open inbox and changes in place in every other team member's."""
     conversation = selectors.conversation_for_push(conversation_id=conversation_id)

@@ -32,16 +32,12 @@ def assign_conversation(*, conversation: Conversation, assignee: User | None, ac
     if locked.assigned_to_id == assignee_id:  # nothing changes: no notification, no push
         conversation.assigned_to, conversation.assigned_at = assignee, locked.assigned_at
         return conversation
-    previous_id = locked.assigned_to_id
     now = timezone.now()
     assigned_at = now if assignee is not None else None
     Conversation.objects.filter(pk=locked.pk).update(assigned_to=assignee, assigned_at=assigned_at, updated_at=now)
     conversation.assigned_to, conversation.assigned_at = assignee, assigned_at
     conversation_id = conversation.pk
-    transaction.on_commit(
-        lambda: events.conversation_assigned(conversation_id=conversation_id, previous_assignee_id=previous_id),
-        robust=True,
-    )
+    transaction.on_commit(lambda: events.conversation_assigned(conversation_id=conversation_id), robust=True)
     if assignee is not None and assignee.pk != actor.pk:
         actor_name, stamp = actor.username, now.timestamp()
         transaction.on_commit(
