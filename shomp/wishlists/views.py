@@ -363,6 +363,9 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
 @login_not_required
 @require_POST
 def claim(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
+    """ "I'm getting this". The shared page's Referrer-Policy is no-referrer, under which a
+    browser's plain form POST says `Origin: null` (refused by the CSRF check), so the page posts
+    with htmx, whose requests carry the real Origin."""
     wishlist = access_shared_wishlist(token=token)
     item = access_shared_item(wishlist=wishlist, item_id=item_id)
     if not request.user.is_authenticated:
@@ -376,6 +379,10 @@ def claim(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
             messages.success(request, "Marked: others see it's taken.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+    if request.htmx:  # the page sends no Referer, so its forms post with htmx (an Origin header)
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = wishlist.get_share_url()
+        return _no_referrer(response)
     return _no_referrer(redirect(wishlist.get_share_url()))
 
 
