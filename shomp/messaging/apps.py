@@ -24,3 +24,9 @@ class MessagingConfig(AppConfig):
             area="messages",
             order=40,
         )
+        from shomp.organizations import hooks as organization_hooks
+
+        from .services.assignment import release_lost_assignments
+
+        # Someone lost access to a store: conversations assigned to them go back to nobody.
+        organization_hooks.access_lost.connect(release_lost_assignments)

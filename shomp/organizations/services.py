@@ -36,6 +36,7 @@ from django.utils import timezone
 from shomp.core import ratelimit
 from shomp.core.exceptions import ServiceError
 
+from . import hooks
 from .areas import ALL_AREAS, ROLE_AREAS, Area, Role, closure, effective_areas, format_areas
 from .models import AuditLogEntry, Invitation, Membership, Organization
 from .policies import covers_stores, forget_memberships, manage_refusal
@@ -488,6 +489,7 @@ def manage_permissions(
             after=after,
         )
     forget_memberships(membership.user)
+    hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
     return membership
 
 
@@ -510,6 +512,7 @@ def remove_member(*, membership: Membership, actor) -> None:
     sync_store_teams(organization=organization)
     _log(organization, actor, AuditLogEntry.Action.REMOVED, membership.user.username, role=membership.role)
     forget_memberships(membership.user)
+    hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
 
 
 @transaction.atomic
@@ -528,6 +531,7 @@ def leave_organization(*, organization: Organization, user) -> None:
     sync_store_teams(organization=organization)
     _log(organization, user, AuditLogEntry.Action.LEFT, user.username, role=access.role)
     forget_memberships(user)
+    hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
 
 
 # Ownership -------------------------------------------------------------------------------------
@@ -679,4 +683,5 @@ def move_store(*, store, actor, to_organization: Organization):
     _log(source, actor, AuditLogEntry.Action.STORE_MOVED_OUT, store.name, to=target.name, lost=lost)
     _log(target, actor, AuditLogEntry.Action.STORE_MOVED_IN, store.name, **{"from": source.name})
     forget_memberships(actor)
+    hooks.access_lost.send_on_commit(organization_id=source.pk, store_ids=[store.pk])
     return store

@@ -12,11 +12,12 @@ the person; views show it next to the form and nothing is changed.
 - offers.py: send_offer, withdraw_offer, accept_offer (custom orders)
 - seller_tools.py: create_saved_reply (store-only or shared with the organization),
   delete_saved_reply, block_user, unblock_user, report_conversation
-- assignment.py: assign_conversation (to a member who may do "messages" on the store, or nobody)
+- assignment.py: assign_conversation (to a member who may do "messages" on the store, or nobody),
+  release_lost_assignments (organizations' access_lost: back to nobody when the assignee lost access)
 - emails.py: send_unread_email
 """
 
-from .assignment import CANT_ASSIGN_TEXT, assign_conversation
+from .assignment import CANT_ASSIGN_TEXT, assign_conversation, release_lost_assignments
 from .attachments import (
     IMAGE_ATTACHMENT_RATE_TEXT,
     IMAGE_ATTACHMENTS_PER_HOUR,
@@ -79,6 +80,7 @@ __all__ = [
     "mark_as_read",
     "may_share_replies",
     "process_attachments",
+    "release_lost_assignments",
     "report_conversation",
     "send_message",
     "send_offer",

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from shomp.accounts.models import User
 from shomp.organizations.areas import Area
+from shomp.stores.models import Store
 from shomp.stores.policies import can
+from shomp.stores.selectors import users_for
 
 from .. import events
 from ..models import Conversation
@@ -77,3 +79,37 @@ def _notify(*, conversation_id: int, assignee_id: int, actor_name: str, stamp: f
         },
         data={"url": conversation.get_absolute_url()},  # emailed too if they turned that on
     )
+
+
+def release_lost_assignments(*, organization_id: int, store_ids: list[int] | None = None) -> int:
+    """Conversations assigned to someone who may no longer handle their store's messages go back
+    to nobody (organizations' `access_lost`: a member removed, left or lowered, a store moved
+    away). The door is asked per store in one query. Returns how many were released."""
+    assigned = Conversation.objects.filter(assigned_to__isnull=False)
+    if store_ids is not None:
+        assigned = assigned.filter(store_id__in=store_ids)
+    else:
+        assigned = assigned.filter(store__organization_id=organization_id)
+    by_store: dict[int, set[int]] = {}
+    for store_id, user_id in assigned.values_list("store_id", "assigned_to_id").distinct():
+        by_store.setdefault(store_id, set()).add(user_id)
+    released: list[int] = []
+    for store in Store.objects.filter(pk__in=by_store):
+        allowed = set(
+            users_for(store=store, area=Area.MESSAGES).filter(pk__in=by_store[store.pk]).values_list("pk", flat=True)
+        )
+        lost = by_store[store.pk] - allowed
+        if lost:
+            with transaction.atomic():
+                ids = list(
+                    Conversation.objects.select_for_update()
+                    .filter(store=store, assigned_to_id__in=lost)
+                    .values_list("pk", flat=True)
+                )
+                Conversation.objects.filter(pk__in=ids).update(
+                    assigned_to=None, assigned_at=None, updated_at=timezone.now()
+                )
+            released += ids
+    for conversation_id in released:  # open threads and inboxes show "Nobody"
+        events.conversation_assigned(conversation_id=conversation_id)
+    return len(released)
