@@ -134,3 +134,18 @@ def test_each_store_of_a_checkout_gets_its_own_purchase(buyer_client, django_cap
     assert purchases == {one.store_id: Decimal("5.00"), two.store_id: Decimal("7.00")}
     checkouts = Conversion.objects.filter(conversion_type=ConversionType.CHECKOUT_STARTED)
     assert sorted(checkouts.values_list("store_id", flat=True)) == sorted([one.store_id, two.store_id])
+
+
+def test_saving_to_a_wishlist_is_a_conversion_of_the_product(buyer, django_capture_on_commit_callbacks):
+    from shomp.wishlists.services import add_to_wishlist
+
+    product = ProductFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_to_wishlist(user=buyer, product=product)
+        add_to_wishlist(user=buyer, product=product)  # already there: nothing sent
+    saved = Conversion.objects.get()
+    assert (saved.conversion_type, saved.product_id, saved.store_id) == (
+        ConversionType.WISHLIST_ADD,
+        product.pk,
+        product.store_id,
+    )
