@@ -95,12 +95,13 @@ def wishlist_items(*, wishlist: Wishlist) -> list[ItemView]:
 
 
 def saved_product_ids(*, user: AbstractBaseUser, product_ids: Iterable[int]) -> set[int]:
-    """Which of these products the user saved (in any list): one query for a whole grid."""
+    """Which of these products the user saved as such (not one option of it; the card's heart
+    saves the product), in any list: one query for a whole grid."""
     if not getattr(user, "is_authenticated", False):
         return set()
     ids = list(product_ids)[:200]
     return set(
-        WishlistItem.objects.filter(wishlist__user=user, product_id__in=ids)
+        WishlistItem.objects.filter(wishlist__user=user, product_id__in=ids, variant__isnull=True)
         .values_list("product_id", flat=True)
         .distinct()
     )

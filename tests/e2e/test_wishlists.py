@@ -51,7 +51,22 @@ def test_save_share_claim_price_drop_and_add_all_to_cart(make_page, live_url):
         "aria-pressed", "true"
     )
     assert_same_page(page)
+    screenshot(page, "wishlists-0-product-page")
     item = WishlistItem.objects.get()
+    # The store page's cards: the same HTML for everyone; the saved one is marked from one request.
+    page.goto("/")
+    card_heart = page.locator(f'[data-wishlist-product="{product.pk}"] button')
+    expect(card_heart).to_have_attribute("aria-pressed", "false")  # the M variant is saved, not the product
+    screenshot(page, "wishlists-0-cards")
+    card_heart.click()  # one click on the card: the product to Favourites, in place
+    expect(card_heart).to_have_attribute("aria-pressed", "true")
+    assert WishlistItem.objects.filter(product=product, variant=None).exists()
+    page.reload()
+    expect(card_heart).to_have_attribute("aria-pressed", "true")
+    card_heart.click()  # and again: out of Favourites
+    expect(card_heart).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("body")).not_to_have_text(re.compile("Forbidden"))
+    assert not WishlistItem.objects.filter(product=product, variant=None).exists()
     assert item.variant_id == medium.pk
 
     # The list: the item, its price and stock.
@@ -126,6 +141,10 @@ def test_save_share_claim_price_drop_and_add_all_to_cart(make_page, live_url):
         phone.goto(path)
         assert horizontal_overflow(phone) == 0, path
         screenshot(phone, f"wishlists-{name}-375")
+    phone.goto(f"{product.get_absolute_url()}?variant={medium.pk}")
+    expect(phone.get_by_role("button", name=re.compile(r"^Saved to Favourites"))).to_be_visible()
+    assert horizontal_overflow(phone) == 0
+    screenshot(phone, "wishlists-product-375")
     seller_phone = login(make_page(mobile=True), live_url, product.store.owner.username, builders.PASSWORD)
     seller_phone.goto("/dashboard/wishlists/analytics/")
     assert horizontal_overflow(seller_phone) == 0

@@ -1,34 +1,38 @@
-// Product-card hearts: one request tells which of the grid's products this visitor saved.
+// Product-card hearts: one request tells which of the grid's products this visitor saved; a
+// click posts with htmx (action=remove when it is already saved) and flips the heart.
 (function () {
   if (window.shompHearts) return;
   window.shompHearts = true;
-  function mark(form, saved) {
-    var button = form.querySelector("button");
-    var icon = button.querySelector("i");
+  function buttonOf(slot) { return slot.querySelector("button"); }
+  function mark(slot, saved) {
+    var button = buttonOf(slot);
     button.setAttribute("aria-pressed", saved ? "true" : "false");
-    icon.className = saved ? "bi bi-heart-fill text-danger" : "bi bi-heart";
-    var action = form.querySelector('input[name="action"]');
-    if (saved && !action) {
-      action = document.createElement("input");
-      action.type = "hidden"; action.name = "action"; action.value = "remove";
-      form.appendChild(action);
-    } else if (!saved && action) { action.remove(); }
+    button.querySelector("i").className = saved ? "bi bi-heart-fill text-danger" : "bi bi-heart";
   }
   function load() {
-    var forms = document.querySelectorAll("[data-wishlist-product]");
-    if (!forms.length) return;
-    var ids = Array.prototype.map.call(forms, function (f) { return "p=" + f.dataset.wishlistProduct; });
+    var slots = document.querySelectorAll("[data-wishlist-product]");
+    if (!slots.length) return;
+    var ids = Array.prototype.map.call(slots, function (s) { return "p=" + s.dataset.wishlistProduct; });
     fetch("/wishlists/hearts/?" + ids.join("&"), { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { saved: [] }; })
       .then(function (data) {
         var saved = new Set(data.saved.map(String));
-        forms.forEach(function (f) { mark(f, saved.has(f.dataset.wishlistProduct)); });
+        slots.forEach(function (s) { mark(s, saved.has(s.dataset.wishlistProduct)); });
       });
   }
+  function slotOf(elt) { return elt && elt.closest ? elt.closest("[data-wishlist-product]") : null; }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var slot = slotOf(event.detail.elt);
+    if (slot && buttonOf(slot).getAttribute("aria-pressed") === "true") event.detail.parameters.action = "remove";
+  });
   document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (!form.matches || !form.matches("[data-wishlist-product]") || !event.detail.successful) return;
-    mark(form, !form.querySelector('input[name="action"]'));
+    var slot = slotOf(event.detail.elt);
+    if (!slot || !event.detail.successful || event.detail.xhr.getResponseHeader("HX-Redirect")) return;
+    mark(slot, buttonOf(slot).getAttribute("aria-pressed") !== "true");
+  });
+  // Grids swapped in by htmx (filters, pages) get their hearts marked too.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.elt && event.detail.elt.querySelector && event.detail.elt.querySelector("[data-wishlist-product]")) load();
   });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load); else load();
 })();
