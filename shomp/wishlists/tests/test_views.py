@@ -233,3 +233,30 @@ def test_adding_budget(client, buyer, product, django_assert_max_num_queries, co
     with django_assert_max_num_queries(16):
         client.post(reverse("wishlists:toggle", args=[product.pk]), headers={"HX-Request": "true"})
     assert WishlistItem.objects.filter(product=product).count() == 1
+
+
+def test_product_page_and_cart_carry_no_personal_heart_state(client, buyer, product):
+    """Public pages stay shared: the heart's state comes in its own fragment."""
+    services.add_to_wishlist(user=buyer, product=product)
+    anonymous = client.get(product.get_absolute_url()).content.decode()
+    client.force_login(buyer)
+    saver = client.get(product.get_absolute_url()).content.decode()
+    assert 'class="wishlist-heart-slot"' in saver and 'aria-pressed="true"' not in saver
+    assert reverse("wishlists:heart", args=[product.pk]) in anonymous
+    fragment = client.get(reverse("wishlists:heart", args=[product.pk])).content.decode()
+    assert 'aria-pressed="true"' in fragment and "Saved" in fragment
+
+
+def test_save_for_later_from_the_cart(client, buyer, product):
+    from shomp.orders.models import Cart, CartItem
+
+    cart = Cart.objects.create(user=buyer)
+    CartItem.objects.create(cart=cart, product=product, quantity=1)
+    client.force_login(buyer)
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert "Save for later" in page
+    response = client.post(
+        reverse("wishlists:toggle", args=[product.pk]), {"compact": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "Saved to Favourites." in response.content.decode()
+    assert WishlistItem.objects.get().product == product
