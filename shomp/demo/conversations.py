@@ -22,9 +22,12 @@ from shomp.messaging import services
 from shomp.messaging.models import Conversation
 from shomp.messaging.services import AttachmentUpload
 from shomp.orders.models import Order
+from shomp.organizations.areas import Area
 from shomp.stores.models import Store
+from shomp.stores.policies import can
 
 BUYER = "demo-buyer"
+SUPPORT = "demo-support"  # Studio North's support member (shomp.demo.organization)
 
 
 def seed(*, users: dict, stores: dict[str, Store], products: dict, created: Counter) -> None:
@@ -36,7 +39,7 @@ def seed(*, users: dict, stores: dict[str, Store], products: dict, created: Coun
         _pre_purchase(buyer, ceramics, products, created)
         _custom_order(buyer, ceramics, created)
     if prints is not None:
-        _general(buyer, prints, created)
+        _general(buyer, prints, created, support=users.get(SUPPORT))
     order = (
         Order.objects.filter(buyer=buyer, store=press).select_related("store").first()
         if press is not None
@@ -110,11 +113,11 @@ def _custom_order(buyer, store: Store, created: Counter) -> None:
     created["conversations"] += 1
 
 
-def _general(buyer, store: Store, created: Counter) -> None:
+def _general(buyer, store: Store, created: Counter, *, support=None) -> None:
     subject = "Do you do gift wrapping?"
     if _exists(store, buyer, subject):
         return
-    services.create_conversation(
+    conversation = services.create_conversation(
         store=store,
         customer=buyer,
         type=Conversation.Type.GENERAL,
@@ -122,6 +125,10 @@ def _general(buyer, store: Store, created: Counter) -> None:
         content="I'd like to send a print as a birthday present. Can you wrap it and add a note?",
     )
     created["conversations"] += 1
+    # Studio North's support member looks after it: their unified inbox has one assigned to them.
+    store.refresh_from_db(fields=["has_team"])  # the team joined after this object was read
+    if support is not None and can(support, store, Area.MESSAGES):
+        services.assign_conversation(conversation=conversation, assignee=support, actor=store.owner)
 
 
 def _support(buyer, order: Order, created: Counter) -> None:

@@ -106,3 +106,14 @@ def test_a_removed_demo_member_joins_again_on_the_next_run():
     Membership.objects.filter(user__username="demo-support").delete()
     seed()
     assert Membership.objects.get(user__username="demo-support").role == "support"
+
+
+@pytest.mark.django_db
+def test_the_support_member_has_a_conversation_assigned_in_their_inbox():
+    seed()
+    from shomp.messaging.models import Conversation
+
+    assigned = Conversation.objects.filter(assigned_to__username="demo-support").select_related("store")
+    assert [(c.store.slug, c.subject) for c in assigned] == [("inkwell-and-ash", "Do you do gift wrapping?")]
+    seed()  # a second run assigns nothing twice
+    assert Conversation.objects.filter(assigned_to__username="demo-support").count() == 1
