@@ -75,10 +75,18 @@ def drain(*, source: buffer.MemoryBuffer | None = None, budget: float = DRAIN_BU
 
 
 def write(records: list[dict]) -> None:
-    """Ingest a batch, then refresh the rollups of the store-days it touched."""
+    """Ingest a batch, refresh the rollups of the store-days it touched, and push the live panel
+    of those stores to whoever watches it."""
+    from .events import live_changed
     from .rollups import refresh_touched
 
-    refresh_touched(ingest(records))
+    touched = ingest(records)
+    refresh_touched(touched)
+    for store_id in sorted({store_id for store_id, _day in touched}):
+        try:
+            live_changed(store_id=store_id)
+        except Exception:  # a push that fails never loses the batch
+            logger.warning("Could not push store %s's live panel", store_id, exc_info=True)
 
 
 def ingest(records: Iterable[dict]) -> set[tuple[int, date]]:

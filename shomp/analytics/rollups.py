@@ -39,7 +39,7 @@ from django.db.models.functions import TruncDate
 from shomp.orders.models import OrderItem
 from shomp.stores.models import Store
 
-from . import bulk
+from . import bulk, summaries
 from .models import NONE_ID, Conversion, ConversionType, DailyStat, DailyVisitors, PageKind, PageView
 
 logger = logging.getLogger(__name__)
@@ -198,6 +198,9 @@ def roll_up_days(*, store_id: int, first: date, last: date, tz: ZoneInfo | None 
         DailyVisitors.objects.filter(store_id=store_id, day__gte=first, day__lte=last).delete()
         bulk.insert_values(DailyStat, _STAT_COLUMNS, stat_rows)
         bulk.insert_values(DailyVisitors, _VISITOR_COLUMNS, visitor_rows)
+        # The reports' per-dimension sums of these days, in the same transaction: a report reads
+        # a day's summary or its slices, never half of each.
+        summaries.summarize_days(store_id=store_id, first=first, last=last)
     return len(stat_rows)
 
 

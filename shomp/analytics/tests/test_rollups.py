@@ -16,6 +16,7 @@ from shomp.analytics.models import (
     Conversion,
     ConversionType,
     DailyStat,
+    DailySummary,
     DailyVisitors,
     Device,
     Medium,
@@ -140,6 +141,31 @@ def test_the_drain_refreshes_the_days_it_touched(client, store):
     client.get(product.get_absolute_url(), **browser())
     today = dt.datetime.now(AUCKLAND).date()
     assert DailyStat.objects.get(store=store, day=today).product_views == 1
+
+
+def test_rolling_up_a_day_writes_its_report_summaries_in_step(store):
+    day = dt.date(2026, 5, 5)
+    at = dt.datetime(2026, 5, 5, 12, tzinfo=AUCKLAND)
+    view(store, at, is_entry=True, medium=Medium.SEARCH, source="google")
+    rollups.roll_up_day(store_id=store.pk, day=day)
+    total = DailySummary.objects.get(store=store, day=day, kind=DailySummary.Kind.TOTAL)
+    assert (total.pageviews, total.visits) == (1, 1)
+    view(store, at + dt.timedelta(minutes=3))  # a late row: the summary follows the rollup
+    rollups.roll_up_day(store_id=store.pk, day=day)
+    total = DailySummary.objects.get(store=store, day=day, kind=DailySummary.Kind.TOTAL)
+    assert (total.pageviews, total.visits) == (2, 1)
+
+
+def test_the_drain_pushes_the_live_panel_of_the_stores_it_touched(client, store, monkeypatch):
+    from shomp.analytics import events
+
+    from .recording import browser
+
+    pushed: list[int] = []
+    monkeypatch.setattr(events, "live_changed", lambda *, store_id: pushed.append(store_id))
+    other = StoreFactory()
+    client.get(ProductFactory(store=store).get_absolute_url(), **browser())
+    assert pushed == [store.pk] and other.pk not in pushed
 
 
 def test_refresh_and_finalise_tasks_roll_up_recent_store_days(store):
