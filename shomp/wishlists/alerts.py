@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant
@@ -80,6 +81,15 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
     for variant in variants.values():
         variant.product = product
     url = product.get_absolute_url()
+    # Only items that could be news are read: saved (and last told) above the lowest price any
+    # saver pays now, or waiting for stock. A retry, or a rise, then reads next to nothing.
+    live = [v for v in variants.values() if v.is_enabled and not v.is_archived]
+    lowest = min([current_price(product, v) for v in live] + [current_price(product, None)])
+    candidates = Q(price_when_added__gt=lowest) & (Q(alerted_price__isnull=True) | Q(alerted_price__gt=lowest))
+    if restocked is None:
+        candidates |= Q(awaiting_stock=True)
+    else:
+        candidates = Q()  # a restock: its savers are news whatever they paid
     sent = 0
     last_pk = 0
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -87,7 +97,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
         with transaction.atomic():
             items = list(
                 WishlistItem.objects.select_for_update()
-                .filter(product_id=product_id, pk__gt=last_pk)
+                .filter(candidates, product_id=product_id, pk__gt=last_pk)
                 .select_related("wishlist")
                 .only(
                     "pk",
