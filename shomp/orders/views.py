@@ -291,10 +291,10 @@ def dashboard_order_status(request: HttpRequest, order_uuid: uuid.UUID) -> HttpR
     action = request.POST.get("action")
     try:
         if action == "ship":
-            services.mark_order_shipped(order=order)
+            services.mark_order_shipped(order=order, actor=request.user)
             messages.success(request, f"Order {order.number} marked shipped.")
         elif action == "fulfil":
-            services.mark_order_fulfilled(order=order)
+            services.mark_order_fulfilled(order=order, actor=request.user)
             messages.success(request, f"Order {order.number} marked fulfilled.")
         else:
             messages.error(request, "Unknown action.")

@@ -164,6 +164,8 @@ class AuditLogEntry(models.Model):
         STORE_OPENED = "store_opened", "Opened the store"
         STORE_MOVED_IN = "store_moved_in", "Moved in the store"
         STORE_MOVED_OUT = "store_moved_out", "Moved out the store"
+        ORDER_SHIPPED = "order_shipped", "Marked an order shipped"
+        ORDER_FULFILLED = "order_fulfilled", "Marked an order fulfilled"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -77,6 +77,14 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}" if domain else "***"
 
 
+def record_activity(*, organization_id: int, actor, action: str, object: str = "", **details) -> AuditLogEntry:
+    """Write an entry in an organization's audit log for what an app above did on its behalf
+    (orders: fulfilment). `action` is one of AuditLogEntry.Action."""
+    return AuditLogEntry.objects.create(
+        organization_id=organization_id, actor=actor, action=action, object=object[:200], details=details
+    )
+
+
 def _log(organization: Organization, actor, action: str, object: str = "", **details) -> AuditLogEntry:
     return AuditLogEntry.objects.create(
         organization=organization, actor=actor, action=action, object=object[:200], details=details

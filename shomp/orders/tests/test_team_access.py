@@ -13,7 +13,7 @@ from shomp.core.consumers import CLOSE_FORBIDDEN
 from shomp.messaging.tests.test_realtime import open_socket
 from shomp.orders import events
 from shomp.orders.models import Order
-from shomp.organizations.models import Membership
+from shomp.organizations.models import AuditLogEntry, Membership
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
@@ -68,6 +68,26 @@ def test_only_roles_with_orders_change_an_order(client, role):
         assert response.status_code in (302, 404) and order.status == Order.Status.PAID
         if role == "support":  # may read it, may not change it: the same 404 as a stranger
             assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_fulfilment_is_written_in_the_organizations_audit_log_and_the_owner_reads_it(client):
+    store, order, users = _world()
+    client.force_login(users["fulfilment"])
+    status_url = reverse("orders:dashboard_order_status", kwargs={"order_uuid": order.uuid})
+    client.post(status_url, {"action": "ship"})
+    client.post(status_url, {"action": "fulfil"})
+    order.refresh_from_db()
+    assert order.status == Order.Status.FULFILLED
+    entries = AuditLogEntry.objects.filter(organization_id=store.organization_id, object__startswith=order.number)
+    expected = [AuditLogEntry.Action.ORDER_SHIPPED] if order.shipped_at else []  # a digital order doesn't ship
+    assert [(e.action, e.actor_id) for e in entries.order_by("pk")] == [
+        (action, users["fulfilment"].pk) for action in [*expected, AuditLogEntry.Action.ORDER_FULFILLED]
+    ]
+    client.force_login(store.owner)
+    page = client.get(reverse("organizations:settings")).content.decode()
+    assert f"marked order {order.number} ({store.name}) fulfilled" in page
+    assert users["fulfilment"].email not in page
 
 
 @pytest.mark.django_db
