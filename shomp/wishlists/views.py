@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -170,8 +170,10 @@ def pending(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"Saved “{product.title}” to {result.item.wishlist.name}.")
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-    except Exception:  # Http404: the product went away meanwhile
+        back = reverse("wishlists:index")
+    except Http404:  # the product went away (or out of sight) meanwhile: its page would be a 404
         messages.error(request, services.PRODUCT_UNAVAILABLE)
+        back = reverse("wishlists:index")
     return redirect(back)
 
 

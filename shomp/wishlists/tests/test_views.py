@@ -260,3 +260,12 @@ def test_save_for_later_from_the_cart(client, buyer, product):
     )
     assert "Saved to Favourites." in response.content.decode()
     assert WishlistItem.objects.get().product == product
+
+
+def test_pending_save_of_a_product_gone_meanwhile_says_so(client, product):
+    client.post(reverse("wishlists:toggle", args=[product.pk]))
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED)
+    client.force_login(UserFactory())
+    response = client.get(reverse("wishlists:pending"), follow=True)
+    assert "available to save" in response.content.decode() and response.redirect_chain[-1][0] == "/wishlists/"
+    assert not WishlistItem.objects.exists()
