@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import (
+    Category,
     InventoryAdjustment,
     Product,
     ProductImage,
@@ -26,12 +27,27 @@ class ProductOptionInline(admin.TabularInline):
     show_change_link = True
 
 
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The marketplace's category tree (shipped in catalog/data/categories.json; new shipped
+    categories are added on migrate, edits here are kept). A category with products or
+    subcategories can't be deleted: move them first."""
+
+    list_display = ("name", "parent", "slug", "position")
+    list_editable = ("position",)
+    list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("parent",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    ordering = ("parent__position", "parent__name", "position", "name")
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("title", "store", "kind", "status", "price", "stock", "has_variants", "updated_at")
-    list_filter = ("status", "kind", "has_variants")
+    list_display = ("title", "store", "category", "kind", "status", "price", "stock", "has_variants", "updated_at")
+    list_filter = ("status", "kind", "has_variants", "category")
     search_fields = ("title", "slug", "store__name", "store__slug")
-    list_select_related = ("store",)
+    list_select_related = ("store", "category")
     raw_id_fields = ("store", "reserved_for")
     readonly_fields = ("has_variants",)  # kept by the variant services
     inlines = [ProductImageInline, ProductOptionInline]

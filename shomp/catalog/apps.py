@@ -6,7 +6,11 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from shomp.core import dashboard
+
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="catalog.categories_and_search")
 
         dashboard.register_section(
             "products",
@@ -16,3 +20,15 @@ class CatalogConfig(AppConfig):
             area="products",
             order=20,
         )
+
+
+def _after_migrate(*, using: str = "default", **kwargs) -> None:
+    """The shipped categories exist (a flushed test database loses the migration's rows) and, on
+    SQLite, the search table's triggers are in place (a later table rebuild drops them)."""
+    from django.db import connections
+
+    from .search import install_sqlite_index
+    from .services.categories import sync_categories
+
+    sync_categories()
+    install_sqlite_index(connections[using])

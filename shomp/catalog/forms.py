@@ -10,7 +10,8 @@ from shomp.core.uploads import (
     PrivateFileField,
 )
 
-from .models import PRODUCT_IMAGE_MAX_PIXELS, Product
+from .models import MAX_TAGS, PRODUCT_IMAGE_MAX_PIXELS, Product
+from .selectors.browse import KINDS, SORTS, BrowseFilters, leaf_category_choices
 from .services import MAX_IMAGES
 
 
@@ -23,6 +24,21 @@ class ProductForm(forms.Form):
         help_text="The end of the product's link. Leave empty to derive it from the title.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), max_length=10000, required=False)
+    # Not chosen: "Other" for a new product (services.create_product), unchanged on edit.
+    category = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Category",
+        help_text="Where buyers browsing the marketplace find it.",
+        error_messages={"invalid_choice": "Choose a category from the list."},
+    )
+    tags = forms.CharField(
+        max_length=250,
+        required=False,
+        label="Tags",
+        help_text=f"Words buyers might search for, separated by commas (up to {MAX_TAGS}).",
+    )
     price = forms.DecimalField(
         max_digits=10,
         decimal_places=2,
@@ -79,10 +95,14 @@ class ProductForm(forms.Form):
                     "price": product.price,
                     "kind": product.kind,
                     "stock": product.stock,
+                    "category": product.category_id,
+                    "tags": product.tags,
                 },
             )
         super().__init__(*args, **kwargs)
         self.product = product
+        self.fields["category"].choices = [("", "Choose a category"), *leaf_category_choices()]
+        self.fields["category"].widget.attrs["class"] = "form-select"
         if product is not None:
             del self.fields["has_options"]  # the variant manager is one click away on the edit page
             if product.has_variants:
@@ -387,3 +407,96 @@ class InventoryForm(forms.Form):
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = choices
+
+
+class PriceBoundField(forms.DecimalField):
+    """A price bound in a filter: "12,50" reads as 12.50; letters are refused with a message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            max_digits=10,
+            decimal_places=2,
+            min_value=Decimal("0"),
+            max_value=MAX_PRICE,
+            required=False,
+            error_messages={
+                "invalid": "Enter a number, like 25 or 12.50.",
+                "min_value": "Enter a price of 0 or more.",
+                "max_value": "Enter a price up to 1,000,000.",
+                "max_decimal_places": "Use at most two decimals.",
+                "max_digits": "Enter a price up to 1,000,000.",
+            },
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 6}),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".").lstrip("$£€")
+        return super().to_python(value)
+
+
+class BrowseForm(forms.Form):
+    """Sort and filters of the search, category and store pages, read from the query string.
+
+    A bad value gets a message next to its field and filters nothing; the others still apply
+    (`filters()`). On sale: promotions will add an `on_sale` checkbox here (see BrowseFilters)."""
+
+    q = forms.CharField(max_length=200, required=False, label="Search products", strip=True)
+    # An unknown sort is ignored (the default order), not an error: a CharField with a Select.
+    sort = forms.CharField(required=False, max_length=20, label="Sort by")
+    min_price = PriceBoundField(label="Min price")
+    max_price = PriceBoundField(label="Max price")
+    kind = forms.ChoiceField(
+        required=False, label="Type", widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
+    in_stock = forms.BooleanField(required=False, label="In stock")
+    rating = forms.BooleanField(required=False, label="Rated 4 stars and up")
+    store = forms.SlugField(required=False, max_length=60, label="Store")
+
+    def __init__(self, data, *, has_query: bool = True, store_choices=None, **kwargs):
+        super().__init__(data, **kwargs)
+        sorts = SORTS if has_query else {k: v for k, v in SORTS.items() if k != "relevance"}
+        self.fields["sort"].widget = forms.Select(choices=list(sorts.items()))
+        self.fields["kind"].choices = [("", "All"), *KINDS.items()]
+        self.has_store_filter = store_choices is not None
+        if store_choices is not None:
+            self.set_store_choices(store_choices)
+
+    def set_store_choices(self, choices: list[tuple[str, str]]) -> None:
+        self.fields["store"].widget = forms.Select(
+            choices=[("", "All stores"), *choices], attrs={"class": "form-select form-select-sm"}
+        )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_price"), data.get("max_price")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_price", "The highest price must be at least the lowest.")
+            data.pop("max_price", None)
+        return data
+
+    def filters(self, **overrides):
+        self.is_valid()  # fills cleaned_data with the good fields; errors stay for the template
+        data = self.cleaned_data
+        values = {
+            "query": data.get("q") or "",
+            "sort": data.get("sort") if data.get("sort") in SORTS else "",
+            "min_price": data.get("min_price"),
+            "max_price": data.get("max_price"),
+            "kind": data.get("kind") or "",
+            "in_stock": bool(data.get("in_stock")),
+            "rating_4": bool(data.get("rating")),
+            "store": data.get("store") or "",
+        }
+        values.update(overrides)
+        return BrowseFilters(**values)
+
+    @property
+    def active_filters(self) -> int:
+        data = getattr(self, "cleaned_data", {})
+        return sum(
+            1
+            for name in ("min_price", "max_price", "kind", "in_stock", "rating", "store")
+            if data.get(name) not in (None, "", False)
+        )

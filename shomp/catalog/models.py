@@ -10,6 +10,42 @@ from shomp.core.uploads import private_storage
 from shomp.stores.models import Store
 
 
+class Category(models.Model):
+    """A place in the marketplace's category tree (shipped as data in data/categories.json,
+    created by migration 0007 and on every post_migrate; edited in the admin)."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category", kwargs={"slug": self.slug})
+
+
+# Products without a chosen category land here (data/categories.json holds it).
+DEFAULT_CATEGORY_SLUG = "other"
+
+
+def default_category() -> int:
+    """The pk of the "Other" category, for a product made without one (created if missing)."""
+    category, _ = Category.objects.get_or_create(
+        slug=DEFAULT_CATEGORY_SLUG, defaults={"name": "Other", "position": 999}
+    )
+    return category.pk
+
+
+MAX_TAGS = 13
+
+
 class Product(models.Model):
     class Kind(models.TextChoices):
         PHYSICAL = "physical", "Physical"
@@ -24,6 +60,9 @@ class Product(models.Model):
     title = models.CharField(max_length=140)
     slug = models.SlugField(max_length=160)
     description = models.TextField(max_length=10000, blank=True)
+    # Searched words a buyer might use, comma-separated ("mug, stoneware, gift"): services.normalize_tags.
+    tags = models.CharField(max_length=250, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products", default=default_category)
     price = models.DecimalField(max_digits=10, decimal_places=2)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHYSICAL)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -65,6 +104,7 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["store", "status", "-created_at"]),
             models.Index(fields=["status", "-published_at"]),
+            models.Index(fields=["category", "status"]),
         ]
 
     def __str__(self) -> str:

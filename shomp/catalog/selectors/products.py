@@ -1,7 +1,6 @@
 from decimal import Decimal
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.contrib.postgres.search import SearchVector
 from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
@@ -11,7 +10,8 @@ from ..models import ImageStatus, Product, ProductImage, Variant
 from ..policies import can_view_product
 from .variants import with_variant_stock
 
-# Must stay the expression of the GIN index in migrations/0002_product_search_index.py.
+# The expression of the GIN index in migrations/0002_product_search_index.py (title and
+# description only); catalog.search also searches tags, options and the store's name.
 PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
     "description", weight="B", config="english"
 )
@@ -67,26 +67,13 @@ def store_published_products(*, store) -> QuerySet[Product]:
 
 
 def search_products(*, query: str) -> QuerySet[Product]:
-    """Published products matching `query` in title or description.
+    """Published products matching `query`, best first (catalog.search: FTS5 on SQLite,
+    full-text search on PostgreSQL, the same results); every product, newest first, without one."""
+    from ..search import RELEVANCE
+    from ..search import search_products as search
 
-    PostgreSQL: full-text search (websearch syntax, title weighted above description, ranked).
-    SQLite (the embedded default): case-insensitive containment of every word.
-    """
-    products = published_products()
-    query = (query or "").strip()
-    if not query:
-        return products.order_by("-published_at", "-pk")
-    if connection.vendor == "postgresql":
-        search = SearchQuery(query, search_type="websearch", config="english")
-        return (
-            products.annotate(document=PRODUCT_SEARCH_VECTOR, rank=SearchRank(PRODUCT_SEARCH_VECTOR, search))
-            .filter(document=search)  # `document @@ query`, served by the GIN index of migration 0002
-            .order_by("-rank", "-published_at", "-pk")
-        )
-    condition = Q()
-    for word in query.split()[:10]:
-        condition &= Q(title__icontains=word) | Q(description__icontains=word)
-    return products.filter(condition).order_by("-published_at", "-pk")
+    products = search(products=published_products(), query=query)
+    return products.order_by(*RELEVANCE)
 
 
 def get_visible_product(*, user, store, product_ref: str) -> Product | None:

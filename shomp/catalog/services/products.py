@@ -33,8 +33,10 @@ from shomp.core.uploads import (
 from .. import hooks
 from ..models import (
     IMAGE_ERROR_MAX_LENGTH,
+    MAX_TAGS,
     PRODUCT_IMAGE_MAX_PIXELS,
     PRODUCT_IMAGE_MAX_SIDE,
+    Category,
     ImageStatus,
     Product,
     ProductImage,
@@ -78,6 +80,26 @@ def _unique_slug(*, store, title: str, slug: str = "", exclude_pk: int | None = 
     return candidate
 
 
+def normalize_tags(text: str) -> str:
+    """ "Mug,  stoneware , gift, mug" -> "mug, stoneware, gift": lowercased, de-duplicated, at most
+    MAX_TAGS of at most 40 characters each."""
+    tags = []
+    for part in (text or "").split(","):
+        tag = " ".join(part.split()).lower()[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    if len(tags) > MAX_TAGS:
+        raise ValidationError({"tags": f"Use at most {MAX_TAGS} tags."})
+    return ", ".join(tags)
+
+
+def _check_category(category: int | Category) -> int:
+    pk = category.pk if isinstance(category, Category) else category
+    if not Category.objects.filter(pk=pk).exists():
+        raise ValidationError({"category": "Choose a category from the list."})
+    return pk
+
+
 def _check_kind(*, kind: str, stock: int | None) -> int | None:
     if kind not in Product.Kind.values:
         raise ValidationError({"kind": "Choose digital or physical."})
@@ -103,8 +125,11 @@ def create_product(
     images: Sequence[Image] = (),
     digital_file: ProcessedFile | None = None,
     publish: bool = False,
+    category: int | Category | None = None,
+    tags: str = "",
 ) -> Product:
-    """A new product, a draft unless `publish`; with `publish` it is created live or not at all."""
+    """A new product, a draft unless `publish`; with `publish` it is created live or not at all.
+    Without a category it goes to "Other"."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the product a title."})
@@ -116,7 +141,10 @@ def create_product(
         kind=kind,
         stock=_check_kind(kind=kind, stock=stock),
         slug=_unique_slug(store=store, title=title, slug=slug),
+        tags=normalize_tags(tags),
     )
+    if category is not None:
+        product.category_id = _check_category(category)
     if digital_file is not None:
         _set_digital_file(product, digital_file)
     product.full_clean(exclude=["digital_file"])
@@ -170,8 +198,11 @@ def update_product(
     stock: int | None = None,
     digital_file: ProcessedFile | None = None,
     images: Sequence[Image] = (),
+    category: int | Category | None = None,
+    tags: str | None = None,
 ) -> Product:
-    """Save the product's fields and add `images`: all of it, or (on ValidationError) none of it."""
+    """Save the product's fields and add `images`: all of it, or (on ValidationError) none of it.
+    A category or tags left as None stay as they are."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": "Give the product a title."})
@@ -180,6 +211,10 @@ def update_product(
     product.description = (description or "").strip()
     product.price = _validate_price(price)
     product.kind = kind
+    if category is not None:
+        product.category_id = _check_category(category)
+    if tags is not None:
+        product.tags = normalize_tags(tags)
     if stock is None and product.has_variants:
         stock = product.stock or 0  # counted per variant; the product's own count is unused
     product.stock = _check_kind(kind=kind, stock=stock)

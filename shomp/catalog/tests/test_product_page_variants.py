@@ -322,8 +322,9 @@ def test_the_owner_sees_the_draft_with_its_picker_and_no_add_to_cart(client):
 
 # Query budgets -----------------------------------------------------------------------------------
 
-# store, product (with its rating row), images; options, values, live variants, their values
-PRODUCT_PAGE_QUERIES = 7
+# store, product (with its rating row), images; options, values, live variants, their values;
+# the store's published design (themes)
+PRODUCT_PAGE_QUERIES = 8
 
 
 def big_tee(count: int) -> Product:
@@ -382,11 +383,11 @@ def test_listing_budgets_stay_flat_with_variant_products(client, django_assert_m
         services.add_product_option(product=product, name="Size", values=["S", "M"])
         services.generate_variants(product=product)
 
-    with django_assert_max_num_queries(5):  # store, count, products, images, reply time (messaging)
+    with django_assert_max_num_queries(6):  # store, count, products, images, reply time, design (themes)
         client.get("/shop/")
     with django_assert_max_num_queries(2):
         client.get("/")
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(6):  # count, products, images; categories, their and stores' counts
         client.get("/search/", {"q": "tee"})
 
 

@@ -65,7 +65,8 @@ def test_search(client, django_assert_max_num_queries, size):
     fill(StoreFactory(), size)
     other_stores(size)
 
-    with django_assert_max_num_queries(3):  # count, products with stores, images
+    # count, products with stores, images; the category tree, its counts and the stores' counts
+    with django_assert_max_num_queries(6):
         response = client.get("/search/", {"q": "mug"})
 
     assert response.context["page_obj"].paginator.count == 2 * size
@@ -76,7 +77,7 @@ def test_search_logged_in(client, django_assert_max_num_queries, size):
     fill(StoreFactory(), size)
     client.force_login(StoreFactory().owner)
 
-    with django_assert_max_num_queries(6):  # + session, user, cart
+    with django_assert_max_num_queries(9):  # + session, user, cart
         response = client.get("/search/", {"q": "mug"})
 
     assert response.context["page_obj"].paginator.count == size

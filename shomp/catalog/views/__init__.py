@@ -6,6 +6,7 @@ and value actions (add, rename, price, remove). inventory.py: its inventory sett
 variant's stock page.
 """
 
+from .browse import categories, category_page, search, store_page
 from .inventory import dashboard_inventory_settings, dashboard_variant_inventory
 from .options import (
     dashboard_option_add,
@@ -24,8 +25,6 @@ from .products import (
     dashboard_products,
     home,
     product_page,
-    search,
-    store_page,
 )
 from .variants import (
     dashboard_variant_add,
@@ -37,6 +36,8 @@ from .variants import (
 )
 
 __all__ = [
+    "categories",
+    "category_page",
     "dashboard_inventory_settings",
     "dashboard_option_add",
     "dashboard_option_remove",

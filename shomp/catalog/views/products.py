@@ -26,32 +26,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
-def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
-    page = paginate(request, selectors.search_products(query=query), per_page=24)
-    return render(request, "catalog/search.html", {"page_obj": page, "query": query}, partial="results")
-
-
-@login_not_required
-def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
-    store = get_store_by_slug(slug=store_slug)
-    if store is None:
-        raise Http404("No such store.")
-    page = paginate(request, selectors.store_published_products(store=store), per_page=24)
-    return render(
-        request,
-        "catalog/store_page.html",
-        {
-            "store": store,
-            "page_obj": page,
-            "is_manager": can(request.user, store, Area.PRODUCTS),
-            # Its team doesn't write to the store (messaging refuses it): no Contact button.
-            "is_team": can(request.user, store, MEMBER),
-        },
-    )
-
-
-@login_not_required
 def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
     store = get_store_by_slug(slug=store_slug)
     if store is None:
@@ -116,6 +90,8 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
                 images=data["images"],
                 digital_file=data["digital_file"],
                 publish="publish" in request.POST,
+                category=data["category"],
+                tags=data["tags"],
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -155,6 +131,8 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
                 stock=data["stock"],
                 digital_file=data["digital_file"],
                 images=data["images"],
+                category=data["category"],
+                tags=data["tags"],
             )
         except ValidationError as error:
             product.refresh_from_db()

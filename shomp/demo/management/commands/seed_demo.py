@@ -32,6 +32,7 @@ from shomp.catalog.models import Product
 from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
 from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
+from shomp.demo import categories as demo_categories
 from shomp.demo import themes as store_themes
 from shomp.demo import wishlists as demo_wishlists
 from shomp.orders.models import Checkout, Order
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 organization.seed(users=users, stores=stores, created=self.created)
                 products = self._products(stores, products_per_store)
                 variants.seed(stores=stores, created=self.created)
+                demo_categories.seed(stores=stores, created=self.created)  # after every product exists
                 store_themes.seed(stores=stores, created=self.created)  # each store its theme (themes.py)
                 self._checkouts(users, products)
                 audience.seed(users=users, stores=stores, products=products, created=self.created)

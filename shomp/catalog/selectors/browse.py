@@ -1,0 +1,231 @@
+"""Browsing the marketplace: search, category and store pages share one listing with sorts and
+filters (`browse_products`), the category tree with its counts, and facet counts.
+
+Every listing is one query for the page plus one for the count (and the images' prefetch);
+sort keys and filters are annotations and subqueries of that query, so the number of queries
+does not grow with the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce
+
+from ..models import Category, Product
+from ..search import RELEVANCE, search_products
+from .products import RATING_SUMMARY, published_products
+from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
+
+SORTS = {
+    "relevance": "Relevance",
+    "newest": "Newest",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "rating": "Top rated",
+    "bestselling": "Best-selling",
+}
+KINDS = {"physical": "Physical items", "digital": "Digital downloads"}
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    """What the buyer asked for; anything unset filters nothing.
+
+    On sale: promotions will add `on_sale: bool` here, a field in forms.BrowseForm and a
+    condition in `_filter` (products with a running promotion)."""
+
+    query: str = ""
+    sort: str = ""
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    kind: str = ""
+    in_stock: bool = False
+    rating_4: bool = False
+    store: str = ""  # a store's slug
+    category: str = ""  # a category's slug (search page); category pages pass the category itself
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort in SORTS and (self.sort != "relevance" or self.query.strip()):
+            return self.sort
+        return "relevance" if self.query.strip() else "newest"
+
+
+def _units_sold():
+    sold = (
+        Product.objects.filter(pk=OuterRef("pk"))
+        .annotate(
+            units=Sum(
+                f"{ORDER_ITEMS}__quantity",
+                filter=Q(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES}),
+            )
+        )
+        .values("units")[:1]
+    )
+    return Coalesce(Subquery(sold, output_field=IntegerField()), 0)
+
+
+def _with_sort_keys(products: QuerySet[Product]) -> QuerySet[Product]:
+    count = f"{RATING_SUMMARY}__count"
+    return products.annotate(
+        # What the card shows: "From $X" for variants, else the price.
+        effective_price=Coalesce("variant_price_min", "price"),
+        rating_average=Coalesce(
+            Cast(F(f"{RATING_SUMMARY}__rating_sum"), FloatField()) / Cast(F(count), FloatField()),
+            0.0,
+            output_field=FloatField(),
+        ),
+        rating_count=Coalesce(F(count), 0),
+    )
+
+
+ORDERINGS = {
+    "relevance": RELEVANCE,
+    "newest": ("-published_at", "-pk"),
+    "price_asc": ("effective_price", "-published_at", "-pk"),
+    "price_desc": ("-effective_price", "-published_at", "-pk"),
+    "rating": ("-rating_average", "-rating_count", "-published_at", "-pk"),
+    "bestselling": ("-units_sold", "-published_at", "-pk"),
+}
+
+
+def category_and_descendants(category: Category, categories: list[Category]) -> set[int]:
+    children: dict[int | None, list[Category]] = {}
+    for item in categories:
+        children.setdefault(item.parent_id, []).append(item)
+    found, todo = set(), [category]
+    while todo:
+        item = todo.pop()
+        if item.pk not in found:
+            found.add(item.pk)
+            todo.extend(children.get(item.pk, []))
+    return found
+
+
+def _filter(products: QuerySet[Product], filters: BrowseFilters) -> QuerySet[Product]:
+    if filters.min_price is not None:
+        products = products.filter(effective_price__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(effective_price__lte=filters.max_price)
+    if filters.kind in KINDS:
+        products = products.filter(kind=filters.kind)
+    if filters.in_stock:
+        products = products.filter(
+            Q(has_variants=False, stock__isnull=True)
+            | Q(has_variants=False, stock__gt=0)
+            | Q(has_variants=True, variant_in_stock=True)
+        )
+    if filters.rating_4:
+        products = products.filter(
+            **{f"{RATING_SUMMARY}__count__gt": 0},
+            **{f"{RATING_SUMMARY}__rating_sum__gte": 4 * F(f"{RATING_SUMMARY}__count")},
+        )
+    if filters.store:
+        products = products.filter(store__slug=filters.store)
+    return products
+
+
+def browse_products(*, filters: BrowseFilters, category_ids: set[int] | None = None, store=None) -> QuerySet[Product]:
+    """Published products matching the filters (and the query, ranked), in the chosen order."""
+    products = published_products()
+    if store is not None:
+        products = products.filter(store=store)
+    if category_ids is not None:
+        products = products.filter(category_id__in=category_ids)
+    products = search_products(products=products, query=filters.query)
+    products = _filter(_with_sort_keys(products), filters)
+    sort = filters.effective_sort
+    if sort == "bestselling":
+        products = products.annotate(units_sold=_units_sold())
+    return products.order_by(*ORDERINGS[sort])
+
+
+# Categories ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    count: int = 0  # published products in it and below it
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def category_tree(*, counts: dict[int, int] | None = None) -> list[CategoryNode]:
+    """The whole tree (one query), each node with its products' count including its children's."""
+    categories = list(Category.objects.all())
+    return build_tree(categories, counts or {})
+
+
+def build_tree(categories: list[Category], counts: dict[int, int]) -> list[CategoryNode]:
+    nodes = {category.pk: CategoryNode(category, counts.get(category.pk, 0)) for category in categories}
+    roots = []
+    for category in categories:  # already in (position, name) order
+        node = nodes[category.pk]
+        parent = nodes.get(category.parent_id)
+        (parent.children if parent else roots).append(node)
+
+    def total(node: CategoryNode) -> int:
+        node.count += sum(total(child) for child in node.children)
+        return node.count
+
+    for root in roots:
+        total(root)
+    return roots
+
+
+def published_counts_by_category() -> dict[int, int]:
+    """Published, listed products per category (one query)."""
+    rows = (
+        Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
+        .values("category_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["category_id"]: row["n"] for row in rows}
+
+
+def counts_by_category(products: QuerySet[Product]) -> dict[int, int]:
+    """How many of `products` (a browse listing) fall in each category (one query)."""
+    rows = products.order_by().values("category_id").annotate(n=Count("pk", distinct=True))
+    return {row["category_id"]: row["n"] for row in rows}
+
+
+def get_category(*, slug: str) -> tuple[Category | None, list[Category]]:
+    """The category with `slug` and the whole list (one query: the tree is small)."""
+    categories = list(Category.objects.all())
+    return next((c for c in categories if c.slug == slug), None), categories
+
+
+def leaf_category_choices() -> list[tuple[str, list[tuple[int, str]]]]:
+    """The product form's choices: top-level categories as groups of their children (a category
+    without children is its own choice)."""
+    roots = build_tree(list(Category.objects.all()), {})
+    choices: list = []
+    for root in roots:
+        if root.children:
+            choices.append((root.category.name, [(c.category.pk, c.category.name) for c in root.children]))
+        else:
+            choices.append((root.category.pk, root.category.name))
+    return choices
+
+
+def counts_by_store(products: QuerySet[Product]) -> list[dict]:
+    """The stores of `products` with how many each has, most first (one query)."""
+    return list(
+        products.order_by()
+        .values("store__slug", "store__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("-n", "store__name")[:50]
+    )
+
+
+def find_node(nodes: list[CategoryNode], pk: int) -> CategoryNode | None:
+    for node in nodes:
+        if node.category.pk == pk:
+            return node
+        if (found := find_node(node.children, pk)) is not None:
+            return found
+    return None
