@@ -40,7 +40,13 @@ def test_demo_followers_and_notifications_are_made_once():
         assert announcement.is_delivered
 
     buyer_notes = Notification.objects.filter(user__username="demo-buyer")
-    assert set(buyer_notes.values_list("type", flat=True)) == {"new_product", "store_announcement", "sale"}
+    # What the followed stores told them, and the price drops of their wishlists (demo/wishlists.py).
+    assert set(buyer_notes.values_list("type", flat=True)) == {
+        "new_product",
+        "store_announcement",
+        "sale",
+        "price_drop",
+    }
     assert buyer_notes.filter(read_at__isnull=True).exists() and buyer_notes.filter(read_at__isnull=False).exists()
 
     before = counts()

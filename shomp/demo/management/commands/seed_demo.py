@@ -259,8 +259,9 @@ class Command(BaseCommand):
             self.stdout.write(style(message) if style else message)
 
     def _report(self, seconds: float) -> None:
-        if self.created:
-            made = ", ".join(f"{count} {what}" for what, count in self.created.items())
+        made_counts = +self.created  # a seeder that added 0 of something made nothing
+        if made_counts:
+            made = ", ".join(f"{count} {what}" for what, count in made_counts.items())
             self._say(f"Demo data created in {seconds:.1f} s: {made}.", self.style.SUCCESS)
         else:
             self._say("Demo data is already there; nothing to do.")
