@@ -6,6 +6,11 @@ class FollowsConfig(AppConfig):
     label = "follows"
 
     def ready(self):
+        from shomp.core import header
+
+        header.register_account_link(
+            "following", label="Following", icon="bi-person-heart", url_name="follows:following", order=30
+        )
         from shomp.core import dashboard
 
         dashboard.register_section(

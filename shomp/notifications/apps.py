@@ -6,6 +6,18 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self):
+        from shomp.core import header
+
+        header.register_account_link(
+            "notifications", label="Notifications", icon="bi-bell", url_name="notifications:centre", order=40
+        )
+        header.register_account_link(
+            "notification-settings",
+            label="Notification settings",
+            icon="bi-bell-slash",
+            url_name="notifications:preferences",
+            order=70,
+        )
         from shomp.core import realtime
 
         from .events import TOPIC_KIND

@@ -6,6 +6,12 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self):
+        from shomp.core import header
+
+        header.register_account_link("orders", label="My orders", icon="bi-receipt", url_name="orders:list", order=10)
+        header.register_account_link(
+            "dashboard", label="Seller dashboard", icon="bi-shop", url_name="orders:dashboard_home", order=50
+        )
         from django.contrib.auth.signals import user_logged_in
 
         from shomp.core import dashboard, realtime

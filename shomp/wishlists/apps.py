@@ -7,6 +7,11 @@ class WishlistsConfig(AppConfig):
     verbose_name = "Wishlists"
 
     def ready(self) -> None:
+        from shomp.core import header
+
+        header.register_account_link(
+            "wishlists", label="Wishlists", icon="bi-heart", url_name="wishlists:index", order=20
+        )
         from shomp.core import dashboard
 
         dashboard.register_section(

@@ -1,5 +1,6 @@
 from django import template
 
+from shomp.core import header
 from shomp.core.money import format_money
 
 register = template.Library()
@@ -52,3 +53,9 @@ def bs_widget(bound_field):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.simple_tag
+def account_links() -> list:
+    """The account menu's links, as the apps registered them (core.header)."""
+    return header.account_links()
