@@ -13,6 +13,9 @@ RESERVED_WORDS = frozenset(
         "assets",
         "auth",
         "blog",
+        "c",  # category pages: /c/<slug>/
+        "categories",
+        "category",
         "cart",
         "checkout",
         "contact",
