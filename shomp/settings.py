@@ -220,6 +220,7 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "shomp.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "shomp.accounts.forms.LoginForm"}  # caps the login identifier's length
 ACCOUNT_USERNAME_BLACKLIST = []  # filled by the adapter from the reserved slugs
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Which client address the per-address limits count: the connecting peer (REMOTE_ADDR) unless

@@ -131,6 +131,31 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(client,
     assert "not correct" in wrong.text
 
 
+def test_an_absurdly_long_login_is_refused_next_to_the_field_before_any_lookup(client, user):
+    """A 100,000-character identifier once reached the case-insensitive lookups (SQLite: "LIKE or
+    GLOB pattern too complex", a 500). The form now stops it, says why, and the page caps typing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post("/accounts/login/", {"login": "p" * 100_000, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "at most 320 characters" in field_error(response.text, "login")
+    assert logged_in_user_id(client) is None
+    assert all("p" * 1000 not in str(query["params"]) + query["sql"] for query in queries.captured_queries)
+    assert 'maxlength="320"' in client.get("/accounts/login/").text
+
+
+def test_absurdly_long_signup_names_are_refused_next_to_their_fields(client):
+    response = signup(client, email="e" * 100_000 + "@example.com", username="u" * 100_000)
+
+    assert response.status_code == 200
+    assert field_error(response.text, "email")
+    assert "at most 150 characters" in field_error(response.text, "username")
+    assert not User.objects.exists()
+
+
 def test_an_inactive_user_cannot_log_in(client):
     UserFactory(username="gone", is_active=False)
 
