@@ -20,3 +20,10 @@ def format_money(amount: Decimal | None, currency: str = "USD") -> str:
     symbol = CURRENCY_SYMBOLS.get(currency)
     text = f"{value:,.2f}"
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def format_price(amount: Decimal | None, currency: str = "USD") -> str:
+    """A price as buyers read it: "Free" for nothing, else the money ("$12.00")."""
+    if amount is not None and quantize(amount) == 0:
+        return "Free"
+    return format_money(amount, currency)

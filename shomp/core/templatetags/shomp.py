@@ -1,7 +1,7 @@
 from django import template
 
 from shomp.core import header
-from shomp.core.money import format_money
+from shomp.core.money import format_money, format_price
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 def money(amount, currency="USD"):
     """{{ product.price|money:store.currency }} -> "$12.00"."""
     return format_money(amount, currency or "USD")
+
+
+@register.filter
+def price_or_free(amount, currency="USD"):
+    """Prices shown to buyers: {{ product.price|price_or_free:store.currency }} -> "Free" or "$12.00"."""
+    return format_price(amount, currency or "USD")
 
 
 @register.simple_tag(takes_context=True)
