@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant
+from shomp.organizations.areas import MEMBER
+from shomp.stores.policies import can
 
 from .. import hooks
 from ..models import Cart, CartItem
@@ -97,6 +99,8 @@ def add_to_cart(*, cart: Cart, product: Product, variant: Variant | None = None,
     cart: one line per product, or per variant. Refused, changing nothing, when it can't be bought."""
     if product.reserved_for_id is not None and product.reserved_for_id != cart.user_id:
         raise ValidationError("This product is no longer for sale.")  # made for another buyer
+    if cart.user_id is not None and can(cart.user, product.store, MEMBER):
+        raise ValidationError("This is your own store's product: you can't buy from a store you sell for.")
     if lock_cart(cart) is None:
         raise ValidationError(CART_GONE)
     item = CartItem.objects.filter(cart=cart, product=product, variant=variant).first()

@@ -92,7 +92,7 @@ ROUTES = {
 CART = (302, "/cart/")
 EXPECTED = {
     "cart": dict.fromkeys(ACTORS, "hides") | {"buyer": "shows_cart"},
-    "cart_add": dict.fromkeys(ACTORS, CART),
+    "cart_add": dict.fromkeys(ACTORS, CART) | {"seller": "own_store"},  # refused: back to the product
     "cart_update": dict.fromkeys(ACTORS, 404) | {"buyer": CART},
     "checkout": dict.fromkeys(ACTORS, CART) | {"visitor": "login", "buyer": "shows_cart"},
     "checkout_done": dict.fromkeys(ACTORS, 404) | {"visitor": "login", "buyer": "shows"},
@@ -144,6 +144,8 @@ def test_access(client, world, route, actor):
         assert body == b"%PDF-1.4 test file"
     elif expected == "status_changed":
         assert response.status_code == 302
+    elif expected == "own_store":
+        assert (response.status_code, response.url) == (302, world.product.get_absolute_url())
     else:
         assert response.status_code == 200
         if expected == "shows":
