@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from shomp.core import header
 from shomp.core.money import format_money, format_price
@@ -16,6 +20,16 @@ def money(amount, currency="USD"):
 def price_or_free(amount, currency="USD"):
     """Prices shown to buyers: {{ product.price|price_or_free:store.currency }} -> "Free" or "$12.00"."""
     return format_price(amount, currency or "USD")
+
+
+@register.filter
+def ago(value):
+    """{{ n.created_at|ago }} -> "just now" under a minute (not "0 minutes ago"), else "3 hours ago"."""
+    if not value:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
 
 
 @register.simple_tag(takes_context=True)

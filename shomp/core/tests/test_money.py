@@ -21,3 +21,16 @@ def test_format_money_puts_the_sign_before_the_symbol(amount, currency, shown):
 
 def test_quantize_rounds_half_up_to_cents():
     assert quantize("2.675") == Decimal("2.68")
+
+
+def test_ago_says_just_now_under_a_minute_never_zero_minutes():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shomp.core.templatetags.shomp import ago
+
+    now = timezone.now()
+    assert ago(now) == "just now"
+    assert ago(now - timedelta(seconds=30)) == "just now"
+    assert ago(now - timedelta(hours=3)) == "3\xa0hours ago"

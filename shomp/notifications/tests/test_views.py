@@ -231,3 +231,14 @@ def test_account_menu_links_to_the_settings(logged_in):
     html = logged_in.get("/").content.decode()
     assert reverse("notifications:preferences") in html
     assert reverse("follows:following") in html
+
+
+def test_a_fresh_notification_reads_just_now_not_zero_minutes_ago(client):
+    user = UserFactory()
+    NotificationFactory(user=user)
+    client.force_login(user)
+
+    page = client.get(reverse("notifications:centre")).content.decode()
+
+    assert "just now" in page
+    assert "0\xa0minutes ago" not in page and "0 minutes ago" not in page
