@@ -565,7 +565,8 @@ CHECKOUTS = [
     ),
     DemoCheckout("buyer-ring-and-yarn", "demo-buyer", [("silver-thread", 0, 1), ("purl-theory", 3, 1)]),
     DemoCheckout("buyer-vinyl", "demo-buyer", [("low-tide-audio", 3, 1)]),
-    DemoCheckout("seller2-bud-vase", "demo-seller2", [("fern-and-kiln", 2, 1)]),
+    # Not from Fern & Kiln: demo-seller2 manages it, and a store's team doesn't buy from it.
+    DemoCheckout("seller2-print", "demo-seller2", [("inkwell-and-ash", 2, 1)]),
     DemoCheckout(
         "seller-short-stories", "demo-seller", [("marginalia-press", 1, 1)], {"marginalia-press": "fulfilled"}
     ),
