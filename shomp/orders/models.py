@@ -82,19 +82,70 @@ class Checkout(models.Model):
         return f"Checkout {self.token}"
 
 
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class ShippingSettings(models.Model):
+    """How one store charges for shipping. Digital items never ship.
+
+    Domestic means the buyer's country is `ships_from`. `international_rate` None: the store
+    does not ship abroad. `free_over` None: never free. The first physical item of an order
+    costs the rate; each further one adds the extra-item rate."""
+
+    store = models.OneToOneField(Store, on_delete=models.CASCADE, related_name="shipping_settings")
+    ships_from = models.CharField("ships from (country code)", max_length=2)
+    domestic_rate = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    domestic_extra_item_rate = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    international_rate = models.DecimalField(null=True, blank=True, **MONEY)
+    international_extra_item_rate = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    free_over = models.DecimalField("free shipping over", null=True, blank=True, **MONEY)
+    processing_days = models.PositiveSmallIntegerField("processing time (days)", default=3)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Shipping for {self.store_id}"
+
+
+class Address(models.Model):
+    """A buyer's saved shipping address; the most recently used is preselected at checkout."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField("full name", max_length=120)
+    line1 = models.CharField("address", max_length=200)
+    line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField("country (code)", max_length=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_used_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-last_used_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PAID = "paid", "Paid"
         SHIPPED = "shipped", "Shipped"
+        DELIVERED = "delivered", "Delivered"
         FULFILLED = "fulfilled", "Fulfilled"
         CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    # total = subtotal (lines at the price paid, after discounts) + shipping_total.
     total = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping_total = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    discount_total = models.DecimalField(default=Decimal("0.00"), **MONEY)
+    refunded_total = models.DecimalField(default=Decimal("0.00"), **MONEY)
     currency = models.CharField(max_length=3, default="USD")
     # Shipping address, only when the order has physical items. Shown to the buyer and the store.
     ship_name = models.CharField("full name", max_length=120, blank=True)
@@ -104,8 +155,13 @@ class Order(models.Model):
     ship_postal_code = models.CharField("postal code", max_length=20, blank=True)
     ship_country = models.CharField("country", max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    carrier = models.CharField(max_length=40, blank=True)
+    tracking_number = models.CharField(max_length=60, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -142,8 +198,12 @@ class OrderItem(models.Model):
     sku = models.CharField("SKU", max_length=64, blank=True)
     title = models.CharField(max_length=140)
     kind = models.CharField(max_length=10, choices=Product.Kind.choices)
+    # What the buyer paid per unit, and the price before a promotion (equal when none applied).
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    original_unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    promotion_name = models.CharField(max_length=120, blank=True)
     quantity = models.PositiveIntegerField()
+    refunded_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
@@ -159,3 +219,25 @@ class OrderItem(models.Model):
     @property
     def is_digital(self) -> bool:
         return self.kind == Product.Kind.DIGITAL
+
+
+class Refund(models.Model):
+    """Money given back through the payment provider: a whole order (cancel) or one line."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    item = models.ForeignKey(OrderItem, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    amount = models.DecimalField(**MONEY)
+    quantity = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="orders_refund_amount_gt_0")]
+
+    def __str__(self) -> str:
+        return f"Refund {self.amount} on {self.order_id}"
