@@ -166,6 +166,11 @@ def redis_settings(url: str, *, prefix: str) -> dict:
                     # back later (1013) at once, instead of hanging (shomp/core/consumers.py).
                     "hosts": [{"address": url, "socket_timeout": None, "socket_connect_timeout": 1}],
                     "prefix": prefix,
+                    # A socket's channel holds this many undelivered pushes before channels-redis
+                    # drops more (silently, for group sends): the default 100 overflowed in a burst
+                    # of 1,000 pushes a second (bench/realtime.py). A tab that still misses some
+                    # refetches on reconnect (the bell, the inbox).
+                    "capacity": 2000,
                 },
             }
         },

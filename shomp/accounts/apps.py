@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "shomp.accounts"
     label = "accounts"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+        from django.db.models.signals import post_delete, pre_save
+
+        from . import access
+
+        user_logged_out.connect(access.on_logged_out, dispatch_uid="accounts.realtime.logged_out")
+        user = self.get_model("User")
+        pre_save.connect(access.on_user_saved, sender=user, dispatch_uid="accounts.realtime.saved")
+        post_delete.connect(access.on_user_deleted, sender=user, dispatch_uid="accounts.realtime.deleted")

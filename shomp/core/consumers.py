@@ -15,15 +15,21 @@ Connect: /ws/?topic=<kind>:<arg>&topic=... (rendered by `{% realtime_socket %}`)
   opened socket, so accepting and then closing would have every tab knock once a second. One
   warning per outage (realtime.LAYER_OUTAGE), no traceback, no 500.
 
-Push: before forwarding a message, the consumer re-reads the user from the session (so logging
-out or changing the password elsewhere stops the stream) and re-asks the topic's authorize
-function. A refusal drops that topic from the socket; when none is left the socket closes
-with 4403. Messages from the client are ignored: there are no client-to-server actions.
+Push: the socket forwards a message for a topic it was allowed, without a database round trip
+(answers are kept per socket, so a push to many sockets costs no query per socket). A logged-in
+user's socket also joins the user's own group (`realtime.user_group`); `realtime.revoke_access`
+(logout, password change, deactivation, a membership removed or lowered) sends a notice there,
+and on it the socket re-reads the user from the session and re-asks every topic's authorize
+function at once, before any later push. Answers older than `realtime.RECHECK_SECONDS` are
+re-asked before the next push, too. A refusal drops that topic from the socket; when none is
+left (or the session no longer names the user) the socket closes with 4403. Messages from the
+client are ignored: there are no client-to-server actions.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from importlib import import_module
 from types import SimpleNamespace
 from typing import Any
@@ -48,6 +54,8 @@ RETRY_AFTER_SECONDS = 5
 class RealtimeConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []  # we manage groups ourselves, one per allowed topic
     accepted = False
+    user_group: str | None = None  # the user's own group, for revocation notices
+    checked_at = 0.0  # time.monotonic() of the last authorization answers
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, which waits on the channel layer for pushes: when the layer's
@@ -78,11 +86,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return
 
         allowed = await database_sync_to_async(self._allowed_topics)(requested)
+        self.checked_at = time.monotonic()
         try:
             for value in allowed:
                 group = realtime.group_name(value)
                 await self.channel_layer.group_add(group, self.channel_name)
                 self.topics[value] = group
+            if allowed and self.user_pk is not None:
+                self.user_group = realtime.user_group(self.user_pk)
+                await self.channel_layer.group_add(self.user_group, self.channel_name)
         except UNAVAILABLE as error:
             realtime.LAYER_OUTAGE.failed(error)
             await self._try_again_later()
@@ -100,23 +112,35 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         """Client messages are ignored (htmx-ext-ws would send form data; we take none)."""
 
     async def realtime_message(self, event: dict[str, Any]) -> None:
-        """A push for one of our topics: forward it only if the user may still see it."""
+        """A push for one of our topics: forward it while the user may see it."""
         value = event.get("topic")
-        group = self.topics.get(value) if isinstance(value, str) else None
-        if group is None:
+        if not isinstance(value, str) or value not in self.topics:
             return
-        user_still_valid, allowed = await database_sync_to_async(self._recheck)(value)
+        if time.monotonic() - self.checked_at >= realtime.RECHECK_SECONDS:
+            await self._recheck_all()
+        if value in self.topics:
+            await self.send(text_data=event.get("html", ""))
+
+    async def realtime_revoke(self, event: dict[str, Any]) -> None:
+        """The user's access may have changed (`realtime.revoke_access`): ask again now."""
+        if self.topics:
+            await self._recheck_all()
+
+    async def _recheck_all(self) -> None:
+        """Re-read the user from the session and re-ask every topic; drop what is refused, and
+        close when nothing is left. One database visit for all the socket's topics."""
+        user_still_valid, allowed = await database_sync_to_async(self._recheck)(list(self.topics))
+        self.checked_at = time.monotonic()
         if not user_still_valid:
             await self._drop_all()
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        if not allowed:
-            await self.channel_layer.group_discard(group, self.channel_name)
-            self.topics.pop(value, None)
-            if not self.topics:
-                await self.close(code=CLOSE_FORBIDDEN)
-            return
-        await self.send(text_data=event.get("html", ""))
+        for value in [value for value in self.topics if value not in allowed]:
+            with contextlib.suppress(*UNAVAILABLE):
+                await self.channel_layer.group_discard(self.topics.pop(value), self.channel_name)
+        if not self.topics:
+            await self._drop_all()
+            await self.close(code=CLOSE_FORBIDDEN)
 
     # Helpers. The sync ones run in database_sync_to_async (they may query the database).
 
@@ -127,14 +151,14 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     def _allowed_topics(self, requested: list[str]) -> list[str]:
         return [value for value in requested if realtime.authorize_topic(self.user, value)]
 
-    def _recheck(self, value: str) -> tuple[bool, bool]:
-        """(the session still belongs to the connected user, they may still follow `value`)."""
+    def _recheck(self, values: list[str]) -> tuple[bool, set[str]]:
+        """(the session still belongs to the connected user, the topics they may still follow)."""
         if self.user_pk is not None:
             current = self._user_from_session()
             if getattr(current, "pk", None) != self.user_pk:
-                return False, False
+                return False, set()
             self.user = current
-        return True, realtime.authorize_topic(self.user, value)
+        return True, {value for value in values if realtime.authorize_topic(self.user, value)}
 
     def _user_from_session(self) -> Any:
         """The user the session names now, read afresh with Django's own `get_user`.
@@ -154,7 +178,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         with contextlib.suppress(*UNAVAILABLE):
             for group in getattr(self, "topics", {}).values():
                 await self.channel_layer.group_discard(group, self.channel_name)
+            if self.user_group is not None:
+                await self.channel_layer.group_discard(self.user_group, self.channel_name)
         self.topics = {}
+        self.user_group = None
 
     async def _try_again_later(self) -> None:
         """Refuse the handshake with 503, or close an open socket with 1013 (see the top)."""

@@ -6,8 +6,14 @@ kinds it owns in its AppConfig.ready()::
     realtime.register_topic("store-orders", authorize=lambda user, arg: ...)
 
 `authorize(user, arg)` is a sync function that asks the owning app's policy (the user may be an
-AnonymousUser). It runs when a socket subscribes and again before every push to that socket, so
-a user who loses access stops receiving at once. Unknown kinds are refused.
+AnonymousUser). It runs when a socket subscribes. After that a socket keeps its answers, so a
+push costs no database round trip per socket, and asks again:
+- at once, when told that a user's access changed (`revoke_access`: logout, password change,
+  deactivation, a membership removed or lowered, a store moved; the user's sockets re-read
+  their session and re-ask every topic before the next push is forwarded), and
+- before forwarding a push when its answers are older than RECHECK_SECONDS, which bounds how
+  long any change nobody announced (a session expiring, an admin edit) can go unnoticed.
+Unknown kinds are refused.
 
 Services publish on commit (through their app's events.py)::
 
@@ -48,6 +54,10 @@ MAX_TOPICS_PER_SOCKET = 20
 MAX_TOPIC_LENGTH = 200
 #: The channel-layer message type; the consumer handles it in `realtime_message`.
 MESSAGE_TYPE = "realtime.message"
+#: The channel-layer message that tells a user's sockets to re-ask the door (`revoke_access`).
+REVOKE_TYPE = "realtime.revoke"
+#: A socket's authorization answers are re-asked before a push once they are this old.
+RECHECK_SECONDS = 30
 #: How many group sends `publish_many` keeps in flight at once.
 PUBLISH_MANY_CONCURRENCY = 16
 
@@ -142,11 +152,30 @@ def normalize_topics(values: Iterable[object]) -> list[str]:
     return list(seen)
 
 
+def user_group(user_pk: int) -> str:
+    """The channel-layer group every socket of one logged-in user joins (not a topic: nothing is
+    published to it but `revoke_access`'s notices)."""
+    return f"rtu.{int(user_pk)}"
+
+
+def revoke_access(user_ids: Iterable[int | None], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """After the current transaction commits, tell every open socket of these users that their
+    access may have changed: each re-reads its session and re-asks each topic's door before it
+    forwards anything more, closing (4403) if nothing is left. Call it from every service that
+    takes access away; a push published after this commit reaches the socket after the notice."""
+    groups = sorted({user_group(pk) for pk in user_ids if pk is not None})
+    if groups:
+        transaction.on_commit(
+            lambda: [_send(group, {"type": REVOKE_TYPE}) for group in groups], using=using, robust=True
+        )
+
+
 def publish(value: str, html: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """Send `html` (out-of-band swap elements) to every socket following `value`.
 
     The send happens after the current transaction on `using` commits (at once outside one)
-    and never if it rolls back. Each receiving socket re-checks authorization first.
+    and never if it rolls back. Each receiving socket forwards it only while its user may follow
+    the topic (see the top: answers kept per socket, re-asked on `revoke_access` and when old).
     A failed send is logged, not raised: the write already committed. While Redis is down the
     push is dropped, with one warning per outage (LAYER_OUTAGE).
     Call from sync code (services, events, tasks); from async code, wrap it in sync_to_async.

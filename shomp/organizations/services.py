@@ -33,7 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from shomp.core import ratelimit
+from shomp.core import ratelimit, realtime
 from shomp.core.exceptions import ServiceError
 
 from . import hooks
@@ -497,6 +497,7 @@ def manage_permissions(
             after=after,
         )
     forget_memberships(membership.user)
+    realtime.revoke_access([membership.user_id])  # their open sockets re-ask the door at once
     hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
     return membership
 
@@ -520,6 +521,7 @@ def remove_member(*, membership: Membership, actor) -> None:
     sync_store_teams(organization=organization)
     _log(organization, actor, AuditLogEntry.Action.REMOVED, membership.user.username, role=membership.role)
     forget_memberships(membership.user)
+    realtime.revoke_access([membership.user_id])  # their open sockets re-ask the door at once
     hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
 
 
@@ -539,6 +541,7 @@ def leave_organization(*, organization: Organization, user) -> None:
     sync_store_teams(organization=organization)
     _log(organization, user, AuditLogEntry.Action.LEFT, user.username, role=access.role)
     forget_memberships(user)
+    realtime.revoke_access([user.pk])
     hooks.access_lost.send_on_commit(organization_id=organization.pk, store_ids=None)
 
 
@@ -617,6 +620,7 @@ def confirm_ownership_transfer(*, organization: Organization, user) -> Organizat
     _log(organization, user, AuditLogEntry.Action.OWNERSHIP_TRANSFERRED, old_owner.username)
     forget_memberships(user)
     forget_memberships(old_owner)
+    realtime.revoke_access([old_owner.pk])  # an admin now: their sockets re-ask the door
     return organization
 
 
@@ -691,5 +695,7 @@ def move_store(*, store, actor, to_organization: Organization):
     _log(source, actor, AuditLogEntry.Action.STORE_MOVED_OUT, store.name, to=target.name, lost=lost)
     _log(target, actor, AuditLogEntry.Action.STORE_MOVED_IN, store.name, **{"from": source.name})
     forget_memberships(actor)
+    # Members of the organization it left may have lost it: their sockets re-ask the door.
+    realtime.revoke_access(Membership.objects.filter(organization=source).values_list("user_id", flat=True))
     hooks.access_lost.send_on_commit(organization_id=source.pk, store_ids=[store.pk])
     return store

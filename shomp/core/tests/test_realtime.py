@@ -80,6 +80,7 @@ async def open_socket(application, *topics, user=None, origin=ORIGIN):
 
 
 publish = sync_to_async(realtime.publish)
+revoke_access = sync_to_async(realtime.revoke_access)
 
 
 # --- the registry, names and the template tag (no sockets) ---
@@ -233,7 +234,7 @@ async def test_publish_waits_for_commit_and_drops_on_rollback(application, acces
 
 @pytest.mark.asyncio
 @ws
-async def test_revoked_access_stops_delivery_at_the_next_push(application, access):
+async def test_revoked_access_closes_the_socket_at_once(application, access):
     alice = await sync_to_async(make_user)("alice")
     alices = private_topic(access, alice)
     socket, _ = await open_socket(application, alices, user=alice)
@@ -241,11 +242,30 @@ async def test_revoked_access_stops_delivery_at_the_next_push(application, acces
     assert await socket.receive_from() == "<p id='p'>one</p>"
 
     access[alices.partition(":")[2]].discard(alice.pk)
-    await publish(alices, "<p id='p'>two</p>")
-    # The push is not forwarded; the socket had no other topic, so it closes.
+    await revoke_access([alice.pk])
+    # Told, the socket re-asks at once: nothing is left, so it closes before any other push.
     assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
-    await publish(alices, "<p id='p'>three</p>")
+    await publish(alices, "<p id='p'>two</p>")
     assert await socket.receive_nothing(timeout=0.2)
+
+
+@pytest.mark.asyncio
+@ws
+async def test_a_push_after_the_revocation_is_not_forwarded(application, access):
+    """The notice and the push travel in order: a push published after the revoking commit
+    never reaches the socket, even when both are already queued."""
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+
+    def revoke_then_push():
+        with transaction.atomic():
+            access[alices.partition(":")[2]].discard(alice.pk)
+            realtime.revoke_access([alice.pk])
+        realtime.publish(alices, "<p id='p'>after</p>")
+
+    await sync_to_async(revoke_then_push)()
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
 
 
 @pytest.mark.asyncio
@@ -255,6 +275,7 @@ async def test_revoking_one_topic_keeps_the_others(application, access):
     first, second = private_topic(access, alice), private_topic(access, alice)
     socket, _ = await open_socket(application, first, second, user=alice)
     access[first.partition(":")[2]].clear()
+    await revoke_access([alice.pk])
     await publish(first, "<p id='p'>gone</p>")
     await publish(second, "<p id='q'>still here</p>")
     assert await socket.receive_from() == "<p id='q'>still here</p>"
@@ -263,7 +284,66 @@ async def test_revoking_one_topic_keeps_the_others(application, access):
 
 @pytest.mark.asyncio
 @ws
+async def test_another_users_revocation_changes_nothing(application, access):
+    alice, bob = await sync_to_async(make_user)("alice"), await sync_to_async(make_user)("bob")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+    await revoke_access([bob.pk])
+    await publish(alices, "<p id='p'>still mine</p>")
+    assert await socket.receive_from() == "<p id='p'>still mine</p>"
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_pushes_reuse_the_answers_and_re_ask_once_they_are_old(application, access, monkeypatch):
+    """No database round trip per push: the authorize function runs at connect, then again
+    only when the answers are RECHECK_SECONDS old, which also catches an unannounced change."""
+    calls = []
+    realtime.unregister_topic(KIND)
+
+    def counting(user, arg: str) -> bool:
+        calls.append(arg)
+        return bool(user.is_authenticated and user.pk in access.get(arg, ()))
+
+    realtime.register_topic(KIND, counting)
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+    for n in range(5):
+        await publish(alices, f"<p id='p'>{n}</p>")
+        assert await socket.receive_from() == f"<p id='p'>{n}</p>"
+    assert len(calls) == 1  # at connect only
+
+    access[alices.partition(":")[2]].clear()  # nobody announces it
+    monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0)
+    await publish(alices, "<p id='p'>stale</p>")
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    assert len(calls) == 2
+
+
+@pytest.mark.asyncio
+@ws
 async def test_logging_out_elsewhere_stops_the_stream(application, access):
+    """Logging out in another tab (Django's logout, as allauth's view calls it) closes the socket."""
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    client = Client()
+    await sync_to_async(client.force_login)(alice, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = (
+        b"cookie",
+        f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode(),
+    )
+    communicator = WebsocketCommunicator(application, f"/ws/?topic={alices}", headers=[ORIGIN, cookie])
+    assert (await communicator.connect())[0]
+
+    await sync_to_async(client.logout)()
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+@pytest.mark.asyncio
+@ws
+async def test_an_expired_session_stops_the_stream_once_the_answers_are_old(application, access, monkeypatch):
     from importlib import import_module
 
     alice = await sync_to_async(make_user)("alice")
@@ -274,9 +354,33 @@ async def test_logging_out_elsewhere_stops_the_stream(application, access):
 
     session_key = cookie[1].decode().partition("=")[2]
     store = import_module(settings.SESSION_ENGINE).SessionStore
-    await sync_to_async(store(session_key).delete)()
-    await publish(alices, "<p id='p'>after logout</p>")
+    await sync_to_async(store(session_key).delete)()  # gone without a logout: nobody announces it
+    monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0)
+    await publish(alices, "<p id='p'>after expiry</p>")
     assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+@pytest.mark.asyncio
+@ws
+@pytest.mark.parametrize("change", ["password", "deactivate", "delete"])
+async def test_a_new_password_deactivation_or_deletion_closes_the_socket_at_once(application, access, change):
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, _ = await open_socket(application, alices, user=alice)
+
+    def act():
+        user = get_user_model().objects.get(pk=alice.pk)
+        if change == "password":
+            user.set_password("a whole new secret")
+            user.save()
+        elif change == "deactivate":
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        else:
+            user.delete()
+
+    await sync_to_async(act)()
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
 
 
 @pytest.mark.asyncio

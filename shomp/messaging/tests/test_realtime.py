@@ -21,6 +21,8 @@ from shomp.core import realtime
 from shomp.core.consumers import CLOSE_FORBIDDEN
 from shomp.messaging import events, services
 from shomp.messaging.models import Conversation
+from shomp.organizations.services import remove_member
+from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
 ORIGIN = (b"origin", b"http://localhost")
@@ -119,15 +121,13 @@ async def test_someone_elses_thread_uuid_cannot_be_joined(application, who):
 @ws
 async def test_staff_removed_from_the_store_stop_receiving_at_once(application):
     conversation, seller, customer = await sync_to_async(make_thread)()
+    membership = await sync_to_async(lambda: add_member(conversation.store, role="support"))()
     topic = events.conversation_topic(conversation.uuid)
-    socket = await open_socket(application, topic, user=seller)
+    socket = await open_socket(application, topic, user=membership.user)
     await sync_to_async(services.send_message)(conversation=conversation, sender=customer, content="First")
     assert "First" in await receive_all(socket, "First")
 
-    new_owner = await sync_to_async(UserFactory)()
-    store = conversation.store
-    store.owner = new_owner
-    await sync_to_async(store.save)()
+    await sync_to_async(remove_member)(membership=membership, actor=seller)
     await sync_to_async(services.send_message)(conversation=conversation, sender=customer, content="Second")
     assert await socket.receive_output(timeout=1) == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
 

@@ -12,6 +12,7 @@ from shomp.core.consumers import CLOSE_FORBIDDEN
 from shomp.messaging import events, services
 from shomp.messaging.models import Conversation, SavedReply
 from shomp.organizations.models import Membership
+from shomp.organizations.services import manage_permissions
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
@@ -85,13 +86,14 @@ def test_lowering_a_role_takes_effect_on_the_next_request(client):
 @pytest.mark.asyncio
 @ws
 async def test_a_lowered_member_stops_receiving_the_team_inbox_at_the_next_push(application):  # noqa: F811
-    _store, _conversation, users = await sync_to_async(_world)()
+    store, _conversation, users = await sync_to_async(_world)()
     member = users["support"]
     topic = events.team_inbox_topic(member.pk)
     socket = await open_socket(application, topic, user=member)
     await sync_to_async(realtime.publish)(topic, "<p>first</p>")
     assert "first" in await socket.receive_from(timeout=5)
 
-    await sync_to_async(Membership.objects.filter(user=member).update)(role="analyst")
+    membership = await sync_to_async(Membership.objects.get)(user=member)
+    await sync_to_async(manage_permissions)(membership=membership, actor=store.owner, role="analyst")
     await sync_to_async(realtime.publish)(topic, "<p>second</p>")
     assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}

@@ -14,6 +14,7 @@ from shomp.messaging.tests.test_realtime import open_socket
 from shomp.orders import events
 from shomp.orders.models import Order
 from shomp.organizations.models import AuditLogEntry, Membership
+from shomp.organizations.services import manage_permissions
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
@@ -143,6 +144,7 @@ async def test_a_removed_member_stops_receiving_store_orders_at_the_next_push(ap
     await sync_to_async(realtime.publish)(topic, "<p>first</p>")
     assert "first" in await socket.receive_from(timeout=5)
 
-    await sync_to_async(Membership.objects.filter(pk=membership.pk).update)(role="analyst")
+    # Lowered by the owner: the socket is told and re-asks the door before anything else.
+    await sync_to_async(manage_permissions)(membership=membership, actor=store.owner, role="analyst")
     await sync_to_async(realtime.publish)(topic, "<p>second</p>")
     assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
