@@ -179,7 +179,10 @@ def redis_settings(url: str, *, prefix: str) -> dict:
 
 if REDIS_URL:
     # Test runs get their own prefix so they never hear a dev server's events (or each other's).
-    _redis = redis_settings(REDIS_URL, prefix=f"shomp-test-{os.getpid()}" if TESTING else "shomp")
+    # REDIS_PREFIX: several Shomps on one Redis (the multi-process test) keep apart.
+    _redis = redis_settings(
+        REDIS_URL, prefix=os.environ.get("REDIS_PREFIX") or (f"shomp-test-{os.getpid()}" if TESTING else "shomp")
+    )
     CACHES, CHANNEL_LAYERS = _redis["CACHES"], _redis["CHANNEL_LAYERS"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
