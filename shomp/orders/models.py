@@ -102,6 +102,19 @@ class ShippingSettings(models.Model):
     processing_days = models.PositiveSmallIntegerField("processing time (days)", default=3)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name_plural = "shipping settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(domestic_rate__gte=0)
+                & models.Q(domestic_extra_item_rate__gte=0)
+                & models.Q(international_extra_item_rate__gte=0)
+                & (models.Q(international_rate__isnull=True) | models.Q(international_rate__gte=0))
+                & (models.Q(free_over__isnull=True) | models.Q(free_over__gte=0)),
+                name="orders_shippingsettings_rates_gte_0",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"Shipping for {self.store_id}"
 
@@ -153,7 +166,9 @@ class Order(models.Model):
     ship_line2 = models.CharField("address line 2", max_length=200, blank=True)
     ship_city = models.CharField("city", max_length=100, blank=True)
     ship_postal_code = models.CharField("postal code", max_length=20, blank=True)
+    # The country's name as shown (older orders hold what the buyer typed), and its ISO code.
     ship_country = models.CharField("country", max_length=60, blank=True)
+    ship_country_code = models.CharField("country code", max_length=2, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     carrier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=60, blank=True)
