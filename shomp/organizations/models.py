@@ -166,6 +166,7 @@ class AuditLogEntry(models.Model):
         STORE_MOVED_OUT = "store_moved_out", "Moved out the store"
         ORDER_SHIPPED = "order_shipped", "Marked an order shipped"
         ORDER_FULFILLED = "order_fulfilled", "Marked an order fulfilled"
+        BULK_OPERATION = "bulk_operation", "Ran a bulk operation"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
