@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shomp.reviews",
     "shomp.wishlists",
     "shomp.analytics",
+    "shomp.bulk",
     "shomp.demo",
 ]
 
