@@ -166,6 +166,9 @@ class AuditLogEntry(models.Model):
         STORE_MOVED_OUT = "store_moved_out", "Moved out the store"
         ORDER_SHIPPED = "order_shipped", "Marked an order shipped"
         ORDER_FULFILLED = "order_fulfilled", "Marked an order fulfilled"
+        ORDER_DELIVERED = "order_delivered", "Marked an order delivered"
+        ORDER_CANCELLED = "order_cancelled", "Cancelled and refunded an order"
+        ORDER_REFUNDED = "order_refunded", "Refunded an order line"
         BULK_OPERATION = "bulk_operation", "Ran a bulk operation"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
