@@ -364,3 +364,98 @@ class InventoryAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delta:+d} on {self.variant_id} ({self.kind})"
+
+
+# Promotions (issue 16: cross-store sales) ----------------------------------------------------
+
+MAX_PERCENT_OFF = Decimal("100")
+
+
+class Promotion(models.Model):
+    """A sale an organization runs on some of its stores, products or variants, from `starts_at`
+    to `ends_at`: a percentage or an amount off what a buyer pays. Where several cover the same
+    item, the best one for the buyer wins (services.pricing). `started_at` is set once, by the
+    worker, when the start was announced (followers, savers); `ended_at` when a seller ended it
+    early (or cancelled it before it started)."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percentage off"
+        FIXED = "fixed", "Amount off"
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="promotions")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERCENT)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    notify_followers = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=["percent", "fixed"]), name="catalog_promotion_kind"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=Decimal("0")) & models.Q(amount__lte=MAX_PRICE),
+                name="catalog_promotion_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="percent") | models.Q(amount__lte=MAX_PERCENT_OFF),
+                name="catalog_promotion_percent_lte_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="catalog_promotion_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "-starts_at"]), models.Index(fields=["starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_percent(self) -> bool:
+        return self.kind == self.Kind.PERCENT
+
+    @property
+    def effective_end(self):
+        """When it stops (or stopped): its end, or earlier if a seller ended it."""
+        return min(self.ends_at, self.ended_at) if self.ended_at else self.ends_at
+
+    def status_at(self, at) -> str:
+        """ "scheduled", "running", "ended" or "cancelled" at `at`."""
+        if self.ended_at is not None and self.ended_at <= self.starts_at:
+            return "cancelled"
+        if at < self.starts_at:
+            return "scheduled"
+        if at < self.effective_end:
+            return "running"
+        return "ended"
+
+
+class PromotionTarget(models.Model):
+    """One thing a promotion covers: a whole store, a product (all its variants) or a variant."""
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.CASCADE, related_name="targets")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(store__isnull=False, product__isnull=True, variant__isnull=True)
+                    | models.Q(store__isnull=True, product__isnull=False, variant__isnull=True)
+                    | models.Q(store__isnull=True, product__isnull=True, variant__isnull=False)
+                ),
+                name="catalog_promotion_target_one_thing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.promotion_id}: store {self.store_id} product {self.product_id} variant {self.variant_id}"
