@@ -11,6 +11,7 @@ from shomp.catalog.tests.factories import ProductFactory
 
 def sized_product(store, *, title: str = "Tee", price: str = "20.00", sizes=("S", "M", "L"), **fields) -> Product:
     """A product with a Size option and a variant per size (SKU <slug>-<size>, stock 5; L +2.00)."""
+    fields.setdefault("slug", title.lower().replace(" ", "-"))
     product = ProductFactory(store=store, title=title, price=Decimal(price), **fields)
     catalog_services.add_product_option(product=product, name="Size", values=list(sizes))
     variants = catalog_services.generate_variants(product=product)
