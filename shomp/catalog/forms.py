@@ -1,8 +1,6 @@
-from decimal import Decimal
-
 from django import forms
 
-from shomp.core.money import MAX_PRICE
+from shomp.core.forms import MoneyField
 from shomp.core.uploads import (
     DIGITAL_PRODUCT_MAX_BYTES,
     DIGITAL_PRODUCT_TYPES,
@@ -39,16 +37,12 @@ class ProductForm(forms.Form):
         label="Tags",
         help_text=f"Words buyers might search for, separated by commas (up to {MAX_TAGS}).",
     )
-    price = forms.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=MAX_PRICE,
+    price = MoneyField(
         error_messages={
+            "required": "Enter a price, such as 12.50 (0 for free).",
             "min_value": "The price can't be negative.",
             "max_value": "The price can be at most 1,000,000.00.",
         },
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
     kind = forms.ChoiceField(choices=Product.Kind.choices, widget=forms.Select, label="Kind")
     stock = forms.IntegerField(
@@ -135,6 +129,8 @@ def split_values(text: str) -> list[str]:
 
 _MODIFIER_ERRORS = {
     "invalid": "Enter an amount such as 4.00 or -2.50.",
+    "min_value": "A price modifier can be at most 1,000,000.00 either way.",
+    "max_value": "A price modifier can be at most 1,000,000.00 either way.",
     "max_digits": "A price modifier can be at most 1,000,000.00 either way.",
     "max_whole_digits": "A price modifier can be at most 1,000,000.00 either way.",
     "max_decimal_places": "Use at most two decimal places, such as 4.50.",
@@ -147,14 +143,8 @@ _STOCK_ERRORS = {
 }
 
 
-def _modifier_field(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        error_messages=_MODIFIER_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        **kwargs,
-    )
+def _modifier_field(**kwargs) -> MoneyField:
+    return MoneyField(allow_negative=True, error_messages=_MODIFIER_ERRORS, **kwargs)
 
 
 class OptionForm(forms.Form):
@@ -409,15 +399,11 @@ class InventoryForm(forms.Form):
         self.fields["action"].choices = choices
 
 
-class PriceBoundField(forms.DecimalField):
+class PriceBoundField(MoneyField):
     """A price bound in a filter: "12,50" reads as 12.50; letters are refused with a message."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            max_digits=10,
-            decimal_places=2,
-            min_value=Decimal("0"),
-            max_value=MAX_PRICE,
             required=False,
             error_messages={
                 "invalid": "Enter a number, like 25 or 12.50.",
@@ -430,17 +416,12 @@ class PriceBoundField(forms.DecimalField):
             **kwargs,
         )
 
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", ".").lstrip("$£€")
-        return super().to_python(value)
-
 
 class BrowseForm(forms.Form):
     """Sort and filters of the search, category and store pages, read from the query string.
 
     A bad value gets a message next to its field and filters nothing; the others still apply
-    (`filters()`). On sale: promotions will add an `on_sale` checkbox here (see BrowseFilters)."""
+    (`filters()`). On sale: products a running promotion covers (BrowseFilters.on_sale)."""
 
     q = forms.CharField(max_length=200, required=False, label="Search products", strip=True)
     # An unknown sort is ignored (the default order), not an error: a CharField with a Select.
@@ -452,6 +433,7 @@ class BrowseForm(forms.Form):
     )
     in_stock = forms.BooleanField(required=False, label="In stock")
     rating = forms.BooleanField(required=False, label="Rated 4 stars and up")
+    on_sale = forms.BooleanField(required=False, label="On sale")
     store = forms.SlugField(required=False, max_length=60, label="Store")
 
     def __init__(self, data, *, has_query: bool = True, store_choices=None, **kwargs):
@@ -487,6 +469,7 @@ class BrowseForm(forms.Form):
             "kind": data.get("kind") or "",
             "in_stock": bool(data.get("in_stock")),
             "rating_4": bool(data.get("rating")),
+            "on_sale": bool(data.get("on_sale")),
             "store": data.get("store") or "",
         }
         values.update(overrides)
@@ -497,6 +480,6 @@ class BrowseForm(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return sum(
             1
-            for name in ("min_price", "max_price", "kind", "in_stock", "rating", "store")
+            for name in ("min_price", "max_price", "kind", "in_stock", "rating", "on_sale", "store")
             if data.get(name) not in (None, "", False)
         )

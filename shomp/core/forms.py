@@ -1,6 +1,10 @@
+from decimal import Decimal
+
+from django import forms
 from django.forms.renderers import TemplatesSetting
 
 from .exceptions import ServiceError
+from .money import MAX_PRICE
 
 
 class FormRenderer(TemplatesSetting):
@@ -22,3 +26,95 @@ def apply_service_errors(form, error: Exception) -> None:
     else:
         for message in error.messages:
             form.add_error(None, message)
+
+
+# Money ---------------------------------------------------------------------------------------
+
+_CURRENCY_MARKS = "$£€ \u00a0\u202f"
+_AMBIGUOUS = (
+    "Is that a thousands separator or the cents? Write whole amounts without one (1234) "
+    "and cents with two digits (12.50 or 12,50)."
+)
+
+
+def _grouped(text: str, mark: str) -> str | None:
+    """ "1.234.567" grouped by "." -> "1234567"; None unless every group after the first has 3 digits."""
+    head, *groups = text.split(mark)
+    if 1 <= len(head) <= 3 and head.isdigit() and groups and all(len(g) == 3 and g.isdigit() for g in groups):
+        return head + "".join(groups)
+    return None
+
+
+def parse_money_text(text: str) -> str:
+    """A typed amount as Decimal-ready text: "12,50" -> "12.50", "1.234,50" -> "1234.50".
+
+    The last dot or comma before one or two digits is the decimal point, and the other mark may
+    group thousands before it. "1,234" or "1.234" alone could be either: refused with a message.
+    What doesn't read as an amount is returned for DecimalField to refuse as invalid."""
+    for space in (" ", "\u00a0", "\u202f"):
+        text = text.replace(space, "")
+    text = text.strip(_CURRENCY_MARKS)
+    sign = ""
+    if text[:1] in ("+", "-"):
+        sign, text = text[0], text[1:].strip(_CURRENCY_MARKS)
+    last = max(text.rfind(","), text.rfind("."))
+    if last < 0:
+        return sign + text
+    mark, head, tail = text[last], text[:last], text[last + 1 :]
+    other = "." if mark == "," else ","
+    if head.isdigit() or head == "":
+        if len(tail) == 3 and head and tail.isdigit():
+            raise forms.ValidationError(_AMBIGUOUS, code="ambiguous")
+        return sign + head + "." + tail  # "12,50", ",5", "1,2345" (too many places: its own message)
+    if len(tail) in (1, 2) and other in head and mark not in head:
+        whole = _grouped(head, other)  # "1.234,50", "1,234.50"
+        return sign + whole + "." + tail if whole is not None else text
+    if len(tail) == 3 and other not in head:
+        whole = _grouped(text, mark)  # "1.234.567"
+        return sign + whole if whole is not None else text
+    return text
+
+
+class MoneyField(forms.DecimalField):
+    """A price typed by a seller or a buyer: "12,50" and "12.50" are both 12.50; "1.234,50" and
+    "1,234.50" are 1234.50; "1,234" alone is ambiguous and refused with a message. Shown as a
+    text box with the decimal keypad (a number box drops "12,50" and the form then said "This
+    field is required"). Money has two places and at most MAX_PRICE either way."""
+
+    default_error_messages = {
+        "invalid": "Enter an amount such as 12.50 or 12,50.",
+        "required": "Enter an amount, such as 12.50.",
+        "max_decimal_places": "Use at most two decimal places, such as 12.50.",
+        "max_digits": "Enter an amount up to 1,000,000.",
+        "max_whole_digits": "Enter an amount up to 1,000,000.",
+        "max_value": "Enter an amount up to 1,000,000.",
+        "min_value": "The amount can't be negative.",
+    }
+
+    def __init__(self, *, min_value=None, max_value=None, allow_negative: bool = False, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        if max_value is None:
+            max_value = MAX_PRICE
+        if min_value is None:
+            min_value = -MAX_PRICE if allow_negative else Decimal("0")
+        if allow_negative:
+            kwargs["error_messages"] = {"min_value": "Enter an amount down to -1,000,000."} | kwargs.get(
+                "error_messages", {}
+            )
+        attrs = {"inputmode": "decimal", "autocomplete": "off"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def widget_attrs(self, widget):
+        # DecimalField adds step/min/max for number boxes only; a text box needs none.
+        attrs = super().widget_attrs(widget)
+        if not isinstance(widget, forms.NumberInput):
+            for name in ("step", "min", "max"):
+                attrs.pop(name, None)
+        return attrs
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            value = parse_money_text(value)
+        return super().to_python(value)

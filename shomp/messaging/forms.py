@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from shomp.core import uploads
-from shomp.core.money import MAX_PRICE
+from shomp.core.forms import MoneyField
 
 from .models import MAX_CONTENT_LENGTH, MAX_SUBJECT_LENGTH, Conversation, Report
 from .services import ATTACHMENT_MAX_BYTES, MAX_ATTACHMENTS, AttachmentUpload
@@ -98,12 +98,9 @@ class ContactForm(forms.Form):
     subject = forms.CharField(label="Subject", max_length=MAX_SUBJECT_LENGTH, required=False)
     content = _content_field(required=True)
     attachments = AttachmentsField(label="Attach files")
-    budget = forms.DecimalField(
+    budget = MoneyField(
         label="Budget",
         required=False,
-        min_value=Decimal("0"),
-        max_value=MAX_PRICE,
-        decimal_places=2,
         help_text="Custom orders: roughly what you'd like to spend.",
     )
     wanted_by = forms.DateField(
@@ -127,7 +124,9 @@ class ContactForm(forms.Form):
 
 class OfferForm(forms.Form):
     title = forms.CharField(label="What you'll make", max_length=140)
-    price = forms.DecimalField(label="Price", min_value=Decimal("0.01"), max_value=MAX_PRICE, decimal_places=2)
+    price = MoneyField(
+        label="Price", min_value=Decimal("0.01"), error_messages={"min_value": "Enter a price of at least 0.01."}
+    )
     delivery_date = forms.DateField(
         label="Delivery by (optional)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -177,3 +176,14 @@ class AssignForm(forms.Form):
     def clean_assignee(self):
         value = self.cleaned_data["assignee"]
         return self.members.get(value) if value else None
+
+
+class CancellationRequestForm(forms.Form):
+    """The buyer's reason for asking the store to cancel an order."""
+
+    reason = forms.CharField(
+        label="Why do you want to cancel?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Tell the store why you want to cancel."},
+    )
