@@ -165,7 +165,12 @@ def redis_settings(url: str, *, prefix: str) -> dict:
                     # default socket timeout, which would kill idle consumers and drop their sockets.
                     # A short connect timeout: a socket handshake during an outage is told to come
                     # back later (1013) at once, instead of hanging (shomp/core/consumers.py).
-                    "hosts": [{"address": url, "socket_timeout": None, "socket_connect_timeout": 1}],
+                    # max_connections: redis-py's async pool raises (not waits) past its default
+                    # 100 connections in use, which a burst of socket handshakes reaches (every tab
+                    # reconnecting after a deploy: bench/realtime.py saw "Too many connections").
+                    "hosts": [
+                        {"address": url, "socket_timeout": None, "socket_connect_timeout": 1, "max_connections": 1000}
+                    ],
                     "prefix": prefix,
                     # A socket's channel holds this many undelivered pushes before channels-redis
                     # drops more (silently, for group sends): the default 100 overflowed in a burst

@@ -58,3 +58,9 @@ def can_download_item(user, order: Order, item) -> bool:
         and item.product is not None
         and bool(item.product.digital_file)
     )
+
+
+def store_of_order(*, order_uuid, **_) -> int | None:
+    """The store a dashboard URL's order belongs to, for the door's store switch (no access
+    check: the door switches only to a store the user may work on)."""
+    return Order.objects.filter(uuid=order_uuid).values_list("store_id", flat=True).first()

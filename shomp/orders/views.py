@@ -22,7 +22,7 @@ from . import events, hooks, selectors, services
 from .forms import AddToCartForm, PaymentForm, ShippingForm
 from .models import Checkout, Order
 from .payments import Card, get_payment_provider
-from .policies import access_order_for_buyer, access_order_for_store, can_download_item
+from .policies import access_order_for_buyer, access_order_for_store, can_download_item, store_of_order
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ def dashboard_orders(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required(area=Area.ORDERS_VIEW)
+@active_store_required(area=Area.ORDERS_VIEW, store_of=store_of_order)
 def dashboard_order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
     order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
     return render(

@@ -9,13 +9,13 @@ from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.organizations.areas import MEMBER, Area
-from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY, active_store_required, can
+from shomp.stores.policies import active_store_required, can
 from shomp.stores.selectors import get_store_by_slug
 
 from .. import selectors, services
 from ..forms import ProductForm
 from ..models import Product
-from ..policies import access_product_for_management
+from ..policies import access_product_for_management, store_of_product
 
 # Public pages ---------------------------------------------------------------------------
 
@@ -107,15 +107,11 @@ def dashboard_product_new(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/dashboard_product_form.html", {"form": form, "nav": "products"})
 
 
-@active_store_required(area=Area.PRODUCTS)
+# A link from the product's public page, a review or an email, while another of the user's
+# stores is active: the door opens the product's own store instead of a 404.
+@active_store_required(area=Area.PRODUCTS, store_of=store_of_product)
 @require_http_methods(["GET", "POST"])
 def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
-    if request.method == "GET" and (store := _other_managed_store_of(request, product_id)) is not None:
-        # A link from the product's public page, a review or an email, while another of the
-        # user's stores is active: open the product's own store instead of a 404.
-        request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
-        messages.info(request, f"Now managing {store.name}.")
-        return redirect(request.get_full_path())
     product = access_product_for_management(user=request.user, store=request.store, product_id=product_id)
     form = ProductForm(request.POST or None, request.FILES or None, product=product)
     if request.method == "POST" and form.is_valid():
@@ -158,14 +154,6 @@ def dashboard_product_edit(request: HttpRequest, product_id: int) -> HttpRespons
 def _images_note(data: dict) -> str:
     """New images are decoded by the worker: say so, or the seller looks for them in vain."""
     return " New images appear once they are processed, in a moment." if data.get("images") else ""
-
-
-def _other_managed_store_of(request: HttpRequest, product_id: int):
-    """The product's store if it is one of the user's managed stores other than the active one."""
-    store_id = Product.objects.filter(pk=product_id).values_list("store_id", flat=True).first()
-    if store_id is None or store_id == request.store.pk:
-        return None
-    return next((store for store in request.managed_stores if store.pk == store_id), None)
 
 
 @active_store_required(area=Area.PRODUCTS)

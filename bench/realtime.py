@@ -1,0 +1,293 @@
+"""Real-time benchmark (issue 17): two ASGI processes joined by Redis, many sockets, many pushes.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/shomp_bench REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/realtime.py --sockets 1000 --messages 10000 --rates 1000 5000
+
+It starts two uvicorn processes (production settings: DEBUG off) on the database DATABASE_URL
+names and the Redis REDIS_URL names, opens --sockets WebSockets split between them (users of its
+own, --per-user sockets each, on their notification topic, as an open tab does), and publishes
+--messages pushes from this third process through `realtime.publish`, paced at each --rates
+value (deliveries per second, counting every socket a push reaches). For each rate it prints:
+deliveries per second achieved, lost deliveries, and p50 / p99 latency (publish to arrival).
+
+Then a page's throughput (wrk, Debian's package, against server A's home page, anonymous) with
+the sockets open and with none: the idle sockets' cost. Goal: at most 1.2x slower.
+
+This is a benchmark, never a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shomp.settings")
+# Production settings, as the servers run them; this process signs sessions with the same key.
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-realtime-secret-key-not-for-production-" + "x" * 20),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    # A prefix of this run's own: channels a crashed run left in groups never slow this one.
+    "REDIS_PREFIX": os.environ.get("REDIS_PREFIX", f"bench-realtime-{os.getpid()}"),
+}
+os.environ.update(SERVER_ENV)
+
+USER_PREFIX = "bench-rt-"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_sessions(users: int) -> list[tuple[int, str]]:
+    """(user id, session key) for `users` users of our own, logged in as Django's login does."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.utils.module_loading import import_string
+
+    User = get_user_model()
+    existing = {u.username: u for u in User.objects.filter(username__startswith=USER_PREFIX)}
+    wanted = [f"{USER_PREFIX}{n}" for n in range(users)]
+    User.objects.bulk_create(
+        [
+            User(username=name, email=f"{name}@bench.invalid", password="!")  # noqa: S106 (unusable)
+            for name in wanted
+            if name not in existing
+        ]
+    )
+    sessions = []
+    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    for user in User.objects.filter(username__in=wanted).order_by("pk"):
+        session = store_class()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        sessions.append((user.pk, session.session_key))
+    return sessions
+
+
+def start_server(port: int, log: Path) -> subprocess.Popen:
+    env = {**os.environ, **SERVER_ENV, "SITE_URL": f"http://127.0.0.1:{port}"}
+    env.pop("SHOMP_TESTING", None)
+    with log.open("wb") as out:
+        command = [sys.executable, "-m", "uvicorn", "shomp.asgi:application", "--host", "127.0.0.1"]
+        process = subprocess.Popen(
+            [*command, "--port", str(port), "--no-access-log", "--no-proxy-headers"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            sys.exit(f"server on {port} exited:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return process
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit(f"server on {port} did not answer:\n{log.read_text()}")
+            time.sleep(0.2)
+
+
+class Sockets:
+    """Open WebSockets: each records (sequence, latency) for every push it receives."""
+
+    def __init__(self):
+        self.received: dict[int, list[float]] = {}  # sequence -> latencies
+        self.connections = []
+        self.tasks = []
+
+    async def open(self, ports: list[int], sessions: list[tuple[int, str]], per_user: int) -> None:
+        import websockets
+        from django.conf import settings
+
+        from shomp.core import realtime
+        from shomp.notifications.events import user_topic
+
+        async def one(port: int, user_id: int, key: str):
+            url = f"ws://127.0.0.1:{port}{realtime.WEBSOCKET_PATH}?{realtime.TOPIC_PARAM}={user_topic(user_id)}"
+            headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}"}
+            connection = await websockets.connect(
+                url, origin=f"http://127.0.0.1:{port}", additional_headers=headers, max_queue=None
+            )
+            self.connections.append(connection)
+            self.tasks.append(asyncio.create_task(self.listen(connection)))
+
+        jobs = []
+        for n in range(per_user):
+            for index, (user_id, key) in enumerate(sessions):
+                jobs.append(one(ports[(index * per_user + n) % len(ports)], user_id, key))
+        for start in range(0, len(jobs), 100):  # don't stampede the handshakes
+            await asyncio.gather(*jobs[start : start + 100])
+
+    async def listen(self, connection) -> None:
+        pattern = re.compile(r'data-seq="(\d+)" data-at="([\d.]+)"')
+        try:
+            async for frame in connection:
+                arrived = time.time()
+                match = pattern.search(frame)
+                if match:
+                    self.received.setdefault(int(match[1]), []).append(arrived - float(match[2]))
+        except Exception:  # noqa: S110 (a closed socket ends its listener; counted as lost pushes)
+            pass
+
+    async def close(self) -> None:
+        for connection in self.connections:
+            await connection.close()
+        for task in self.tasks:
+            task.cancel()
+
+
+async def publish_run(sessions, per_user: int, messages: int, rate: float, sockets: Sockets, first_seq: int) -> dict:
+    """Publish `messages` pushes round-robin over the users' topics, paced so every socket
+    together receives `rate` deliveries a second; wait for the stragglers; measure."""
+    from channels.layers import get_channel_layer
+
+    from shomp.core import realtime
+    from shomp.notifications.events import user_topic
+
+    # What realtime.publish sends after its commit, sent from this loop (publish itself hops
+    # through async_to_sync per call, which would measure this script, not the delivery).
+    layer = get_channel_layer()
+    topics = [user_topic(user_id) for user_id, _ in sessions]
+    groups = [realtime.group_name(topic) for topic in topics]
+
+    async def send(n: int, html: str) -> None:
+        await layer.group_send(groups[n], {"type": realtime.MESSAGE_TYPE, "topic": topics[n], "html": html})
+
+    pushes_per_second = rate / per_user
+    interval = 1 / pushes_per_second
+    sockets.received.clear()
+    started = time.perf_counter()
+    batch = max(1, int(pushes_per_second / 200))  # publish in small bursts every 5 ms or so
+    seq = first_seq
+    for start in range(0, messages, batch):
+        jobs = []
+        for n in range(start, min(messages, start + batch)):
+            html = f'<span id="bench" data-seq="{seq + n}" data-at="{time.time():.6f}"></span>'
+            jobs.append(send(n % len(topics), html))
+        await asyncio.gather(*jobs)
+        target = started + (start + batch) * interval
+        delay = target - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+    published = time.perf_counter() - started
+    expected = messages * per_user
+    deadline = time.perf_counter() + 10
+    while sum(len(v) for v in sockets.received.values()) < expected and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
+    latencies = sorted(latency for values in sockets.received.values() for latency in values)
+    delivered = len(latencies)
+    elapsed = published
+    return {
+        "target": rate,
+        "achieved": delivered / published if published else 0,
+        "delivered": delivered,
+        "lost": expected - delivered,
+        "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
+        "seconds": elapsed,
+    }
+
+
+def wrk(url: str, seconds: int, connections: int) -> dict:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed for the page measurement: apt-get install wrk")
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 0.001, "ms": 1, "s": 1000}[p99[2]]
+    return {"rps": rps, "p99": float(p99[1]) * scale}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--per-user", type=int, default=10, help="sockets per user (tabs)")
+    parser.add_argument("--messages", type=int, default=10000)
+    parser.add_argument("--rates", type=float, nargs="+", default=[200, 1000, 5000])
+    parser.add_argument("--page-seconds", type=int, default=10)
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("Set REDIS_URL: the two processes are joined by Redis.")
+
+    from fanout import ensure_database, setup_django
+
+    ensure_database()
+    setup_django()
+    sessions = make_sessions(max(1, args.sockets // args.per_user))
+    logs = Path(tempfile.mkdtemp(prefix="bench-realtime-"))
+    # Production settings serve hashed static files: collect them once (var/static, as a deploy does).
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], check=True)
+    ports = [free_port(), free_port()]
+    servers = [start_server(port, logs / f"bench-realtime-{port}.log") for port in ports]
+    results, pages = [], {}
+    try:
+        home = f"http://127.0.0.1:{ports[0]}/"
+        pages["no sockets"] = wrk(home, args.page_seconds, 8)
+
+        async def run() -> None:
+            sockets = Sockets()
+            await sockets.open(ports, sessions, args.per_user)
+            print(f"{len(sockets.connections)} sockets open on 2 processes.", flush=True)
+            await asyncio.sleep(1)
+            seq = 0
+            for rate in args.rates:
+                results.append(await publish_run(sessions, args.per_user, args.messages, rate, sockets, seq))
+                seq += args.messages
+                print(json.dumps(results[-1]), flush=True)
+            pages[f"{len(sockets.connections)} idle sockets"] = await asyncio.to_thread(wrk, home, args.page_seconds, 8)
+            await sockets.close()
+
+        asyncio.run(run())
+    finally:
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+
+    print()
+    where = f"({args.sockets} sockets, 2 processes)"
+    print(f"| target deliveries/s | achieved/s | delivered | lost | p50 | p99 | {where} |")
+    print("|---|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['target']:,.0f} | {r['achieved']:,.0f} | {r['delivered']:,} | {r['lost']:,} "
+            f"| {r['p50']:.0f} ms | {r['p99']:.0f} ms | |"
+        )
+    print()
+    print("| home page, anonymous, wrk -c8 | requests/s | p99 | vs no sockets |")
+    print("|---|---|---|---|")
+    base = pages["no sockets"]["rps"]
+    for name, page in pages.items():
+        print(f"| {name} | {page['rps']:,.0f} | {page['p99']:.0f} ms | {base / page['rps']:.2f}x slower |")
+
+
+if __name__ == "__main__":
+    main()
