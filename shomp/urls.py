@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("shomp.reviews.urls")),  # before the catalog: /<store_slug>/reviews/
     path("", include("shomp.wishlists.urls")),
     path("", include("shomp.analytics.urls")),
+    path("", include("shomp.bulk.urls")),
     path("", include("shomp.themes.urls")),  # before the catalog: /themes/<id>/<hash>.css
     path("", include("shomp.catalog.urls")),  # last: holds the /<store_slug>/ catch-all
 ]

@@ -150,6 +150,7 @@ def _error_row(line: int, message: str, label: str = "") -> dict:
         "pid": None,
         "sid": None,
         "store": "",
+        "cur": "USD",
         "label": label,
         "line": line,
         "price": None,

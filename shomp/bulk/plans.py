@@ -74,6 +74,7 @@ def _base(row_type: str, *, pk: int, product: Product, label: str, line: int | N
         "pid": product.pk,
         "sid": product.store_id,
         "store": product.store.name,
+        "cur": product.store.currency,
         "label": label,
         "line": line,
         "price": None,

@@ -33,12 +33,13 @@ def bulk_stores(user) -> list[Store]:
 
 
 def access_job(*, user, job_uuid: str) -> BulkJob:
-    """The user's own bulk job, while they may still work on every store it touches."""
+    """The user's own bulk job, while they may still work on every store it touches (its plan,
+    which can be large, is read only when a page needs it: `job.changes`)."""
     try:
         key = uuid.UUID(str(job_uuid))
     except ValueError:
         raise Http404("No such operation.") from None
-    job = BulkJob.objects.filter(uuid=key, user_id=getattr(user, "pk", None)).first()
+    job = BulkJob.objects.filter(uuid=key, user_id=getattr(user, "pk", None)).defer("changes").first()
     if job is None:
         raise Http404("No such operation.")
     allowed = {store.pk for store in bulk_stores(user)}
