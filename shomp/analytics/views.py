@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from shomp.catalog.policies import store_of_product
 from shomp.core.htmx import render
 from shomp.core.uploads import serve_private_file
 from shomp.organizations.areas import MEMBER, Area
@@ -105,7 +106,7 @@ def products(request: HttpRequest) -> HttpResponse:
     )
 
 
-@active_store_required(area=Area.ANALYTICS_VIEW)
+@active_store_required(area=Area.ANALYTICS_VIEW, store_of=store_of_product)
 @require_GET
 def product_detail(request: HttpRequest, product_id: str) -> HttpResponse:
     product = access_product(user=request.user, store=request.store, product_id=product_id)

@@ -39,3 +39,15 @@ def access_product_for_management(*, user, store, product_id: int) -> Product:
     if product is None or not can_manage_product(user, product):
         raise Http404("No such product.")
     return product
+
+
+def store_of_product(*, product_id: int | str, **_) -> int | None:
+    """The store a dashboard URL's product belongs to, for the door's store switch (no access
+    check: the door switches only to a store the user may work on)."""
+    try:
+        pk = int(product_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return Product.objects.filter(pk=pk).values_list("store_id", flat=True).first()

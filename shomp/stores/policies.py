@@ -12,6 +12,7 @@ follow their own store.
 from functools import wraps
 
 import rules
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 
@@ -46,7 +47,7 @@ def access_store_for_management(*, user, store_id: int, area: str = EVERY) -> St
     return store
 
 
-def active_store_required(view=None, *, area: str = EVERY):
+def active_store_required(view=None, *, area: str = EVERY, store_of=None):
     """The door to every /dashboard page: sets `request.store` to the user's active store.
 
     The active store is the one picked in the store switcher (kept in the session) if the user
@@ -55,9 +56,15 @@ def active_store_required(view=None, *, area: str = EVERY):
     organization (the switcher's list). A user with no such store goes to
     their organization's members page if they belong to a team, else to create a store.
     Use bare (`@active_store_required`: every area) or with an area.
+
+    `store_of(**url_kwargs)` names the store a page's object belongs to (the product of a variant
+    manager, an order): opening such a page of another of the user's stores allowing `area` (a
+    link from an email, a notification or another tab) makes that store the active one, with a
+    notice, instead of a 404 (asked only once the active store answered 404). A store the user
+    isn't on keeps the 404.
     """
     if view is None:
-        return lambda view: active_store_required(view, area=area)
+        return lambda view: active_store_required(view, area=area, store_of=store_of)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -78,9 +85,26 @@ def active_store_required(view=None, *, area: str = EVERY):
         request.switchable_stores = sorted(
             team_stores, key=lambda s: (s.organization.name.casefold(), s.organization_id, s.name.casefold(), s.pk)
         )
-        return view(request, *args, **kwargs)
+        if store_of is None or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            # Asked only after the active store's 404: the common case pays no query.
+            owner_id = store_of(**kwargs)
+            other = next((s for s in stores if s.pk == owner_id), None) if owner_id != store.pk else None
+            if other is None:
+                raise
+            return switch_to(request, other)
 
     return wrapper
+
+
+def switch_to(request, store: Store, *, next_url: str | None = None):
+    """Make `store` the active one, say so, and go on to `next_url` (the page asked for)."""
+    request.session[ACTIVE_STORE_SESSION_KEY] = store.pk
+    messages.info(request, f"Now managing {store.name}.")
+    return redirect(next_url or request.get_full_path())
 
 
 def access_organization_store(*, user, organization_id: int, store_id: int) -> Store:

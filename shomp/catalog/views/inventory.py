@@ -15,6 +15,7 @@ from shomp.stores.policies import active_store_required
 from .. import services
 from ..forms import InventoryForm, InventorySettingsForm
 from ..models import Product, Variant
+from ..policies import store_of_product
 from ..selectors import variants as selectors
 from .variants import _back, _product, _render_manager
 
@@ -48,7 +49,7 @@ def dashboard_inventory_settings(request: HttpRequest, product_id: int) -> HttpR
     return _render_manager(request, product, settings_form=form)
 
 
-@active_store_required(area=Area.PRODUCTS)
+@active_store_required(area=Area.PRODUCTS, store_of=store_of_product)
 @require_http_methods(["GET", "POST"])
 def dashboard_variant_inventory(request: HttpRequest, product_id: int, variant_id: int) -> HttpResponse:
     """A variant's stock: set, restock or adjust it with a reason, and its history."""

@@ -38,7 +38,7 @@ from ..forms import (
     VariantRowForm,
 )
 from ..models import MAX_OPTIONS, Product
-from ..policies import access_product_for_management
+from ..policies import access_product_for_management, store_of_product
 from ..selectors import variants as selectors
 
 TEMPLATE = "catalog/dashboard_variants.html"
@@ -155,7 +155,7 @@ def _render_manager(
 # The manager page -------------------------------------------------------------------------
 
 
-@active_store_required(area=Area.PRODUCTS)
+@active_store_required(area=Area.PRODUCTS, store_of=store_of_product)
 @require_GET
 def dashboard_variants(request: HttpRequest, product_id: int) -> HttpResponse:
     return _render_manager(request, _product(request, product_id))
