@@ -154,6 +154,13 @@ def horizontal_overflow(page: Page) -> int:
     return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
 
 
+def switch_store(page: Page, name: str) -> None:
+    """Choose `name` in the dashboard's store switcher (a menu of the user's stores): it switches at once."""
+    page.locator("#store-switch").click()
+    with page.expect_navigation():
+        page.locator("#store-switcher .dropdown-menu").get_by_role("button", name=name, exact=True).click()
+
+
 def account_menu(page: Page, username: str):
     """The header's account menu toggle, named by the signed-in user's handle."""
     return page.get_by_role("banner").get_by_role("button", name=username)

@@ -21,6 +21,7 @@ from .helpers import (
     login,
     mark_page,
     redis_read_outlasts_blocking_receive,
+    switch_store,
     wait_for_socket,
 )
 
@@ -95,8 +96,7 @@ def test_the_live_orders_list_follows_the_store_switcher(make_page, live_url, li
     expect(page.get_by_role("cell", name="b1", exact=True)).to_have_count(0)
     assert_same_page(page)
 
-    page.get_by_label("Switch store").select_option(label="Beta Prints")
-    page.get_by_role("button", name="Switch").click()
+    switch_store(page, "Beta Prints")
     expect(page.get_by_role("heading", name="Beta Prints", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="b1", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("^b2$"))).to_have_count(0)
