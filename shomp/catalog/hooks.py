@@ -18,6 +18,8 @@ or whether they can buy (wishlists' price-drop and back-in-stock alerts listen):
   variants at once: then variant_id, old_price and new_price are None ("look again at them all").
 - `restocked(*, product_id, variant_id)`: a sold-out product (variant_id None) or variant has
   stock again.
+- `out_of_stock(*, product_id, variant_id, adjustment_id)`: a sale (that history row) took a
+  variant's last unit (its stock is now 0); the store's team is told (notifications listen).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 price_changed = Moment("catalog.price_changed")
 restocked = Moment("catalog.restocked")
+out_of_stock = Moment("catalog.out_of_stock")
 
 FirstPublishCallback = Callable[..., None]
 

@@ -7,6 +7,7 @@ app_name = "messaging"
 urlpatterns = [
     # Under /stores/, which the stores app serves too (its list is "stores/" exactly).
     path("stores/<slug:store_slug>/contact/", views.contact, name="contact"),
+    path("orders/<uuid:order_uuid>/request-cancellation/", views.request_cancellation, name="request_cancellation"),
     path("messages/", views.inbox, name="inbox"),
     path("messages/badge/", views.badge, name="badge"),
     path("messages/<uuid:conversation_uuid>/", views.thread, name="thread"),

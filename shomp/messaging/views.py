@@ -29,7 +29,16 @@ from shomp.stores.policies import active_store_required
 from shomp.stores.selectors import get_store_by_slug
 
 from . import events, selectors, services
-from .forms import AssignForm, ContactForm, MessageForm, OfferForm, ReportForm, SavedReplyForm, StatusForm
+from .forms import (
+    AssignForm,
+    CancellationRequestForm,
+    ContactForm,
+    MessageForm,
+    OfferForm,
+    ReportForm,
+    SavedReplyForm,
+    StatusForm,
+)
 from .models import Conversation, Side
 from .policies import (
     access_attachment,
@@ -561,3 +570,29 @@ def badge(request: HttpRequest) -> HttpResponse:
         "messaging/partials/_badge.html", {"messages_unread_count": selectors.unread_total(user=request.user)}
     )
     return HttpResponse(html)
+
+
+# A buyer asks to cancel an order ---------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def request_cancellation(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
+    """The buyer's "Request cancellation": a reason, sent as a support conversation about the order."""
+    order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)
+    form = CancellationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.request_cancellation(
+                order=order, customer=request.user, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, RateLimited) as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Cancellation requested. {order.store.name} will answer here.")
+            return redirect(conversation.get_absolute_url())
+    return render(
+        request,
+        "messaging/request_cancellation.html",
+        {"order": order, "form": form, "can_cancel": order.status == "paid"},
+        status=400 if form.errors else None,
+    )

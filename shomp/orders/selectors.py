@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 
-from .models import Cart, CartItem, Checkout, Order, OrderItem
+from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund
 
 CART_SESSION_KEY = "cart_id"
 
@@ -96,7 +96,8 @@ def buyer_orders(*, user) -> QuerySet[Order]:
 def order_with_items(*, order: Order) -> Order:
     # product__store: the item links to its product page, whose URL carries the store's slug.
     items = Prefetch("items", queryset=OrderItem.objects.select_related("product__store").order_by("pk"))
-    return Order.objects.select_related("store", "buyer", "checkout").prefetch_related(items).get(pk=order.pk)
+    refunds = Prefetch("refunds", queryset=Refund.objects.select_related("item").order_by("created_at", "pk"))
+    return Order.objects.select_related("store", "buyer", "checkout").prefetch_related(items, refunds).get(pk=order.pk)
 
 
 def store_orders(*, store, status: str = "") -> QuerySet[Order]:
@@ -117,7 +118,8 @@ def store_overview(*, store) -> dict:
         Product.objects.filter(store=store).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     orders = Order.objects.filter(store=store).exclude(status=Order.Status.CANCELLED)
-    totals = orders.aggregate(revenue=Sum("total"), count=Count("pk"))
+    # Revenue is what the store kept: refunds come off it.
+    totals = orders.aggregate(revenue=Sum(F("total") - F("refunded_total")), count=Count("pk"))
     return {
         "published": products.get(Product.Status.PUBLISHED, 0),
         "drafts": products.get(Product.Status.DRAFT, 0),
@@ -125,3 +127,20 @@ def store_overview(*, store) -> dict:
         "order_count": totals["count"] or 0,
         "revenue": totals["revenue"] or 0,
     }
+
+
+def order_history(*, order: Order) -> list[dict]:
+    """What happened to `order`, oldest first: placed, shipped (with tracking), delivered,
+    fulfilled, cancelled (why) and each refund. Reads the order's prefetched refunds."""
+    steps = [{"at": order.created_at, "label": "Placed and paid", "icon": "bag-check"}]
+    if order.shipped_at:
+        steps.append({"at": order.shipped_at, "label": "Shipped", "icon": "truck", "tracking": True})
+    if order.delivered_at:
+        steps.append({"at": order.delivered_at, "label": "Delivered", "icon": "house-check"})
+    if order.fulfilled_at:
+        steps.append({"at": order.fulfilled_at, "label": "Fulfilled", "icon": "check2-circle"})
+    if order.cancelled_at:
+        steps.append({"at": order.cancelled_at, "label": "Cancelled", "icon": "x-circle", "note": order.cancel_reason})
+    for refund in order.refunds.all():
+        steps.append({"at": refund.created_at, "label": "Refunded", "icon": "arrow-counterclockwise", "refund": refund})
+    return sorted(steps, key=lambda step: step["at"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lifecycle_views, views
 
 app_name = "orders"
 
@@ -11,10 +11,18 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/done/<uuid:token>/", views.checkout_done, name="checkout_done"),
     path("orders/", views.order_list, name="list"),
-    path("orders/<uuid:order_uuid>/", views.order_detail, name="detail"),
+    path("orders/<uuid:order_uuid>/", lifecycle_views.order_detail, name="detail"),
     path("orders/<uuid:order_uuid>/items/<int:item_id>/download/", views.order_download, name="download"),
     path("dashboard/", views.dashboard_home, name="dashboard_home"),
     path("dashboard/orders/", views.dashboard_orders, name="dashboard_orders"),
-    path("dashboard/orders/<uuid:order_uuid>/", views.dashboard_order_detail, name="dashboard_order_detail"),
-    path("dashboard/orders/<uuid:order_uuid>/status/", views.dashboard_order_status, name="dashboard_order_status"),
+    path(
+        "dashboard/orders/<uuid:order_uuid>/",
+        lifecycle_views.dashboard_order_detail,
+        name="dashboard_order_detail",
+    ),
+    path(
+        "dashboard/orders/<uuid:order_uuid>/status/",
+        lifecycle_views.dashboard_order_status,
+        name="dashboard_order_status",
+    ),
 ]

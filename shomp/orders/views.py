@@ -22,7 +22,7 @@ from . import events, hooks, selectors, services
 from .forms import AddToCartForm, PaymentForm, ShippingForm
 from .models import Checkout, Order
 from .payments import Card, get_payment_provider
-from .policies import access_order_for_buyer, access_order_for_store, can_download_item, store_of_order
+from .policies import access_order_for_buyer, can_download_item
 
 logger = logging.getLogger(__name__)
 
@@ -208,11 +208,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "orders/order_list.html", {"page_obj": page})
 
 
-def order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
-    order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)
-    return render(request, "orders/order_detail.html", {"order": selectors.order_with_items(order=order)})
-
-
 def order_download(request: HttpRequest, order_uuid: uuid.UUID, item_id: int) -> HttpResponse:
     order = access_order_for_buyer(user=request.user, order_uuid=order_uuid)
     item = order.items.select_related("product").filter(pk=item_id).first()
@@ -267,37 +262,3 @@ def dashboard_orders(request: HttpRequest) -> HttpResponse:
             "realtime_topics": [events.store_orders_topic(request.store.pk)] if not status else [],
         },
     )
-
-
-@active_store_required(area=Area.ORDERS_VIEW, store_of=store_of_order)
-def dashboard_order_detail(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
-    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid)
-    return render(
-        request,
-        "orders/dashboard_order_detail.html",
-        {
-            "order": selectors.order_with_items(order=order),
-            "nav": "orders",
-            "can_change_order": can(request.user, request.store, Area.ORDERS),
-        },
-    )
-
-
-@active_store_required(area=Area.ORDERS_VIEW)
-@require_POST
-def dashboard_order_status(request: HttpRequest, order_uuid: uuid.UUID) -> HttpResponse:
-    # Reading is not changing: support (orders read only) gets the same 404 as a stranger.
-    order = access_order_for_store(user=request.user, store=request.store, order_uuid=order_uuid, area=Area.ORDERS)
-    action = request.POST.get("action")
-    try:
-        if action == "ship":
-            services.mark_order_shipped(order=order, actor=request.user)
-            messages.success(request, f"Order {order.number} marked shipped.")
-        elif action == "fulfil":
-            services.mark_order_fulfilled(order=order, actor=request.user)
-            messages.success(request, f"Order {order.number} marked fulfilled.")
-        else:
-            messages.error(request, "Unknown action.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("orders:dashboard_order_detail", order_uuid=order.uuid)

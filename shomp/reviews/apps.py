@@ -12,3 +12,10 @@ class ReviewsConfig(AppConfig):
         dashboard.register_section(
             "reviews", label="Reviews", icon="bi-star", url_name="reviews:dashboard", area="reviews", order=50
         )
+
+        # "Write a review" beside the lines of a buyer's order page (orders is below: it asks).
+        from shomp.orders import hooks as orders_hooks
+
+        from .selectors import order_review_links
+
+        orders_hooks.register_item_links(order_review_links)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from shomp.catalog.models import Product
 from shomp.core.params import parse_id
@@ -167,3 +168,38 @@ def dashboard_counts(*, store: Store) -> dict[str, int]:
         flagged=Count("pk", filter=Exists(open_flags) | Q(status=Review.Status.HIDDEN)),
     )
     return counts
+
+
+def order_review_links(*, user, order: Order) -> dict[int, list[tuple[str, str, str]]]:
+    """ "Write a review" (or "Edit your review") for each line of the buyer's `order` whose product
+    they may review now: the policy's rules (`review_refusal`) answered for the whole order at
+    once, as the order itself is the paid purchase. Nothing for a cancelled or refunded order, a
+    product no longer on sale, or an order from a store the user works on. Reads the order's
+    prefetched items (with their products); one query for the user's reviews, one for the door."""
+    from shomp.organizations.areas import MEMBER
+    from shomp.stores.policies import can
+
+    if order.buyer_id != getattr(user, "pk", None) or order.status in {Order.Status.CANCELLED, Order.Status.REFUNDED}:
+        return {}
+    items = [
+        item
+        for item in order.items.all()
+        if item.product is not None and item.product.status == Product.Status.PUBLISHED
+    ]
+    if not items or can(user, order.store, MEMBER):
+        return {}
+    reviewed = dict(
+        Review.objects.filter(user=user, product_id__in={item.product_id for item in items}).values_list(
+            "product_id", "pk"
+        )
+    )
+    links: dict[int, list[tuple[str, str, str]]] = {}
+    for item in items:
+        if item.product_id in reviewed:
+            url = reverse("reviews:edit", kwargs={"review_id": reviewed[item.product_id]})
+            links[item.pk] = [("Edit your review", url, "pencil")]
+        else:
+            links[item.pk] = [
+                ("Write a review", reverse("reviews:write", kwargs={"product_id": item.product_id}), "star")
+            ]
+    return links

@@ -5,7 +5,7 @@ variants.py: pricing, generating and editing variants. inventory.py: stock and i
 common.py: the locks and checks those three share.
 """
 
-from .inventory import InventoryAction, manage_inventory, sell_variant_stock, set_inventory_settings
+from .inventory import InventoryAction, manage_inventory, return_stock, sell_variant_stock, set_inventory_settings
 from .options import (
     add_option_values,
     add_product_option,
@@ -67,6 +67,7 @@ __all__ = [
     "remove_product_option",
     "rename_option_value",
     "rename_product_option",
+    "return_stock",
     "sell_variant_stock",
     "set_inventory_settings",
     "set_option_value_modifier",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from .. import hooks
 from ..models import (
     InventoryAdjustment,
     Product,
@@ -81,7 +82,36 @@ def sell_variant_stock(*, variant_id: int, quantity: int, reason: str) -> bool:
     if not taken:
         return False
     left = Variant.objects.filter(pk=variant_id).values_list("inventory_count", flat=True).get()
-    InventoryAdjustment.objects.create(
+    sale = InventoryAdjustment.objects.create(
         variant_id=variant_id, kind=InventoryAdjustment.Kind.SALE, delta=-quantity, resulting_count=left, reason=reason
     )
+    if left == 0:
+        product_id = Variant.objects.filter(pk=variant_id).values_list("product_id", flat=True).get()
+        hooks.out_of_stock.send_on_commit(product_id=product_id, variant_id=variant_id, adjustment_id=sale.pk)
     return True
+
+
+@transaction.atomic
+def return_stock(*, product_id: int, variant_id: int | None, quantity: int, reason: str, actor=None) -> None:
+    """Put back `quantity` of a sold product or variant (a cancelled order): a variant's with a
+    history row (a restock, with `reason`), a product's own count when it keeps one. Made-to-order
+    and digital things, and untracked variants, have no count to put back. A sold-out thing that
+    gets stock again is announced (`restocked`, on commit)."""
+    if quantity < 1:
+        return
+    if variant_id is not None:
+        variant = (
+            Variant.objects.select_for_update(of=("self",)).select_related("product").filter(pk=variant_id).first()
+        )
+        if variant is None or not variant.product.tracks_variant_stock:
+            return
+        record_adjustment(
+            variant, kind=InventoryAdjustment.Kind.RESTOCK, delta=quantity, reason=reason[:200], actor=actor
+        )
+        return
+    product = Product.objects.select_for_update(of=("self",)).filter(pk=product_id).first()
+    if product is None or product.stock is None or product.is_digital:
+        return
+    Product.objects.filter(pk=product.pk).update(stock=F("stock") + quantity)
+    if product.stock <= 0:
+        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None)

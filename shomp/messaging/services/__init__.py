@@ -15,6 +15,7 @@ the person; views show it next to the form and nothing is changed.
 - assignment.py: assign_conversation (to a member who may do "messages" on the store, or nobody),
   release_lost_assignments (organizations' access_lost: back to nobody when the assignee lost access)
 - emails.py: send_unread_email
+- cancellation.py: request_cancellation (a buyer asks to cancel an unshipped order: a support conversation)
 """
 
 from .assignment import CANT_ASSIGN_TEXT, assign_conversation, release_lost_assignments
@@ -23,6 +24,7 @@ from .attachments import (
     IMAGE_ATTACHMENTS_PER_HOUR,
     process_attachments,
 )
+from .cancellation import request_cancellation
 from .conversations import create_conversation, default_subject, mark_as_read, send_message, set_status
 from .emails import send_unread_email
 from .offers import accept_offer, send_offer, withdraw_offer
@@ -82,6 +84,7 @@ __all__ = [
     "process_attachments",
     "release_lost_assignments",
     "report_conversation",
+    "request_cancellation",
     "send_message",
     "send_offer",
     "send_unread_email",

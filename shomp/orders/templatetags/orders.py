@@ -18,3 +18,18 @@ def options_label(options) -> str:
     else:
         pairs = [tuple(pair) for pair in options]
     return " · ".join(f"{name}: {value}" for name, value in pairs)
+
+
+@register.filter
+def tracking_url(order) -> str:
+    """The carrier's tracking page for an order's tracking number; "" when we know none."""
+    from shomp.orders import carriers
+
+    return carriers.tracking_url(order.carrier, order.tracking_number)
+
+
+@register.filter
+def carrier_name(code: str) -> str:
+    from shomp.orders import carriers
+
+    return carriers.carrier_name(code)

@@ -38,8 +38,15 @@ def test_placing_an_order_publishes_it_to_each_store_on_commit(cart, published, 
 
     orders = {order.store_id: order for order in placed.orders.all()}
     assert len(orders) == 2
-    assert sorted(topic for topic, _ in published) == sorted(f"store-orders:{store_id}" for store_id in orders)
-    for topic, html in published:
+    rows = [(topic, html) for topic, html in published if "dashboard-orders-body" in html]
+    cards = [(topic, html) for topic, html in published if 'id="dashboard-overview-cards"' in html]
+    assert len(rows) + len(cards) == len([topic for topic, _ in published if topic.startswith("store-orders:")])
+    assert sorted(topic for topic, _ in rows) == sorted(f"store-orders:{store_id}" for store_id in orders)
+    # Each store's dashboard cards count the new order (a frame of their own).
+    assert sorted(topic for topic, _ in cards) == sorted(f"store-orders:{store_id}" for store_id in orders)
+    for _, html in cards:
+        assert 'hx-swap-oob="true"' in html and 'data-card="orders">1<' in html
+    for topic, html in rows:
         order = orders[int(topic.split(":")[1])]
         assert order.number in html
         assert "mugfan" in html
@@ -73,4 +80,6 @@ def test_checking_out_through_the_page_publishes_once_per_store(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("orders:checkout"), payment_data(token) | shipping_data())
         client.post(reverse("orders:checkout"), payment_data(token) | shipping_data())  # a double submit
-    assert len(published) == 2
+    store_frames = [html for topic, html in published if topic.startswith("store-orders:")]
+    assert len([html for html in store_frames if "dashboard-orders-body" in html]) == 2
+    assert len(store_frames) == 4  # and each store's cards

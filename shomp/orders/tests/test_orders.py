@@ -142,7 +142,7 @@ def test_a_digital_only_order_cannot_be_shipped(seller_client):
 
 def test_an_unknown_action_changes_nothing(seller_client):
     order = OrderFactory(store=seller_client.store, **ADDRESS)
-    response = seller_client.post(status_url(order), {"action": "cancel"})
+    response = seller_client.post(status_url(order), {"action": "explode"})
     assert messages_of(response) == ["Unknown action."]
     order.refresh_from_db()
     assert order.status == Order.Status.PAID

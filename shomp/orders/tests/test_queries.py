@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 # include one query for the listed orders' lines (what was bought, with its options).
 CART_BUDGET = 7
 ORDER_LIST_BUDGET = 6
-ORDER_DETAIL_BUDGET = 6
+ORDER_DETAIL_BUDGET = 8  # + the order's refunds (its history) and the buyer's reviews of its products
 DASHBOARD_HOME_BUDGET = 9
 DASHBOARD_ORDERS_BUDGET = 7
-DASHBOARD_ORDER_BUDGET = 7
+DASHBOARD_ORDER_BUDGET = 8  # + the order's refunds (its history)
 
 
 def fill_cart(user, lines: int) -> None:
