@@ -164,6 +164,10 @@ def job(request: HttpRequest, job_uuid: str) -> HttpResponse:
             "page_obj": Paginator(shown, CHANGES_PER_PAGE).get_page(request.GET.get("page")),
             "unchanged": sum(1 for c in changes if not c["error"] and not (c["price"] or c["stock"] or c["status"])),
             "is_import": bulk_job.kind == BulkJob.Kind.IMPORT,
+            # Only the columns this kind of change fills (an empty Stock column says nothing).
+            "show_price": bulk_job.action in (*Action.PRICE, Action.IMPORT),
+            "show_stock": bulk_job.action in (*Action.STOCK, Action.IMPORT),
+            "show_status": bulk_job.action in Action.STATUS,
         }
     return render(request, "bulk/job.html", context, partial="progress")
 
