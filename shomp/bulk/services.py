@@ -11,6 +11,7 @@ page polls its progress; smaller ones are applied within the request.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import defaultdict
 from decimal import Decimal
@@ -31,11 +32,16 @@ from .models import BulkJob
 from .plans import Action, is_change, variant_price
 from .policies import bulk_stores
 
+logger = logging.getLogger(__name__)
+
 #: Above this many changed rows, the worker applies the plan (with a progress bar).
 WORKER_THRESHOLD = 300
 #: Rows per statement when locking, checking and writing.
 BATCH = 1000
 REASON_MAX = 200
+
+
+FAILED = "Something went wrong, so nothing was changed. Please try again."
 
 
 class Stale(Exception):
@@ -247,6 +253,10 @@ def run_job(*, job_id: int) -> BulkJob:
     except (Stale, ValidationError) as error:
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         _progress(job, status=BulkJob.Status.FAILED, phase="", message=message[:500], finished_at=timezone.now())
+    except Exception:
+        # The transaction rolled back: say so rather than leave the job "applying" for ever.
+        logger.exception("bulk job %s failed", job_id)
+        _progress(job, status=BulkJob.Status.FAILED, phase="", message=FAILED, finished_at=timezone.now())
     return job
 
 
