@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -102,7 +102,11 @@ def preview(request: HttpRequest) -> HttpResponse:
                 apply_service_errors(action_form, error)
             else:
                 return redirect("bulk:job", job_uuid=job.uuid)
-    request.GET = request.POST.copy()  # the page shows the rows of the filters that were posted
+    # The page shows the rows of the filters that were posted (only those: never the token).
+    request.GET = QueryDict(mutable=True)
+    for name in FilterForm.base_fields:
+        if request.POST.get(name):
+            request.GET[name] = request.POST[name]
     return _page(request, stores=stores, filter_form=filter_form, action_form=action_form, status=400)
 
 

@@ -139,8 +139,37 @@ def test_logged_out_visitors_are_sent_to_log_in(client, store):
     for url in [*PAGES, f"/dashboard/bulk/jobs/{job.uuid}/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    response = client.post(f"/dashboard/bulk/jobs/{job.uuid}/apply/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    posts = ["/dashboard/bulk/preview/", "/dashboard/bulk/import/", f"/dashboard/bulk/jobs/{job.uuid}/apply/"]
+    for url in posts:
+        response = client.post(url, {"target": "products", "action": "archive", "scope": "all"})
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.PREVIEW and BulkJob.objects.count() == 1
+
+
+def test_another_stores_owner_sees_and_exports_only_their_own_rows(client, store):
+    ProductFactory(store=store, title="Our secret mug", slug="secret")
+    other = StoreFactory()
+    ProductFactory(store=other, title="Their mug", slug="theirs")
+    client.force_login(other.owner)
+    page = text(client.get("/dashboard/bulk/?q=mug"))
+    assert "Their mug" in page and "Our secret mug" not in page
+    assert client.get(f"/dashboard/bulk/?store={store.pk}").context["filter_form"].errors  # not a choice
+    body = b"".join(client.get("/dashboard/bulk/export.csv").streaming_content).decode()
+    assert "theirs" in body and "secret" not in body
+    response = client.post("/dashboard/bulk/preview/", {"target": "products", "action": "archive", "scope": "all"})
+    job = BulkJob.objects.get()
+    assert response.status_code == 302 and job.store_ids == [other.pk]
+
+
+def test_a_refused_preview_keeps_the_filters_but_never_puts_the_token_in_links(client, store, seller):
+    ProductFactory(store=store, title="Mug")
+    response = client.post(
+        "/dashboard/bulk/preview/",
+        {"target": "products", "q": "mug", "action": "price_percent", "value": "", "scope": "all"},
+    )
+    page = text(response)
+    assert response.status_code == 400 and "q=mug" in page and "csrfmiddlewaretoken=" not in page
 
 
 def test_another_stores_owner_gets_404_on_the_job_and_cannot_apply_it(client, store):
@@ -190,6 +219,17 @@ def test_the_bulk_page_costs_the_same_queries_for_1_or_60_rows(
     with django_assert_max_num_queries(10):
         response = client.get(f"/dashboard/bulk/?target={target}")
     assert response.context["page_obj"].paginator.count == size
+
+
+@pytest.mark.parametrize("size", [1, MANY])
+def test_the_export_costs_the_same_queries_for_1_or_60_rows(client, store, seller, django_assert_max_num_queries, size):
+    for n in range(size):
+        sized_product(store, title=f"Tee {n}", sizes=("S", "M"))
+        ProductFactory(store=store, title=f"Mug {n}")
+    with django_assert_max_num_queries(8):
+        response = client.get("/dashboard/bulk/export.csv")
+        lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + size * 3
 
 
 @pytest.mark.parametrize("size", [1, MANY])
