@@ -24,3 +24,16 @@ class NotificationsConfig(AppConfig):
         from .policies import can_follow_user_notifications
 
         realtime.register_topic(TOPIC_KIND, can_follow_user_notifications)
+
+        # Orders and the catalog are below: they announce, this app tells buyers and teams.
+        from shomp.catalog import hooks as catalog_hooks
+        from shomp.orders import hooks as orders_hooks
+
+        from . import notices
+
+        orders_hooks.order_placed.connect(notices.new_order)
+        orders_hooks.order_shipped.connect(notices.order_shipped)
+        orders_hooks.order_delivered.connect(notices.order_delivered)
+        orders_hooks.order_cancelled.connect(notices.order_cancelled)
+        orders_hooks.order_refunded.connect(notices.order_refunded)
+        catalog_hooks.out_of_stock.connect(notices.out_of_stock)

@@ -23,6 +23,14 @@ class NotificationType(models.TextChoices):
     PRICE_DROP = "price_drop", "Price drops on things you saved"
     BACK_IN_STOCK = "back_in_stock", "Things you saved back in stock"
     SAVED_SALE = "saved_sale", "Sales on things you saved"
+    ORDER_SHIPPED = "order_shipped", "Your orders shipping"
+    ORDER_DELIVERED = "order_delivered", "Your orders delivered"
+    ORDER_CANCELLED = "order_cancelled", "Your orders cancelled by the store"
+    ORDER_REFUNDED = "order_refunded", "Refunds on your orders"
+    NEW_ORDER = "new_order", "New orders in your stores"
+    NEW_REVIEW = "new_review", "New reviews of your stores"
+    NEW_CONVERSATION = "new_conversation", "New customer conversations"
+    OUT_OF_STOCK = "out_of_stock", "Variants that sell out"
 
 
 class NotificationEvent(models.Model):

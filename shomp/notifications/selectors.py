@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from shomp.catalog.models import Product
+from shomp.organizations.areas import MEMBER
+from shomp.stores.selectors import stores_for
 
 from .models import Notification, NotificationPreference, NotificationType
 from .types import SPECS, TypeSpec
@@ -80,10 +82,14 @@ class PreferenceRow:
 
 
 def get_preferences(*, user) -> list[PreferenceRow]:
-    """Every type with `user`'s choice, or its default."""
+    """Every type with `user`'s choice, or its default. The types about running a store (new
+    orders, sold-out variants, ...) only for people on a store's team: buyers never see them."""
     saved = {p.type: p for p in NotificationPreference.objects.filter(user=user)}
+    seller = stores_for(user=user, area=MEMBER).exists()
     rows = []
     for type, spec in SPECS.items():
+        if spec.audience == "seller" and not seller:
+            continue
         preference = saved.get(type)
         rows.append(
             PreferenceRow(

@@ -31,6 +31,8 @@ class TypeSpec:
     description: str
     email_default: bool = False
     in_app_default: bool = True
+    # "seller": about a store the user works on; listed in preferences only to people on a team.
+    audience: str = "buyer"
 
     @property
     def label(self) -> str:
@@ -79,6 +81,47 @@ SPECS: dict[str, TypeSpec] = {
             email_default=True,
         ),
         TypeSpec(NotificationType.SAVED_SALE, "tag", "A store tells those who saved its product about a sale."),
+        TypeSpec(
+            NotificationType.ORDER_SHIPPED,
+            "truck",
+            "A store ships one of your orders (with tracking).",
+            email_default=True,
+        ),
+        TypeSpec(
+            NotificationType.ORDER_DELIVERED, "house-check", "One of your orders is delivered.", email_default=True
+        ),
+        TypeSpec(
+            NotificationType.ORDER_CANCELLED,
+            "x-circle",
+            "A store cancels one of your orders and refunds it.",
+            email_default=True,
+        ),
+        TypeSpec(
+            NotificationType.ORDER_REFUNDED,
+            "arrow-counterclockwise",
+            "A store refunds part of an order.",
+            email_default=True,
+        ),
+        TypeSpec(
+            NotificationType.NEW_ORDER,
+            "bag-check",
+            "Someone orders from a store whose orders you handle.",
+            email_default=True,
+            audience="seller",
+        ),
+        TypeSpec(NotificationType.NEW_REVIEW, "star", "A buyer reviews a store you work on.", audience="seller"),
+        TypeSpec(
+            NotificationType.NEW_CONVERSATION,
+            "chat-square-text",
+            "A customer starts a conversation with a store whose messages you answer.",
+            audience="seller",
+        ),
+        TypeSpec(
+            NotificationType.OUT_OF_STOCK,
+            "exclamation-triangle",
+            "A sale takes a variant's last unit in a store whose products you manage.",
+            audience="seller",
+        ),
     ]
 }
 

@@ -176,8 +176,22 @@ def _notify(*, message_id: int) -> None:
         recipients = [conversation.customer]
         sender_name = conversation.store.name
     else:
-        recipients = list(users_for(store=conversation.store, area=Area.MESSAGES))
         sender_name = message.sender.username if message.sender else "A customer"
+        if not conversation.messages.filter(pk__lt=message.pk).exists():
+            # The first message: the team hears of a new conversation (email per their choice).
+            from shomp.notifications.notices import new_conversation
+
+            new_conversation(
+                conversation_id=conversation.pk,
+                store=conversation.store,
+                url=conversation.get_absolute_url(),
+                sender=sender_name,
+                subject=conversation.subject,
+                excerpt=message.content,
+                customer_id=conversation.customer_id,
+            )
+            return
+        recipients = list(users_for(store=conversation.store, area=Area.MESSAGES))
     for user in recipients:
         if not user.is_active:
             continue

@@ -416,8 +416,10 @@ def test_replies_notify_the_other_side_once_per_unread_streak(
         conversation = services.create_conversation(
             store=store, customer=customer, type="general", subject="Hello", content="Is it in stock?"
         )
-    [to_store] = Notification.objects.filter(user=seller, type="message_reply")
-    assert customer.username in to_store.title and customer.email not in to_store.title + to_store.content
+    # The first message of a new conversation: the team hears of a new conversation, not a reply.
+    assert not Notification.objects.filter(user=seller, type="message_reply").exists()
+    [to_store] = Notification.objects.filter(user=seller, type="new_conversation")
+    assert customer.username in to_store.content and customer.email not in to_store.title + to_store.content
     with django_capture_on_commit_callbacks(execute=True):
         services.send_message(conversation=conversation, sender=seller, content="On its way")
         services.send_message(conversation=conversation, sender=seller, content="Tracking: 123")

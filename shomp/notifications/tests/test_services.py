@@ -56,8 +56,23 @@ def test_every_type_has_a_title_and_text_template_and_defaults():
         T.PRICE_DROP: True,  # the saver asked to be told: worth an email
         T.BACK_IN_STOCK: True,
         T.SAVED_SALE: False,
+        # What happens to the buyer's own order, and a seller's new order: worth an email.
+        T.ORDER_SHIPPED: True,
+        T.ORDER_DELIVERED: True,
+        T.ORDER_CANCELLED: True,
+        T.ORDER_REFUNDED: True,
+        T.NEW_ORDER: True,
+        T.NEW_REVIEW: False,
+        T.NEW_CONVERSATION: False,  # the thread's own unread email covers it
+        T.OUT_OF_STOCK: False,
     }
     assert all(SPECS[type].in_app_default for type in T.values)
+    assert {type for type in T.values if SPECS[type].audience == "seller"} == {
+        T.NEW_ORDER,
+        T.NEW_REVIEW,
+        T.NEW_CONVERSATION,
+        T.OUT_OF_STOCK,
+    }
 
 
 # create_notification -------------------------------------------------------------------

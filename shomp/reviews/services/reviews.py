@@ -126,7 +126,27 @@ def create_review(
             set_video(review, video)
         refresh_has_media(review)
         shift_ratings(review, add=contribution(review))
+        review_id = review.pk
+        transaction.on_commit(lambda: _tell_the_store(review_id), robust=True)
     return review
+
+
+def _tell_the_store(review_id: int) -> None:
+    """After commit: the store's team members who answer reviews hear of the new one."""
+    from shomp.notifications.notices import new_review
+
+    review = Review.objects.select_related("store", "product", "user").filter(pk=review_id).first()
+    if review is None:
+        return
+    new_review(
+        review_id=review.pk,
+        store=review.store,
+        author=review.user.username,
+        rating=review.rating,
+        subject=review.subject_name,
+        title=review.title,
+        excerpt=review.content,
+    )
 
 
 def _existing(*, user, store: Store, product: Product | None) -> bool:
