@@ -101,8 +101,9 @@ def test_the_same_event_notifies_a_user_once(django_capture_on_commit_callbacks)
 
 
 def test_nothing_is_made_while_the_transaction_is_open(published, django_capture_on_commit_callbacks):
+    user = UserFactory()  # outside: making a user has on-commit work of its own
     with django_capture_on_commit_callbacks() as callbacks:
-        reply(UserFactory())
+        reply(user)
         assert published == [] and mail.outbox == []
     assert len(callbacks) == 2  # the bell push and the email task
 
