@@ -119,13 +119,14 @@ def dashboard_order_status(request: HttpRequest, order_uuid: uuid.UUID) -> HttpR
 
 
 def _refund(request: HttpRequest, order: Order) -> HttpResponse:
+    """A line refund; a refusal shows next to that line's form (or on top when the line is not
+    this order's), with the page again and nothing changed."""
     form = RefundForm(request.POST)
-    item = None
-    if form.is_valid():
-        item = order.items.filter(pk=form.cleaned_data["item"]).first()
-        if item is None:
-            form.add_error(None, "That line is not part of this order.")
-    if form.is_valid():
+    item = order.items.filter(pk=form.cleaned_data["item"]).first() if form.is_valid() else None
+    if form.is_valid() and item is None:
+        messages.error(request, "That line is not part of this order.")
+        return _seller_page(request, order, status=400)
+    if item is not None:
         try:
             refund = refunds.refund_order_item(
                 order=order,
@@ -140,6 +141,12 @@ def _refund(request: HttpRequest, order: Order) -> HttpResponse:
         else:
             messages.success(request, f"Refunded {refund.quantity} × “{item.title}”. The buyer has been told.")
             return redirect("orders:dashboard_order_detail", order_uuid=order.uuid)
-    line = form.data.get("item", "")
     errors = [str(e) for errors in form.errors.values() for e in errors]
-    return _seller_page(request, order, refund_errors={str(line): errors}, status=400)
+    try:
+        line = int(form.data.get("item", ""))
+    except ValueError:
+        line = None
+    if line is None or not order.items.filter(pk=line).exists():
+        messages.error(request, " ".join(errors))
+        return _seller_page(request, order, status=400)
+    return _seller_page(request, order, refund_errors={line: errors}, status=400)
