@@ -27,10 +27,19 @@ def validate_store_slug(slug: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+NO_ADDRESS_FROM_NAME = (
+    "We can't make a web address from this name (it has no letters or digits we can use). "
+    "Type one in Store address, such as “yarn-corner”: lowercase letters, digits and hyphens."
+)
+
+
 def suggest_store_slug(name: str) -> str:
-    """A free slug derived from the store name ("Clay & Co." -> "clay-co", then "clay-co-2")."""
+    """A free slug derived from the store name ("Clay & Co." -> "clay-co", then "clay-co-2");
+    "" when nothing of the name can make one ("🧶🧶🧶", "日本の店"): the seller then chooses it."""
     # slugify keeps underscores, which store addresses don't allow; one character is too short.
-    base = re.sub(r"[-_]+", "-", slugify(name))[:44].strip("-") or "store"
+    base = re.sub(r"[-_]+", "-", slugify(name))[:44].strip("-")
+    if not base:
+        return ""
     if base in RESERVED_WORDS or len(base) < 2:
         base = f"{base}-shop"
     candidate, n = base, 2
@@ -60,6 +69,8 @@ def create_store(
         slug = validate_store_slug(slug) if slug else suggest_store_slug(name)
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
+    if not slug:
+        raise ValidationError({"slug": NO_ADDRESS_FROM_NAME})
     if organization is None:
         organization = own_organization(user=owner)
     # Locked: the new store's has_team (Store.save) is read while no member comes or goes.

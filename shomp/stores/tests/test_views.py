@@ -67,6 +67,18 @@ def test_a_reserved_address_is_refused_next_to_the_field(client, user, word):
     assert not Store.objects.exists()
 
 
+def test_a_name_without_letters_or_digits_asks_for_an_address_next_to_the_field(client, user):
+    response = client.post("/dashboard/stores/new/", {"name": "🧶🧶🧶"})
+
+    assert response.status_code == 200
+    assert "We can&#x27;t make a web address from this name" in field_error(response.text, "slug")
+    assert not Store.objects.exists()
+
+    client.post("/dashboard/stores/new/", {"name": "🧶🧶🧶", "slug": "yarn-corner"})
+
+    assert Store.objects.get(owner=user).slug == "yarn-corner"
+
+
 def test_a_taken_address_is_refused_next_to_the_field(client, user):
     StoreFactory(slug="clay")
 
