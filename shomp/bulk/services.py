@@ -116,7 +116,7 @@ def _describe(*, action: str, value, target: str, rows: int) -> str:
     if action == Action.PRICE_PERCENT:
         return f"Prices {value:+}% on {what}"
     if action == Action.PRICE_AMOUNT:
-        return f"Prices {value:+} on {what}"
+        return f"Prices {value:+.2f} on {what}"
     if action == Action.STOCK_SET:
         return f"Stock set to {value:,} on {what}"
     if action == Action.STOCK_ADJUST:

@@ -4,6 +4,8 @@ CSV import refused for one bad line (with its number), fixed and applied; at 128
 import re
 from decimal import Decimal
 
+from django.utils import timezone
+
 from shomp.catalog.models import Product
 
 from . import builders
@@ -105,3 +107,31 @@ def test_a_csv_import_with_a_bad_line_is_refused_with_its_number_then_fixed_and_
     expect(phone.locator("#preview-errors")).to_contain_text("Line 3")
     assert horizontal_overflow(phone) == 0
     screenshot(phone, "bulk-import-refused-375")
+
+
+def test_a_large_job_shows_its_progress_and_the_result_when_the_worker_is_done(make_page, live_url):
+    from shomp.bulk import selectors, services
+    from shomp.bulk.models import BulkJob
+
+    seller, mug, _vase, card = two_stores()
+    job = services.prepare_operation(
+        user=seller,
+        target="products",
+        action="price_amount",
+        value="1",
+        filters=selectors.Filters(store_ids=(mug.store_id, card.store_id)),
+        ids=None,
+    )
+    # As the worker leaves it part-way through a big job.
+    BulkJob.objects.filter(pk=job.pk).update(status="running", phase="checking", processed=400, total=1000)
+    for viewport, mobile in (("1280", False), ("375", True)):
+        page = login(make_page(mobile=mobile), live_url, seller.username, builders.PASSWORD)
+        page.goto(f"/dashboard/bulk/jobs/{job.uuid}/")
+        expect(page.locator("#job-phase")).to_have_text("Checking 400 of 1,000 rows…")
+        expect(page.get_by_role("progressbar", name="Progress")).to_have_attribute("value", "40")
+        screenshot(page, f"bulk-progress-{viewport}")
+    # The worker finishes: the polling page shows the result by itself.
+    BulkJob.objects.filter(pk=job.pk).update(status="done", phase="", processed=3, total=3, finished_at=timezone.now())
+    expect(page.get_by_text("Applied just now: 3 changes written.")).to_be_visible(timeout=5_000)
+    assert horizontal_overflow(page) == 0
+    assert_no_page_errors(page)
