@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 #: Above this many changed rows, the worker applies the plan (with a progress bar).
 WORKER_THRESHOLD = 300
+#: A preview not applied within this many days is deleted (tasks.prune_previews).
+PREVIEW_DAYS = 2
 #: Rows per statement when locking, checking and writing.
 BATCH = 1000
 REASON_MAX = 200
@@ -387,6 +390,13 @@ def _write(job: BulkJob, changes: list[dict]) -> int:
     ]
     transaction.on_commit(lambda: _announce(price_moments, restocked, first_published), robust=True)
     return len(changes)
+
+
+def prune_previews() -> int:
+    """Delete previews older than PREVIEW_DAYS (applied and refused jobs stay as the record)."""
+    cutoff = timezone.now() - timedelta(days=PREVIEW_DAYS)
+    deleted, _ = BulkJob.objects.filter(status=BulkJob.Status.PREVIEW, created_at__lt=cutoff).delete()
+    return deleted
 
 
 def update_rows(model, objects: list, fields: list[str], *, updated_at) -> None:

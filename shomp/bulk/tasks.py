@@ -3,7 +3,11 @@ it is no longer waiting, so a retried task applies nothing twice)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.tasks import task
+
+from shomp.core.periodic import register_periodic
 
 from . import services
 
@@ -11,3 +15,12 @@ from . import services
 @task
 def apply_job_task(*, job_id: int) -> str:
     return services.run_job(job_id=job_id).status
+
+
+@task
+def prune_previews() -> int:
+    """Forget previews nobody applied within PREVIEW_DAYS (their plans can be megabytes)."""
+    return services.prune_previews()
+
+
+register_periodic(prune_previews, every=timedelta(hours=6))

@@ -1,10 +1,12 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from shomp.accounts.tests.factories import UserFactory
-from shomp.bulk import selectors, services
+from shomp.bulk import selectors, services, tasks
 from shomp.bulk.models import BulkJob
 from shomp.bulk.plans import Action
 from shomp.catalog import hooks as catalog_hooks
@@ -242,3 +244,14 @@ def test_a_stranger_cannot_apply_someone_elses_plan(store, seller):
     job = prepare(seller, store, action=Action.PRICE_PERCENT, value="5")
     with pytest.raises(ValidationError):
         services.apply_job(user=UserFactory(), job=job)
+
+
+def test_old_previews_are_pruned_and_applied_jobs_stay(store, seller):
+    ProductFactory(store=store)
+    old = prepare(seller, store, action=Action.PRICE_PERCENT, value="5")
+    applied = services.apply_job(user=seller, job=prepare(seller, store, action=Action.ARCHIVE))
+    fresh = prepare(seller, store, action=Action.PRICE_PERCENT, value="5")
+    long_ago = timezone.now() - timedelta(days=services.PREVIEW_DAYS + 1)
+    BulkJob.objects.filter(pk__in=[old.pk, applied.pk]).update(created_at=long_ago)
+    assert tasks.prune_previews.call() == 1
+    assert set(BulkJob.objects.values_list("pk", flat=True)) == {applied.pk, fresh.pk}
