@@ -161,7 +161,11 @@ def test_a_stranger_reviews_only_once_the_seller_opens_reviews_to_anyone(make_pa
 
     page.goto(record.get_absolute_url())
     page.get_by_role("link", name="Write a review").click()
+    page.get_by_role("button", name="Publish review").click()  # no stars yet
+    rating_error = page.locator("#id_rating_error")
+    expect(rating_error).to_have_text("Choose a rating from 1 to 5 stars.")
     page.get_by_title("2 stars, Fair").click()  # a mouse clicks the star (the radio's label)
+    expect(rating_error).to_have_count(0)  # the error goes once a rating is chosen
     expect(page.get_by_role("radio", name="2 stars, Fair")).to_be_checked()
     page.get_by_label(label("Title")).fill("Never arrived for me")
     page.get_by_role("button", name="Publish review").click()
