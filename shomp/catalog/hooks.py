@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 price_changed = Moment("catalog.price_changed")
 restocked = Moment("catalog.restocked")
 out_of_stock = Moment("catalog.out_of_stock")
+# `promotion_started(*, promotion_id)`: a promotion that tells followers began (once, by the
+# worker): follows tells the covered stores' followers, wishlists the savers of covered items.
+promotion_started = Moment("catalog.promotion_started")
 
 FirstPublishCallback = Callable[..., None]
 

@@ -35,3 +35,7 @@ class FollowsConfig(AppConfig):
 
         # A product's first publish (on commit) queues the fan-out to the store's followers.
         hooks.on_first_publish(queue_new_product_fan_out)
+        from .services import announce_promotion
+
+        # A promotion that tells followers started (the worker, once): the covered stores announce it.
+        hooks.promotion_started.connect(announce_promotion)

@@ -16,12 +16,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, Promotion
+from shomp.catalog.services.promotions import covered_store_ids
 from shomp.core.money import format_money
 from shomp.notifications import services as notifications
 from shomp.notifications.models import NotificationEvent, NotificationType
 from shomp.notifications.types import render_text, render_title
 from shomp.organizations.areas import EVERY
+from shomp.stores.models import Store
 from shomp.stores.policies import can
 
 from . import hooks
@@ -238,3 +240,32 @@ def _deliver_to_followers(
         )
     notifications.finish_event(event=event)
     return delivered
+
+
+# Promotions (catalog.hooks.promotion_started) ----------------------------------------------
+
+
+def announce_promotion(*, promotion_id: int) -> list[StoreAnnouncement]:
+    """A promotion that tells followers has started (the worker, once): each covered store sends
+    a "sale" announcement, delivered to its followers by the usual batched fan-out."""
+    promotion = Promotion.objects.filter(pk=promotion_id).first()
+    if promotion is None or not promotion.notify_followers or promotion.started_at is None:
+        return []
+    sent = []
+    for store in Store.objects.filter(pk__in=covered_store_ids(promotion)).order_by("pk"):
+        off = (
+            f"{promotion.amount.normalize():f}% off"
+            if promotion.is_percent
+            else f"{format_money(promotion.amount, store.currency)} off"
+        )
+        sent.append(
+            send_announcement(
+                store=store,
+                author=promotion.created_by,
+                kind=StoreAnnouncement.Kind.SALE,
+                title=f"{promotion.name}: {off}"[:TITLE_MAX],
+                body=f"{promotion.name} is on at {store.name}: {off}, prices already lowered.",
+                sale_ends_at=promotion.effective_end,
+            )
+        )
+    return sent

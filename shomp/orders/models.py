@@ -51,7 +51,14 @@ class CartItem(models.Model):
 
     @property
     def unit_price(self) -> Decimal:
-        return self.variant.price if self.variant_id else self.product.price
+        """What the buyer pays for one now (catalog pricing: promotions included). The cart's
+        selector and the checkout price every line at once (`price`); else it is asked here."""
+        price = getattr(self, "price", None)
+        if price is None:
+            from shomp.catalog.services import price_of
+
+            price = self.price = price_of(product=self.product, variant=self.variant)
+        return price.paid
 
     @property
     def line_total(self) -> Decimal:

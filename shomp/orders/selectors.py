@@ -4,6 +4,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
+from shomp.catalog.services import price_lines
 
 from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund
 
@@ -59,6 +60,7 @@ def cart_items(*, cart: Cart | None) -> list[CartItem]:
     for item in items:
         if item.variant is not None:
             item.variant.product = item.product  # its price reads the product: no query per line
+    price_lines(items)  # what each line costs now, promotions included: one query for the cart
     return items
 
 

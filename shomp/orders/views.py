@@ -1,5 +1,6 @@
 import logging
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -142,6 +143,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     card=Card(number=data["card_number"], expiry=data["expiry"], cvc=data["cvc"]),
                     shipping=services.ShippingAddress(**shipping_form.cleaned_data) if shipping_form else None,
                     provider=provider,
+                    expected_items_total=_shown_items_total(request),
                 )
             except services.AlreadyPlaced as already:  # a double submit or another tab: show the first
                 return _already_placed(request, already.checkout)
@@ -158,6 +160,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         "orders/checkout.html",
         context | {"shipping_form": shipping_form, "payment_form": payment_form, "provider": provider},
     )
+
+
+def _shown_items_total(request: HttpRequest) -> Decimal | None:
+    """The items' total the checkout page showed (its hidden field): place_order refuses to
+    charge anything else. None when missing or not an amount (then it isn't compared)."""
+    try:
+        return Decimal(request.POST.get("expected_items_total", "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _posted_token(request: HttpRequest) -> uuid.UUID | None:

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant
+from shomp.catalog.services import load_offers
 from shomp.core import ratelimit
 from shomp.core.money import format_money
 from shomp.notifications import services as notifications
@@ -84,7 +85,8 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
     # Only items that could be news are read: saved (and last told) above the lowest price any
     # saver pays now, or waiting for stock. A retry, or a rise, then reads next to nothing.
     live = [v for v in variants.values() if v.is_enabled and not v.is_archived]
-    lowest = min([current_price(product, v) for v in live] + [current_price(product, None)])
+    offers = load_offers(store_ids=[product.store_id], product_ids=[product.pk], variant_ids=list(variants))
+    lowest = min([current_price(product, v, offers) for v in live] + [current_price(product, None, offers)])
     candidates = Q(price_when_added__gt=lowest) & (Q(alerted_price__isnull=True) | Q(alerted_price__gt=lowest))
     if restocked is None:
         candidates |= Q(awaiting_stock=True)
@@ -119,7 +121,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                 variant = variants.get(item.variant_id) if item.variant_id else None
                 if item.variant_id and (variant is None or variant.is_archived or not variant.is_enabled):
                     continue
-                price = current_price(product, variant)
+                price = current_price(product, variant, offers)
                 floor = min(item.price_when_added, item.alerted_price or item.price_when_added)
                 if price < floor:
                     drops[(item.variant_id, price, item.price_when_added)].append(item)
@@ -145,7 +147,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                 WishlistItem.objects.filter(pk__in=[item.pk for item in group]).update(alerted_price=price)
             for variant_id, group in back.items():
                 variant = variants.get(variant_id) if variant_id else None
-                price = current_price(product, variant)
+                price = current_price(product, variant, offers)
                 event = notifications.create_event(
                     key=f"back-in-stock:{product.pk}:{variant_id or 0}:{stamp}", type=NotificationType.BACK_IN_STOCK
                 )
@@ -218,3 +220,31 @@ def deliver_sale_notice(*, product_id: int, message: str, stamp: str, batch_size
         )
     notifications.finish_event(event=event)
     return sent
+
+
+# Promotions (catalog.hooks.promotion_started) ----------------------------------------------
+
+
+def queue_promotion_sale_notices(*, promotion_id: int) -> int:
+    """A promotion started (the worker, once): savers of each covered product are told, one
+    batched task per saved product. The stamp names the promotion, so a repeat tells nobody twice."""
+    from shomp.catalog.models import Promotion
+    from shomp.catalog.services.promotions import covered_product_ids
+
+    from .tasks import deliver_sale_notice_task
+
+    promotion = Promotion.objects.filter(pk=promotion_id).first()
+    if promotion is None:
+        return 0
+    off = f"{promotion.amount.normalize():f}% off" if promotion.is_percent else "prices lowered"
+    ends = timezone.localtime(promotion.effective_end).strftime("%b %-d")
+    message = f"{promotion.name}: {off} until {ends}."[:SALE_MESSAGE_MAX]
+    saved = (
+        WishlistItem.objects.filter(product_id__in=covered_product_ids(promotion))
+        .values_list("product_id", flat=True)
+        .distinct()
+    )
+    product_ids = sorted(set(saved))
+    for product_id in product_ids:
+        deliver_sale_notice_task.enqueue(product_id=product_id, message=message, stamp=f"promotion-{promotion.pk}")
+    return len(product_ids)

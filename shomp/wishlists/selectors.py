@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, Prefetch, QuerySet
 
 from shomp.catalog.models import Product, ProductImage
+from shomp.catalog.services import load_offers
 
 from .models import Wishlist, WishlistItem
 from .services import current_price, is_available
@@ -77,6 +78,12 @@ def wishlist_items(*, wishlist: Wishlist) -> list[ItemView]:
         .prefetch_related(_READY_IMAGES)
         .order_by("-added_at", "-pk")
     )
+    items = list(items)
+    offers = load_offers(
+        store_ids={item.product.store_id for item in items},
+        product_ids={item.product_id for item in items},
+        variant_ids={item.variant_id for item in items if item.variant_id},
+    )  # the running promotions of every item: one query for the list
     views = []
     for item in items:
         product, variant = item.product, item.variant
@@ -86,7 +93,7 @@ def wishlist_items(*, wishlist: Wishlist) -> list[ItemView]:
         views.append(
             ItemView(
                 item=item,
-                price=current_price(product, variant),
+                price=current_price(product, variant, offers),
                 available=for_sale and is_available(product, variant),
                 for_sale=for_sale,
             )

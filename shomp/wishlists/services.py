@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant
 from shomp.catalog.policies import can_view_product
-from shomp.catalog.services import calculate_price
+from shomp.catalog.services import Offers, price_of
 from shomp.orders.models import Cart
 from shomp.orders.services.cart import add_to_cart, line_label
 
@@ -194,10 +194,12 @@ def is_available(product: Product, variant: Variant | None) -> bool:
     return variant.is_buyable
 
 
-def current_price(product: Product, variant: Variant | None) -> Decimal:
+def current_price(product: Product, variant: Variant | None, offers: Offers | None = None) -> Decimal:
+    """What a buyer pays now (catalog pricing, promotions included); `offers` from
+    catalog.services.load_offers prices many items with one query."""
     if variant is not None:
         variant.product = product
-    return calculate_price(product=product, variant=variant)
+    return price_of(product=product, variant=variant, offers=offers).paid
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
-from .products import RATING_SUMMARY, published_products
+from .products import RATING_SUMMARY, published_products, with_sale_prices
 from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
 
 SORTS = {
@@ -34,8 +34,8 @@ KINDS = {"physical": "Physical items", "digital": "Digital downloads"}
 class BrowseFilters:
     """What the buyer asked for; anything unset filters nothing.
 
-    On sale: promotions will add `on_sale: bool` here, a field in forms.BrowseForm and a
-    condition in `_filter` (products with a running promotion)."""
+    On sale: a running promotion covers the product (its store, itself or a live variant).
+    Prices (sort and range) are what a buyer pays now, promotions included."""
 
     query: str = ""
     sort: str = ""
@@ -44,6 +44,7 @@ class BrowseFilters:
     kind: str = ""
     in_stock: bool = False
     rating_4: bool = False
+    on_sale: bool = False
     store: str = ""  # a store's slug
     category: str = ""  # a category's slug (search page); category pages pass the category itself
 
@@ -70,9 +71,9 @@ def _units_sold():
 
 def _with_sort_keys(products: QuerySet[Product]) -> QuerySet[Product]:
     count = f"{RATING_SUMMARY}__count"
-    return products.annotate(
-        # What the card shows: "From $X" for variants, else the price.
-        effective_price=Coalesce("variant_price_min", "price"),
+    return with_sale_prices(products).annotate(
+        # What the card shows: "From $X" for variants, else the price; after promotions.
+        effective_price=F("sale_price"),
         rating_average=Coalesce(
             Cast(F(f"{RATING_SUMMARY}__rating_sum"), FloatField()) / Cast(F(count), FloatField()),
             0.0,
@@ -123,6 +124,8 @@ def _filter(products: QuerySet[Product], filters: BrowseFilters) -> QuerySet[Pro
             **{f"{RATING_SUMMARY}__count__gt": 0},
             **{f"{RATING_SUMMARY}__rating_sum__gte": 4 * F(f"{RATING_SUMMARY}__count")},
         )
+    if filters.on_sale:
+        products = products.filter(on_sale=True)
     if filters.store:
         products = products.filter(store__slug=filters.store)
     return products

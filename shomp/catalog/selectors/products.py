@@ -1,13 +1,15 @@
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest, Round
+from django.utils import timezone
 
 from shomp.core.params import parse_id
 
-from ..models import ImageStatus, Product, ProductImage, Variant
+from ..models import ImageStatus, Product, ProductImage, Promotion, PromotionTarget, Variant
 from ..policies import can_view_product
+from ..services.pricing import attach_prices, running_condition
 from .variants import with_variant_stock
 
 # The expression of the GIN index in migrations/0002_product_search_index.py (title and
@@ -46,6 +48,75 @@ def _with_variant_prices(products: QuerySet[Product]) -> QuerySet[Product]:
     )
     return products.annotate(
         variant_price_min=price("modifier"), variant_price_max=price("-modifier"), variant_in_stock=Exists(in_stock)
+    )
+
+
+def _best_discount(price, *, store, product, variant=None, at):
+    """The most any running promotion covering the item takes off `price` (SQL, null when none):
+    the SQL twin of services.pricing.best_price, for sorting and filtering listings."""
+    covers = Q(store_id=store) | Q(product_id=product)
+    if variant is not None:
+        covers |= Q(variant_id=variant)
+    off = Case(
+        When(
+            promotion__kind=Promotion.Kind.PERCENT,
+            then=Round(price * F("promotion__amount") / Value(Decimal("100")), 2),
+        ),
+        default=F("promotion__amount"),
+        output_field=_MONEY,
+    )
+    best = (
+        PromotionTarget.objects.filter(covers)
+        .filter(running_condition(at))
+        .annotate(off=off)
+        .order_by("-off")
+        .values("off")[:1]
+    )
+    return Subquery(best, output_field=_MONEY)
+
+
+def with_sale_prices(products: QuerySet[Product], *, at=None) -> QuerySet[Product]:
+    """`sale_price`: what the card's price is after promotions (the cheapest live variant's for
+    products with variants), and `on_sale`: a running promotion covers the store, the product or
+    one of its live variants. For sorting and filtering; cards show services.pricing's answer."""
+    at = at or timezone.now()
+    base_sale = Greatest(
+        Value(Decimal("0.00")),
+        F("price") - Coalesce(_best_discount(OuterRef("price"), store=OuterRef("store_id"), product=OuterRef("pk"), at=at), 0),
+        output_field=_MONEY,
+    )
+    live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True, is_enabled=True)
+    variant_price = Greatest(
+        Value(Decimal("0.00")),
+        OuterRef("price") + Coalesce("price_modifier", "options_price_modifier"),
+        output_field=_MONEY,
+    )
+    variant_sales = live.annotate(variant_price=variant_price).annotate(
+        sale=Greatest(
+            Value(Decimal("0.00")),
+            F("variant_price")
+            - Coalesce(
+                _best_discount(
+                    OuterRef("variant_price"),
+                    store=OuterRef("store_id"),
+                    product=OuterRef("product_id"),
+                    variant=OuterRef("pk"),
+                    at=at,
+                ),
+                0,
+            ),
+            output_field=_MONEY,
+        )
+    )
+    cheapest_variant = Subquery(variant_sales.order_by("sale").values("sale")[:1], output_field=_MONEY)
+    running = PromotionTarget.objects.filter(running_condition(at)).filter(
+        Q(store_id=OuterRef("store_id"))
+        | Q(product_id=OuterRef("pk"))
+        | Q(variant__product_id=OuterRef("pk"), variant__archived_at__isnull=True, variant__is_enabled=True)
+    )
+    return products.annotate(
+        sale_price=Case(When(has_variants=True, then=Coalesce(cheapest_variant, base_sale)), default=base_sale),
+        on_sale=Exists(running),
     )
 
 
@@ -91,6 +162,8 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
         return None
     if not can_view_product(user, product):
         return None
+    if not product.has_variants:  # with variants, the option picker prices the choice
+        attach_prices([product])  # product.sale: what a buyer pays now (promotions included)
     return product
 
 

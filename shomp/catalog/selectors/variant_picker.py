@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from shomp.core.params import parse_id
 
 from ..models import Product, ProductImage, ProductOptionValue, Variant, VariantOption
-from ..services.variants import calculate_price
+from ..services.pricing import Offers, Price, load_offers, price_of
 
 MAX_SELECTION_PARAMS = 20  # more `o` values than any product has options: the rest are ignored
 
@@ -65,11 +65,12 @@ class VariantPicker:
     # The chosen variant: the selection names a value of every option and a live, enabled variant.
     variant: Variant | None
     status: str  # CHOOSE, UNAVAILABLE, OUT, LOW or IN_STOCK
-    price: Decimal
+    price: Decimal  # what a buyer pays (services.pricing: promotions included)
     price_is_from: bool  # the selection is partial and its variants' prices differ: "From $X"
     image: ProductImage | None  # the choice's picture (shown first), if its variants share one
     url: str  # the address of this selection
     missing: list[str] = field(default_factory=list)  # names of the options still to choose
+    sale: Price | None = None  # the price's whole answer: before the promotion, its name and end
 
     @property
     def complete(self) -> bool:
@@ -175,13 +176,15 @@ def build_variant_picker(*, product: Product, params: Mapping[str, str] | None =
         for combo, candidate in combos
         if _matches(combo, [(i, value_id) for i, value_id in enumerate(chosen_combo) if value_id is not None])
     ]
-    price, price_is_from = _price(product, variant, matching)
+    offers = load_offers(store_ids=[product.store_id], product_ids=[product.pk], variant_ids=[v.pk for v in variants])
+    sale, price_is_from = _price(product, variant, matching, offers)
     return VariantPicker(
         options=picker_options,
         variant=variant,
         status=_status(variant, matching, complete=complete, has_selection=bool(selected)),
-        price=price,
+        price=sale.paid,
         price_is_from=price_is_from,
+        sale=sale,
         image=_image(product, variant, matching, has_selection=bool(selected)),
         url=_url(base_url, option_ids, selected, by_combo),
         missing=[option.name for option, value_id in zip(options, chosen_combo, strict=True) if value_id is None],
@@ -230,13 +233,16 @@ def _url(
     return f"{base_url}?{query}" if query else base_url
 
 
-def _price(product: Product, variant: Variant | None, matching: Sequence[Variant]) -> tuple[Decimal, bool]:
+def _price(
+    product: Product, variant: Variant | None, matching: Sequence[Variant], offers: Offers
+) -> tuple[Price, bool]:
     if variant is not None:
-        return calculate_price(product=product, variant=variant), False
-    prices = [calculate_price(product=product, variant=candidate) for candidate in matching]
+        return price_of(product=product, variant=variant, offers=offers), False
+    prices = [price_of(product=product, variant=candidate, offers=offers) for candidate in matching]
     if not prices:
-        return product.price, False
-    return min(prices), min(prices) != max(prices)
+        return price_of(product=product, offers=offers), False
+    cheapest = min(prices, key=lambda price: (price.paid, -price.discount))
+    return cheapest, len({price.paid for price in prices}) > 1
 
 
 def _status(variant: Variant | None, matching: Sequence[Variant], *, complete: bool, has_selection: bool) -> str:

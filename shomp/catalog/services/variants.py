@@ -12,8 +12,6 @@ from math import prod
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from shomp.core.money import quantize
-
 from .. import hooks
 from ..models import (
     MAX_VARIANTS,
@@ -33,18 +31,7 @@ from .common import (
     validate_count,
     validate_modifier,
 )
-
-# Pricing -----------------------------------------------------------------------------------
-
-
-def calculate_price(*, product: Product, variant: Variant | None = None) -> Decimal:
-    """The price a buyer pays: the base price plus the variant's modifier, never below zero.
-
-    The variant's own modifier wins over the sum of its option values' modifiers."""
-    if variant is None:
-        return product.price
-    return max(Decimal("0.00"), quantize(product.price + variant.effective_price_modifier))
-
+from .pricing import list_price
 
 # Generating variants -----------------------------------------------------------------------
 
@@ -248,7 +235,7 @@ def update_variant(
     variant = Variant.objects.select_for_update(of=("self",)).select_related("product__store").get(pk=variant.pk)
     if variant.is_archived:
         raise ValidationError("This variant is archived: its option value was removed.")
-    old_price = calculate_price(product=variant.product, variant=variant)
+    old_price = list_price(product=variant.product, variant=variant)
     _apply_fields(variant, price_modifier=price_modifier, sku=sku, image_id=image_id)
     if is_enabled is not _UNCHANGED:
         variant.is_enabled = bool(is_enabled)
@@ -262,7 +249,7 @@ def update_variant(
             reason="Edited in the variant grid",
             actor=actor,
         )
-    new_price = calculate_price(product=variant.product, variant=variant)
+    new_price = list_price(product=variant.product, variant=variant)
     if new_price != old_price:
         hooks.price_changed.send_on_commit(
             product_id=variant.product_id, variant_id=variant.pk, old_price=old_price, new_price=new_price

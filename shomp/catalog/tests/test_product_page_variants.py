@@ -324,7 +324,7 @@ def test_the_owner_sees_the_draft_with_its_picker_and_no_add_to_cart(client):
 
 # store, product (with its rating row), images; options, values, live variants, their values;
 # the store's published design (themes)
-PRODUCT_PAGE_QUERIES = 8
+PRODUCT_PAGE_QUERIES = 9  # + running promotions covering the product (one query)
 
 
 def big_tee(count: int) -> Product:
@@ -383,11 +383,15 @@ def test_listing_budgets_stay_flat_with_variant_products(client, django_assert_m
         services.add_product_option(product=product, name="Size", values=["S", "M"])
         services.generate_variants(product=product)
 
-    with django_assert_max_num_queries(6):  # store, count, products, images, reply time, design (themes)
+    with django_assert_max_num_queries(
+        8
+    ):  # store, count, products, images, reply time, design (themes), + cards' prices: variants, running promotions
         client.get("/shop/")
     with django_assert_max_num_queries(2):
         client.get("/")
-    with django_assert_max_num_queries(6):  # count, products, images; categories, their and stores' counts
+    with django_assert_max_num_queries(
+        8
+    ):  # count, products, images; categories, their and stores' counts; + prices (2)
         client.get("/search/", {"q": "tee"})
 
 

@@ -42,7 +42,7 @@ def test_store_page(client, django_assert_max_num_queries, size):
     fill(store, size, status=Product.Status.DRAFT)
 
     # store, count, products, images, the typical reply time (messaging)
-    with django_assert_max_num_queries(6):  # + the store's published design (themes)
+    with django_assert_max_num_queries(7):  # + the store's published design (themes), running promotions (one query)
         response = client.get("/alpha/")
 
     assert response.context["page_obj"].paginator.count == size
@@ -54,7 +54,7 @@ def test_store_page_for_its_owner(client, django_assert_max_num_queries, size):
     fill(store, size)
     client.force_login(store.owner)
 
-    with django_assert_max_num_queries(9):  # + session, user, the owner's cart, the design
+    with django_assert_max_num_queries(10):  # + session, user, the owner's cart, the design, running promotions (one query)
         response = client.get("/alpha/")
 
     assert response.context["is_manager"]
@@ -66,7 +66,7 @@ def test_search(client, django_assert_max_num_queries, size):
     other_stores(size)
 
     # count, products with stores, images; the category tree, its counts and the stores' counts
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + running promotions (one query)
         response = client.get("/search/", {"q": "mug"})
 
     assert response.context["page_obj"].paginator.count == 2 * size
@@ -77,7 +77,7 @@ def test_search_logged_in(client, django_assert_max_num_queries, size):
     fill(StoreFactory(), size)
     client.force_login(StoreFactory().owner)
 
-    with django_assert_max_num_queries(9):  # + session, user, cart
+    with django_assert_max_num_queries(10):  # + session, user, cart, running promotions (one query)
         response = client.get("/search/", {"q": "mug"})
 
     assert response.context["page_obj"].paginator.count == size
@@ -103,7 +103,7 @@ def test_product_page(client, django_assert_max_num_queries, size):
     product = ProductFactory(store__slug="alpha", slug="mug")
     ProductImageFactory.create_batch(min(size, 10), product=product)
 
-    with django_assert_max_num_queries(4):  # store, product, images, the store's design (themes)
+    with django_assert_max_num_queries(5):  # store, product, images, the store's design (themes), running promotions (one query)
         response = client.get("/alpha/products/mug/")
 
     assert response.status_code == 200

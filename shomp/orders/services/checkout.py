@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant, VariantOption
-from shomp.catalog.services import calculate_price, sell_variant_stock
+from shomp.catalog.services import price_lines, sell_variant_stock
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
+from shomp.core.money import format_price
 
 from .. import events, hooks, selectors
 from ..models import Cart, CartItem, Checkout, Order, OrderItem
@@ -30,6 +31,20 @@ class ShippingAddress:
     city: str
     postal_code: str
     country: str
+
+
+class PricesChanged(ValidationError):
+    """What the buyer was shown is no longer what they would pay (a promotion started or ended
+    between the checkout page and the submit): nothing is charged, and the message says the new
+    total of the items."""
+
+    def __init__(self, items_total: Decimal, currency: str):
+        self.items_total = items_total
+        super().__init__(
+            f"Prices changed while you were checking out (a sale started or ended): your items now "
+            f"come to {format_price(items_total, currency)}. Nothing was charged. Check the new total "
+            f"and pay again."
+        )
 
 
 class AlreadyPlaced(Exception):
@@ -49,6 +64,7 @@ def place_order(
     card: Card,
     shipping: ShippingAddress | None = None,
     provider: PaymentProvider | None = None,
+    expected_items_total: Decimal | None = None,
 ) -> Checkout:
     """Take stock, charge the buyer once, and make one order per store, all or nothing.
 
@@ -58,7 +74,12 @@ def place_order(
     which records the sale); a refusal or a declined payment rolls everything back. The unique
     checkout token makes a second submission of the same form a no-op; the cart's lock makes
     another tab's submission (another token) of the same cart wait for the first, find the cart
-    emptied, and raise AlreadyPlaced with the first checkout: one cart is paid for once."""
+    emptied, and raise AlreadyPlaced with the first checkout: one cart is paid for once.
+
+    Prices are worked out here, on the locked rows, at one instant (catalog pricing: the best
+    running promotion); with `expected_items_total` (the items' total the checkout page showed),
+    a different total refuses the order with PricesChanged and changes nothing: a sale that ends
+    (or starts) while the buyer is paying is never charged differently from what they saw."""
     provider = provider or get_payment_provider()
     with transaction.atomic():
         # Before reading a line: a checkout of the same cart in another tab finishes first.
@@ -93,6 +114,11 @@ def place_order(
             line.variant = variants.get(line.variant_id) if line.variant_id else None
             _check_line_for_checkout(line, buyer=buyer)
 
+        price_lines(lines)  # every line at the same instant, on the locked rows
+        items_total = sum((line.price.paid * line.quantity for line in lines), Decimal("0"))
+        if expected_items_total is not None and items_total != expected_items_total:
+            raise PricesChanged(items_total, lines[0].product.store.currency)
+
         needs_shipping = any(not line.product.is_digital for line in lines)
         if needs_shipping and shipping is None:
             raise ValidationError("Enter a shipping address for the physical items in your cart.")
@@ -123,6 +149,9 @@ def place_order(
             order = orders[store_id]
             items = [_order_item(order, line) for line in store_lines]
             order.total = sum((item.line_total for item in items), Decimal("0"))
+            order.discount_total = sum(
+                ((item.original_unit_price - item.unit_price) * item.quantity for item in items), Decimal("0")
+            )
             order.save()
             OrderItem.objects.bulk_create(items)
             total += order.total
@@ -227,7 +256,9 @@ def _order_item(order: Order, line: CartItem) -> OrderItem:
         product=product,
         title=product.title,
         kind=product.kind,
-        unit_price=calculate_price(product=product, variant=variant),
+        unit_price=line.price.paid,
+        original_unit_price=line.price.original,
+        promotion_name=line.price.promotion_name,
         quantity=line.quantity,
         **snapshot,
     )

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, then the page's own reads (and the header's cart badge). The order lists
 # include one query for the listed orders' lines (what was bought, with its options).
-CART_BUDGET = 7
+CART_BUDGET = 9  # + the buyer's saved addresses (the country shipping is shown for), running promotions
 ORDER_LIST_BUDGET = 6
 ORDER_DETAIL_BUDGET = 8  # + the order's refunds (its history) and the buyer's reviews of its products
 DASHBOARD_HOME_BUDGET = 9
