@@ -517,6 +517,29 @@ PRODUCTS_PER_STORE = min(len(store.products) for store in STORES)
 
 
 @dataclass(frozen=True)
+class DemoShipping:
+    """A store's shipping settings (orders.services.update_shipping_settings); amounts as text."""
+
+    ships_from: str
+    domestic_rate: str
+    domestic_extra_item_rate: str
+    international_rate: str | None
+    international_extra_item_rate: str
+    free_over: str | None
+    processing_days: int
+
+
+# Each store charges differently: a UK studio that ships abroad, a potter who doesn't.
+SHIPPING = {
+    "inkwell-and-ash": DemoShipping("GB", "3.50", "1.00", "9.00", "2.00", "60.00", 2),
+    "fern-and-kiln": DemoShipping("US", "6.00", "2.50", None, "0.00", "100.00", 5),
+    "purl-theory": DemoShipping("US", "4.00", "1.00", "12.00", "3.00", None, 3),
+    "marginalia-press": DemoShipping("US", "3.00", "0.50", "8.00", "1.50", "40.00", 2),
+    "low-tide-audio": DemoShipping("US", "5.00", "1.00", "15.00", "4.00", "75.00", 4),
+}
+
+
+@dataclass(frozen=True)
 class DemoAddress:
     name: str
     line1: str
@@ -527,9 +550,9 @@ class DemoAddress:
 
 
 ADDRESSES = {
-    "demo-buyer": DemoAddress("Sam Rivera", "418 Alder Street", "Apt 2B", "Portland", "97205", "United States"),
-    "demo-seller": DemoAddress("Maya Lindqvist", "9 Quarry Road", "", "Burlington", "05401", "United States"),
-    "demo-seller2": DemoAddress("Jo Tanaka", "77 Orchard Lane", "", "Asheville", "28801", "United States"),
+    "demo-buyer": DemoAddress("Sam Rivera", "418 Alder Street", "Apt 2B", "Portland", "97205", "US"),
+    "demo-seller": DemoAddress("Maya Lindqvist", "9 Quarry Road", "", "Burlington", "05401", "US"),
+    "demo-seller2": DemoAddress("Jo Tanaka", "77 Orchard Lane", "", "Asheville", "28801", "US"),
 }
 
 

@@ -10,6 +10,9 @@ class OrdersConfig(AppConfig):
 
         header.register_account_link("orders", label="My orders", icon="bi-receipt", url_name="orders:list", order=10)
         header.register_account_link(
+            "addresses", label="Addresses", icon="bi-geo-alt", url_name="orders:addresses", order=12
+        )
+        header.register_account_link(
             "dashboard", label="Seller dashboard", icon="bi-shop", url_name="orders:dashboard_home", order=50
         )
         from django.contrib.auth.signals import user_logged_in
@@ -51,4 +54,12 @@ class OrdersConfig(AppConfig):
             url_name="orders:dashboard_orders",
             area="orders.view",
             order=30,
+        )
+        dashboard.register_section(
+            "shipping",
+            label="Shipping",
+            icon="bi-truck",
+            url_name="orders:dashboard_shipping",
+            area="settings",
+            order=88,
         )

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from shomp.catalog.models import Product, Variant
+from shomp.core.countries import country_name
 from shomp.stores.models import Store
 
 
@@ -144,7 +145,11 @@ class Address(models.Model):
         indexes = [models.Index(fields=["user", "-last_used_at"])]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.city}"
+        return ", ".join(part for part in (self.name, self.line1, self.city, self.country_name) if part)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country)
 
 
 class Order(models.Model):

@@ -10,7 +10,7 @@ from django.http import Http404
 from shomp.organizations.areas import Area
 from shomp.stores.policies import can
 
-from .models import Order
+from .models import Address, Order
 
 
 @rules.predicate
@@ -58,6 +58,14 @@ def can_download_item(user, order: Order, item) -> bool:
         and item.product is not None
         and bool(item.product.digital_file)
     )
+
+
+def access_address(*, user, address_id) -> Address:
+    """One of the user's own saved addresses; anyone else's (or none) is a 404."""
+    address = Address.objects.filter(pk=address_id, user_id=getattr(user, "pk", None)).first()
+    if address is None or not getattr(user, "is_authenticated", False):
+        raise Http404("No such address.")
+    return address
 
 
 def store_of_order(*, order_uuid, **_) -> int | None:

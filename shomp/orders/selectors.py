@@ -6,7 +6,7 @@ from django.utils import timezone
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 from shomp.catalog.services import price_lines
 
-from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund
+from .models import Address, Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
 
 CART_SESSION_KEY = "cart_id"
 
@@ -53,7 +53,7 @@ def cart_items(*, cart: Cart | None) -> list[CartItem]:
         return []
     images = Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
     items = list(
-        cart.items.select_related("product__store", "variant__image")
+        cart.items.select_related("product__store__shipping_settings", "variant__image")
         .prefetch_related(images, variant_options_in_order())
         .order_by("product__store__name", "pk")
     )
@@ -129,6 +129,20 @@ def store_overview(*, store) -> dict:
         "order_count": totals["count"] or 0,
         "revenue": totals["revenue"] or 0,
     }
+
+
+# Shipping and addresses ---------------------------------------------------------------------
+
+
+def shipping_settings(*, store) -> ShippingSettings | None:
+    return ShippingSettings.objects.filter(store=store).first()
+
+
+def user_addresses(*, user) -> list[Address]:
+    """The buyer's saved addresses, the last used first (never used, newest, after)."""
+    if not user.is_authenticated:
+        return []
+    return list(Address.objects.filter(user=user).order_by(F("last_used_at").desc(nulls_last=True), "-pk"))
 
 
 def order_history(*, order: Order) -> list[dict]:

@@ -11,9 +11,12 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("checkout/done/<uuid:token>/", views.checkout_done, name="checkout_done"),
     path("orders/", views.order_list, name="list"),
+    path("account/addresses/", views.address_list, name="addresses"),
+    path("account/addresses/<int:address_id>/delete/", views.address_delete, name="address_delete"),
     path("orders/<uuid:order_uuid>/", lifecycle_views.order_detail, name="detail"),
     path("orders/<uuid:order_uuid>/items/<int:item_id>/download/", views.order_download, name="download"),
     path("dashboard/", views.dashboard_home, name="dashboard_home"),
+    path("dashboard/store/shipping/", views.dashboard_shipping, name="dashboard_shipping"),
     path("dashboard/orders/", views.dashboard_orders, name="dashboard_orders"),
     path(
         "dashboard/orders/<uuid:order_uuid>/",

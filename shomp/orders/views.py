@@ -7,12 +7,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.catalog.models import Product, Variant
 from shomp.catalog.policies import can_view_product
+from shomp.core.countries import country_choices, country_name, is_country
 from shomp.core.exceptions import ServiceError
+from shomp.core.forms import apply_service_errors
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.uploads import serve_private_file
@@ -20,24 +23,54 @@ from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import active_store_required, can
 
 from . import events, hooks, selectors, services
-from .forms import AddToCartForm, PaymentForm, ShippingForm
+from .forms import AddressChoiceForm, AddToCartForm, PaymentForm, ShippingForm, ShippingSettingsForm
 from .models import Checkout, Order
 from .payments import Card, get_payment_provider
-from .policies import access_order_for_buyer, can_download_item
+from .policies import access_address, access_order_for_buyer, can_download_item
 
 logger = logging.getLogger(__name__)
 
 
-def _cart_context(request: HttpRequest) -> dict:
+def _cart_context(request: HttpRequest, *, country: str = "") -> dict:
     cart = selectors.find_cart(user=request.user, session=request.session)
     items = selectors.cart_items(cart=cart)
-    return {
+    context = {
         "cart": cart,
         "groups": selectors.group_by_store(items),
-        "total": sum((item.line_total for item in items), 0),
+        "items_total": sum((item.line_total for item in items), 0),
         "cart_count": sum(item.quantity for item in items),
         "needs_shipping": any(not item.product.is_digital for item in items),
     }
+    return context | _shipping_context(context, country=country)
+
+
+def _shipping_context(context: dict, *, country: str) -> dict:
+    """Each store's shipping to `country` (services.quote_shipping) on its group, and the totals:
+    `total` is the items plus every store's shipping, once every store's shipping is known."""
+    for group in context["groups"]:
+        group["shipping"] = services.quote_shipping(
+            store=group["store"], lines=services.cart_lines(group["items"]), country=country
+        )
+    quotes = [group["shipping"] for group in context["groups"]]
+    shipping_total = sum((quote.amount for quote in quotes if quote.ships), 0)
+    return {
+        "country": country,
+        "country_name": country_name(country),
+        "shipping_total": shipping_total,
+        "shipping_known": all(quote.ships for quote in quotes),
+        "shipping_refusals": [quote.refusal for quote in quotes if quote.refusal],
+        "total": context["items_total"] + shipping_total,
+    }
+
+
+def _buyer_country(request: HttpRequest, addresses=None) -> str:
+    """The country the cart shows shipping to: the one picked on the page, else the buyer's
+    last used address's, else none yet."""
+    picked = request.POST.get("country") or request.GET.get("country", "")
+    if is_country(picked):
+        return picked
+    addresses = selectors.user_addresses(user=request.user) if addresses is None else addresses
+    return addresses[0].country if addresses else ""
 
 
 # Cart ------------------------------------------------------------------------------------
@@ -45,7 +78,8 @@ def _cart_context(request: HttpRequest) -> dict:
 
 @login_not_required
 def cart(request: HttpRequest) -> HttpResponse:
-    return render(request, "orders/cart.html", _cart_context(request), partial="cart")
+    context = _cart_context(request, country=_buyer_country(request))
+    return render(request, "orders/cart.html", context | {"countries": country_choices()}, partial="cart")
 
 
 @login_not_required
@@ -102,7 +136,10 @@ def cart_update(request: HttpRequest, item_id: int) -> HttpResponse:
         if error.messages == ["That item is not in your cart."]:
             raise Http404("No such cart item.") from None
         error_message = " ".join(error.messages)
-    context = _cart_context(request) | {"line_error": {item_id: error_message} if error_message else {}}
+    context = _cart_context(request, country=_buyer_country(request)) | {
+        "line_error": {item_id: error_message} if error_message else {},
+        "countries": country_choices(),
+    }
     if not request.htmx and error_message:
         messages.error(request, error_message)
     if not request.htmx:
@@ -122,17 +159,40 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return _already_placed(request, placed)
         messages.info(request, "Your cart is empty.")
         return redirect("orders:cart")
-    if request.method == "GET":  # the buyer is at the checkout with these stores' items
+    summary_only = request.method == "GET" and request.htmx  # the address changed: new shipping figures
+    if request.method == "GET" and not summary_only:  # the buyer is at the checkout with these stores' items
         hooks.checkout_started.send(
             cart_id=context["cart"].pk,
             store_ids=[group["store"].pk for group in context["groups"]],
             user_id=request.user.pk,
         )
+    needs_shipping = context["needs_shipping"]
+    addresses = selectors.user_addresses(user=request.user) if needs_shipping else []
+    data = request.POST if request.method == "POST" else (request.GET if summary_only else None)
+    choice_form = (
+        AddressChoiceForm(data, addresses=addresses, initial={"address": str(addresses[0].pk)}) if addresses else None
+    )
+    # A form without the choice (opened before the buyer had saved addresses) carries a new one.
+    new_address = needs_shipping and (not addresses or (data or {}).get("ship-address", "new") == "new")
+    shipping_form = ShippingForm(request.POST if request.method == "POST" and new_address else None)
+    shipping_form.fields["country"].widget.attrs.update(  # a new country: new shipping figures
+        {"hx-get": reverse("orders:checkout"), "hx-target": "#checkout-summary", "hx-include": "#ship-address-new"}
+    )
+    context |= _shipping_context(context, country=_checkout_country(data, addresses))
+    if summary_only:
+        return render(request, "orders/checkout.html", context, partial="summary")
     provider = get_payment_provider()
-    shipping_form = ShippingForm(request.POST or None) if context["needs_shipping"] else None
     payment_form = PaymentForm(request.POST or None, initial={"token": uuid.uuid4()})
     if request.method == "POST":
-        shipping_ok = shipping_form is None or shipping_form.is_valid()
+        shipping, shipping_ok = None, True
+        if needs_shipping and not new_address:
+            shipping_ok = choice_form.is_valid() and choice_form.chosen() is not None
+            if shipping_ok:
+                shipping = services.ShippingAddress.of(choice_form.chosen())
+        elif needs_shipping:
+            shipping_ok = shipping_form.is_valid()
+            if shipping_ok:
+                shipping = services.ShippingAddress(**shipping_form.cleaned_data)
         if payment_form.is_valid() and shipping_ok:
             data = payment_form.cleaned_data
             try:
@@ -141,7 +201,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     cart=context["cart"],
                     token=data["token"],
                     card=Card(number=data["card_number"], expiry=data["expiry"], cvc=data["cvc"]),
-                    shipping=services.ShippingAddress(**shipping_form.cleaned_data) if shipping_form else None,
+                    shipping=shipping,
                     provider=provider,
                     expected_items_total=_shown_items_total(request),
                 )
@@ -152,14 +212,34 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 payment_form.add_error(None, message)
                 # A new token: the refused attempt left nothing behind, the next one is fresh.
                 payment_form = _refresh_token(payment_form)
-                context = _cart_context(request)
+                context = _cart_context(request, country=context["country"])
             else:
                 return redirect("orders:checkout_done", token=placed.token)
     return render(
         request,
         "orders/checkout.html",
-        context | {"shipping_form": shipping_form, "payment_form": payment_form, "provider": provider},
+        context
+        | {
+            "shipping_form": shipping_form if needs_shipping else None,
+            "choice_form": choice_form,
+            "new_address": new_address,
+            "payment_form": payment_form,
+            "provider": provider,
+        },
     )
+
+
+def _checkout_country(data, addresses) -> str:
+    """The country shipping is figured for: the chosen saved address's, or the new address's
+    country; on opening the page, the last used address's."""
+    if data is None:
+        return addresses[0].country if addresses else ""
+    choice = data.get("ship-address", "new")
+    chosen = next((a for a in addresses if str(a.pk) == choice), None)
+    if chosen is not None:
+        return chosen.country
+    code = data.get("ship-country", "")
+    return code if is_country(code) else ""
 
 
 def _shown_items_total(request: HttpRequest) -> Decimal | None:
@@ -273,3 +353,74 @@ def dashboard_orders(request: HttpRequest) -> HttpResponse:
             "realtime_topics": [events.store_orders_topic(request.store.pk)] if not status else [],
         },
     )
+
+
+@active_store_required(area=Area.SETTINGS)
+@require_http_methods(["GET", "POST"])
+def dashboard_shipping(request: HttpRequest) -> HttpResponse:
+    store = request.store
+    current = selectors.shipping_settings(store=store)
+    initial = {"processing_days": services.shipping.DEFAULT_PROCESSING_DAYS}
+    if current is not None:
+        initial = {
+            "ships_from": current.ships_from,
+            "domestic_rate": current.domestic_rate,
+            "domestic_extra_item_rate": current.domestic_extra_item_rate,
+            "ships_abroad": current.international_rate is not None,
+            "international_rate": current.international_rate,
+            "international_extra_item_rate": current.international_extra_item_rate,
+            "free_over": current.free_over,
+            "processing_days": current.processing_days,
+        }
+    form = ShippingSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        abroad = data["ships_abroad"]
+        try:
+            services.update_shipping_settings(
+                store=store,
+                actor=request.user,
+                ships_from=data["ships_from"],
+                domestic_rate=data["domestic_rate"],
+                domestic_extra_item_rate=data["domestic_extra_item_rate"] or 0,
+                international_rate=data["international_rate"] if abroad else None,
+                international_extra_item_rate=(data["international_extra_item_rate"] or 0) if abroad else 0,
+                free_over=data["free_over"],
+                processing_days=data["processing_days"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Shipping saved.")
+            return redirect("orders:dashboard_shipping")
+    return render(
+        request,
+        "orders/dashboard_shipping.html",
+        {"form": form, "settings": current, "store": store, "nav": "shipping"},
+    )
+
+
+# The buyer's addresses -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def address_list(request: HttpRequest) -> HttpResponse:
+    form = ShippingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_address(user=request.user, shipping=services.ShippingAddress(**form.cleaned_data))
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, "Address saved.")
+            return redirect("orders:addresses")
+    addresses = selectors.user_addresses(user=request.user)
+    return render(request, "orders/address_list.html", {"addresses": addresses, "form": form})
+
+
+@require_POST
+def address_delete(request: HttpRequest, address_id: int) -> HttpResponse:
+    address = access_address(user=request.user, address_id=address_id)
+    services.delete_address(user=request.user, address=address)
+    messages.success(request, "Address deleted.")
+    return redirect("orders:addresses")

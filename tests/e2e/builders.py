@@ -127,7 +127,7 @@ def place_order(live_server_app, *, buyer, lines: list[tuple[Product, int]]):
         for item, quantity in lines:
             services.add_to_cart(cart=cart, product=Product.objects.get(pk=item.pk), quantity=quantity)
         shipping = services.ShippingAddress(
-            name="Sam Buyer", line1="1 Kiln Lane", line2="", city="Leeds", postal_code="LS1 1AA", country="UK"
+            name="Sam Buyer", line1="1 Kiln Lane", line2="", city="Leeds", postal_code="LS1 1AA", country="GB"
         )
         return services.place_order(
             buyer=buyer,

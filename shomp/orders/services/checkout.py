@@ -1,7 +1,6 @@
 """Checkout: placing the order (stock, payment, one order per store) and its confirmation email."""
 
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,17 +19,9 @@ from shomp.core.money import format_price
 from .. import events, hooks, selectors
 from ..models import Cart, CartItem, Checkout, Order, OrderItem
 from ..payments import Card, PaymentProvider, get_payment_provider
+from .addresses import ShippingAddress, check_address, remember_address
 from .cart import line_label, lock_cart
-
-
-@dataclass(frozen=True)
-class ShippingAddress:
-    name: str
-    line1: str
-    line2: str
-    city: str
-    postal_code: str
-    country: str
+from .shipping import order_lines, quote_shipping
 
 
 class PricesChanged(ValidationError):
@@ -96,7 +87,9 @@ def place_order(
                 raise ValidationError("This checkout form is no longer valid. Please try again.") from None
             raise AlreadyPlaced(existing) from None
 
-        lines = list(cart.items.select_related("product__store").order_by("product_id", "variant_id", "pk"))
+        lines = list(
+            cart.items.select_related("product__store__shipping_settings").order_by("product_id", "variant_id", "pk")
+        )
         if not lines:
             if (emptied_by := selectors.recent_checkout(buyer=buyer, excluding=checkout)) is not None:
                 raise AlreadyPlaced(emptied_by)  # another tab's checkout paid for this cart just now
@@ -122,6 +115,8 @@ def place_order(
         needs_shipping = any(not line.product.is_digital for line in lines)
         if needs_shipping and shipping is None:
             raise ValidationError("Enter a shipping address for the physical items in your cart.")
+        if needs_shipping:
+            check_address(shipping)
         currencies = {line.product.store.currency for line in lines}
         if len(currencies) > 1:  # one payment is in one currency
             raise ValidationError("Your cart holds stores with different currencies: check out one currency at a time.")
@@ -148,7 +143,14 @@ def place_order(
         for store_id, store_lines in by_store.items():
             order = orders[store_id]
             items = [_order_item(order, line) for line in store_lines]
-            order.total = sum((item.line_total for item in items), Decimal("0"))
+            # Shipping from the lines at the price paid, to the address's country (shipping.py).
+            quote = quote_shipping(
+                store=order.store, lines=order_lines(items), country=shipping.country if shipping else ""
+            )
+            if not quote.ships:
+                raise ValidationError(quote.refusal or "Choose the country to ship to.")
+            order.shipping_total = quote.amount
+            order.total = sum((item.line_total for item in items), Decimal("0")) + quote.amount
             order.discount_total = sum(
                 ((item.original_unit_price - item.unit_price) * item.quantity for item in items), Decimal("0")
             )
@@ -172,6 +174,8 @@ def place_order(
         checkout.card_last4 = card.last4
         checkout.save(update_fields=["amount", "currency", "payment_reference", "card_last4"])
         cart.items.all().delete()
+        if needs_shipping:
+            remember_address(user=buyer, shipping=shipping)  # preselected at the next checkout
 
         for order in orders.values():
             transaction.on_commit(lambda order=order: events.order_placed(order=order))
@@ -181,7 +185,7 @@ def place_order(
                 total=order.total,
                 currency=order.currency,
                 buyer_id=order.buyer_id,
-                country=order.ship_country,
+                country=order.ship_country_code,
             )
         transaction.on_commit(lambda: _enqueue_confirmation(checkout.pk))
     return checkout
@@ -273,7 +277,8 @@ def _address_fields(shipping: ShippingAddress | None) -> dict:
         "ship_line2": shipping.line2,
         "ship_city": shipping.city,
         "ship_postal_code": shipping.postal_code,
-        "ship_country": shipping.country,
+        "ship_country": shipping.country_name,
+        "ship_country_code": shipping.country,
     }
 
 

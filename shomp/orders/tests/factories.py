@@ -1,4 +1,5 @@
 import uuid
+from decimal import Decimal
 
 import factory
 
@@ -6,7 +7,7 @@ from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog import services as catalog_services
 from shomp.catalog.models import Product, Variant
 from shomp.catalog.tests.factories import ProductFactory
-from shomp.orders.models import Cart, CartItem, Checkout, Order, OrderItem
+from shomp.orders.models import Address, Cart, CartItem, Checkout, Order, OrderItem, ShippingSettings
 from shomp.stores.tests.factories import StoreFactory
 
 
@@ -86,3 +87,31 @@ def product_with_variants(
 def variant_of(product: Product, name: str) -> Variant:
     """The product's variant called `name` ("M / Red"), with its product set."""
     return Variant.objects.select_related("product__store").get(product=product, name=name)
+
+
+class ShippingSettingsFactory(factory.django.DjangoModelFactory):
+    """A store shipping from the US: $5 + $1 per extra item at home, $15 + $3 abroad."""
+
+    class Meta:
+        model = ShippingSettings
+
+    store = factory.SubFactory(StoreFactory)
+    ships_from = "US"
+    domestic_rate = Decimal("5.00")
+    domestic_extra_item_rate = Decimal("1.00")
+    international_rate = Decimal("15.00")
+    international_extra_item_rate = Decimal("3.00")
+    free_over = None
+    processing_days = 3
+
+
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    user = factory.SubFactory(UserFactory)
+    name = "Robin Receiver"
+    line1 = factory.Sequence(lambda n: f"{n + 1} Quay Street")
+    city = "Bristol"
+    postal_code = "BS1 4DJ"
+    country = "GB"

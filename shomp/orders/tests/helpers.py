@@ -17,7 +17,7 @@ UNKNOWN_CARD = "5555 5555 5555 4444"
 EXPIRY = f"12/{(date.today().year + 3) % 100:02d}"
 
 SHIPPING = ShippingAddress(
-    name="Robin Receiver", line1="1 Quay Street", line2="Flat 2", city="Bristol", postal_code="BS1 4DJ", country="UK"
+    name="Robin Receiver", line1="1 Quay Street", line2="Flat 2", city="Bristol", postal_code="BS1 4DJ", country="GB"
 )
 
 

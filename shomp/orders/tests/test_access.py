@@ -11,7 +11,7 @@ from shomp.catalog.tests.factories import DigitalProductFactory, ProductFactory
 from shomp.orders.models import Order
 from shomp.stores.tests.factories import StoreFactory
 
-from .factories import CartFactory, CartItemFactory, OrderFactory, OrderItemFactory
+from .factories import AddressFactory, CartFactory, CartItemFactory, OrderFactory, OrderItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,7 @@ class World:
     physical_item: object
     cart_item: object
     product: object
+    address: object = None
 
 
 @pytest.fixture
@@ -52,7 +53,8 @@ def world() -> World:
         "buyer": buyer,
         "seller": seller,
     }
-    return World(users, order, other_order, digital_item, physical_item, cart_item, product)
+    address = AddressFactory(user=buyer, name="Robin Receiver", line1="1 Quay Street")
+    return World(users, order, other_order, digital_item, physical_item, cart_item, product, address)
 
 
 def _order(w: World, name: str) -> str:
@@ -87,6 +89,9 @@ ROUTES = {
     "dashboard_orders": lambda w: ("get", reverse("orders:dashboard_orders"), {}),
     "dashboard_order_detail": lambda w: ("get", _order(w, "orders:dashboard_order_detail"), {}),
     "dashboard_order_status": lambda w: ("post", _order(w, "orders:dashboard_order_status"), {"action": "fulfil"}),
+    "dashboard_shipping": lambda w: ("get", reverse("orders:dashboard_shipping"), {}),
+    "addresses": lambda w: ("get", reverse("orders:addresses"), {}),
+    "address_delete": lambda w: ("post", reverse("orders:address_delete", kwargs={"address_id": w.address.pk}), {}),
 }
 
 CART = (302, "/cart/")
@@ -108,6 +113,13 @@ EXPECTED = {
     "dashboard_order_status": dict.fromkeys(NO_STORE, "create") | {"visitor": "login", "other_seller": 404},
 }
 EXPECTED["dashboard_order_status"]["seller"] = "status_changed"
+EXPECTED["dashboard_shipping"] = dict.fromkeys(NO_STORE, "create") | {
+    "visitor": "login",
+    "other_seller": "hides",
+    "seller": "hides",
+}
+EXPECTED["addresses"] = dict.fromkeys(ACTORS, "hides") | {"visitor": "login", "buyer": "shows_address"}
+EXPECTED["address_delete"] = dict.fromkeys(ACTORS, 404) | {"visitor": "login", "buyer": (302, "/account/addresses/")}
 
 
 def test_the_matrix_covers_every_route():
@@ -152,12 +164,20 @@ def test_access(client, world, route, actor):
             assert world.order.number in text
         if expected == "shows_cart":
             assert world.product.title in text
+        if expected == "shows_address":
+            assert "1 Quay Street" in text
 
     world.order.refresh_from_db()
     assert world.order.status == (Order.Status.FULFILLED if expected == "status_changed" else Order.Status.PAID)
     world.cart_item.refresh_from_db()
     changed = {"cart_update": 3, "cart_add": 2} if actor == "buyer" else {}
     assert world.cart_item.quantity == changed.get(route, 1)  # nobody else touches the buyer's cart
+    # The buyer's saved address: only the buyer sees or deletes it.
+    assert world.address.__class__.objects.filter(pk=world.address.pk).exists() == (
+        not (route == "address_delete" and actor == "buyer")
+    )
+    if route in {"addresses", "address_delete", "dashboard_shipping"} and actor != "buyer":
+        assert "1 Quay Street" not in text
     if not mine:  # what isn't yours never shows, whatever the answer
         for secret in (world.order.number, str(world.order.uuid), "Robin Receiver", "1 Quay Street"):
             assert secret not in text

@@ -162,7 +162,7 @@ def test_the_seller_sees_the_buyers_handle_and_address_but_never_their_email_or_
         token=uuid.uuid4(),
         card=card(),
         shipping=services.ShippingAddress(
-            name="Robin Receiver", line1="1 Quay Street", line2="", city="Bristol", postal_code="BS1", country="UK"
+            name="Robin Receiver", line1="1 Quay Street", line2="", city="Bristol", postal_code="BS1", country="GB"
         ),
     )
     order = placed.orders.get()
@@ -179,7 +179,7 @@ def test_the_seller_sees_the_buyers_handle_and_address_but_never_their_email_or_
         assert buyer.get_full_name() == "Private Person"
         assert not re.search(r"\bPrivate\b|\bPerson\b", page)
     detail = pages[0].content.decode()
-    for text in ("Robin Receiver", "1 Quay Street", "Bristol", "UK", "Mug"):
+    for text in ("Robin Receiver", "1 Quay Street", "Bristol", "United Kingdom", "Mug"):
         assert text in detail
 
 

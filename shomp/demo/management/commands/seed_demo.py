@@ -33,6 +33,7 @@ from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
 from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
 from shomp.demo import categories as demo_categories
+from shomp.demo import shipping as demo_shipping
 from shomp.demo import themes as store_themes
 from shomp.demo import wishlists as demo_wishlists
 from shomp.orders.models import Checkout, Order
@@ -80,6 +81,7 @@ class Command(BaseCommand):
                 users, new_users = self._users()
                 stores = self._stores(users)
                 organization.seed(users=users, stores=stores, created=self.created)
+                demo_shipping.seed(stores=stores, created=self.created)  # before the demo orders pay for it
                 products = self._products(stores, products_per_store)
                 variants.seed(stores=stores, created=self.created)
                 demo_categories.seed(stores=stores, created=self.created)  # after every product exists
