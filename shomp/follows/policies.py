@@ -39,6 +39,14 @@ def access_store(*, slug: str) -> Store:
     return store
 
 
+def access_store_by_id(*, store_id) -> Store:
+    """A store by its id (kept in the session by a visitor's Follow before logging in), else Http404."""
+    store = Store.objects.filter(pk=store_id).first() if isinstance(store_id, int) else None
+    if store is None:
+        raise Http404("No such store.")
+    return store
+
+
 def access_announcement(*, announcement_uuid) -> StoreAnnouncement:
     """Announcements are public once sent (followers got them; anyone with the link may read)."""
     announcement = get_announcement(announcement_uuid=announcement_uuid)

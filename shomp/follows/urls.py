@@ -5,6 +5,7 @@ from . import views
 app_name = "follows"
 
 urlpatterns = [
+    path("stores/follow/pending/", views.pending, name="pending"),
     path("stores/<slug:store_slug>/follow-button/", views.follow_button, name="button"),
     path("stores/<slug:store_slug>/follow/", views.follow, name="follow"),
     path("stores/<slug:store_slug>/unfollow/", views.unfollow, name="unfollow"),

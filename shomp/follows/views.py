@@ -4,8 +4,9 @@ announcements. Thin: parse, ask the policy, call a service or a selector, render
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -17,7 +18,7 @@ from shomp.stores.policies import active_store_required, can
 
 from . import selectors, services
 from .forms import AnnouncementForm
-from .policies import access_announcement, access_store, can_follow_store
+from .policies import access_announcement, access_store, access_store_by_id, can_follow_store
 
 
 def _local(url: str | None) -> str | None:
@@ -70,9 +71,48 @@ def _follow_action(request: HttpRequest, store_slug: str, action) -> HttpRespons
     return redirect(next_url or store.get_absolute_url())
 
 
+PENDING_KEY = "follows:pending"
+
+
+def _ask_to_log_in(request: HttpRequest, store) -> HttpResponse:
+    """A visitor pressed Follow: remember it, log in, and /stores/follow/pending/ follows then
+    (the intent survives the login, like a wishlist heart)."""
+    request.session[PENDING_KEY] = {"store": store.pk, "back": _local(request.POST.get("next"))}
+    url = f"{reverse('account_login')}?next={reverse('follows:pending')}"
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_not_required
 @require_POST
 def follow(request: HttpRequest, store_slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return _ask_to_log_in(request, access_store(slug=store_slug))
     return _follow_action(request, store_slug, services.follow_store)
+
+
+@require_GET
+def pending(request: HttpRequest) -> HttpResponse:
+    """After logging in: follow the store the visitor pressed Follow on (put in the session by a POST)."""
+    data = request.session.pop(PENDING_KEY, None)
+    if not isinstance(data, dict):
+        return redirect("follows:following")
+    try:
+        store = access_store_by_id(store_id=data.get("store"))
+    except Http404:
+        messages.error(request, "That store isn't open any more.")
+        return redirect("follows:following")
+    back = _local(data.get("back")) or store.get_absolute_url()
+    try:
+        services.follow_store(user=request.user, store=store)
+    except ValidationError as exc:  # already following, or their own store: say so, nothing changes
+        messages.info(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"You follow {store.name}: you'll hear about its new products and sales.")
+    return redirect(back)
 
 
 @require_POST

@@ -148,3 +148,27 @@ def test_pages_fit_a_phone_and_work_by_keyboard(make_page, live_url):
         desktop.get_by_role("button", name=re.compile(r"^Notifications")).click()
         screenshot(desktop, "follows-1280-bell", full_page=False)
     assert_no_page_errors(page)
+
+
+def test_a_visitors_follow_survives_logging_in(make_page, live_url):
+    """Logged out, Follow on a product page asks to log in; after logging in the store is followed
+    and the visitor is back on the page they pressed it on."""
+    shop = builders.store(name="Fern & Kiln", slug="fern-kiln")
+    mug = builders.product(shop, "Speckled Mug", images=0)
+    fan = builders.user("latefan")
+
+    page = make_page()
+    page.goto(f"{live_url}{mug.get_absolute_url()}")
+    page.get_by_role("button", name=re.compile(r"^Follow Fern & Kiln \(log in first\)")).click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/stores/follow/pending/$"))
+    form = page.locator("form").filter(has=page.locator('input[name="login"]'))
+    form.locator('input[name="login"]').fill(fan.username)
+    form.locator('input[name="password"]').fill(builders.PASSWORD)
+    with page.expect_navigation():
+        form.locator('button[type="submit"]').click()
+
+    expect(page).to_have_url(re.compile(re.escape(mug.get_absolute_url()) + "$"))
+    expect(page.get_by_text("You follow Fern & Kiln: you'll hear about its new products and sales.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Following Fern & Kiln"))).to_be_visible()
+    assert Follow.objects.filter(user=fan, store=shop).exists()
+    assert_no_page_errors(page)

@@ -50,8 +50,54 @@ def test_store_and_product_pages_load_the_button(client, store):
 def test_the_button_for_visitors_asks_them_to_log_in(client, store):
     FollowFactory(store=store)
     html = client.get(reverse("follows:button", args=[store.slug]), **HTMX).content.decode()
-    assert "/accounts/login/?next=/fern-and-kiln/" in html
+    assert f'action="{reverse("follows:follow", args=[store.slug])}"' in html
+    assert "(log in first)" in html
     assert '<span class="follower-count">1</span> follower<' in html
+
+
+def test_a_visitors_follow_survives_the_login_and_follows_then(client, store):
+    product = ProductFactory(store=store)
+    response = client.post(reverse("follows:follow", args=[store.slug]), {"next": product.get_absolute_url()})
+    assert response["Location"] == f"{reverse('account_login')}?next={reverse('follows:pending')}"
+    assert not Follow.objects.exists()
+
+    fan = UserFactory(username="latefan")
+    client.force_login(fan)  # the session (and the remembered Follow) survives the login
+    response = client.get(reverse("follows:pending"), follow=True)
+
+    assert Follow.objects.filter(user=fan, store=store).exists()
+    assert response.redirect_chain[-1][0] == product.get_absolute_url()
+    assert "You follow Fern &amp; Kiln" in response.content.decode()
+    # Once only: the remembered intent is used up.
+    assert client.get(reverse("follows:pending"))["Location"] == reverse("follows:following")
+
+
+def test_a_visitors_follow_with_htmx_redirects_to_log_in(client, store):
+    response = client.post(reverse("follows:follow", args=[store.slug]), **HTMX)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{reverse('account_login')}?next={reverse('follows:pending')}"
+
+
+def test_a_remembered_follow_of_a_store_already_followed_says_so(client, store):
+    client.post(reverse("follows:follow", args=[store.slug]))
+    fan = UserFactory()
+    FollowFactory(user=fan, store=store)
+    client.force_login(fan)
+    response = client.get(reverse("follows:pending"), follow=True)
+    assert Follow.objects.filter(user=fan).count() == 1
+    assert "You already follow Fern &amp; Kiln." in response.content.decode()
+
+
+def test_a_remembered_follow_of_ones_own_store_follows_nothing(client, store):
+    client.post(reverse("follows:follow", args=[store.slug]))
+    client.force_login(store.owner)
+    client.get(reverse("follows:pending"))
+    assert not Follow.objects.exists()
+
+
+def test_the_pending_page_needs_a_login(client):
+    response = client.get(reverse("follows:pending"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def test_the_button_comes_back_to_the_page_it_is_on(client, fan, store):
@@ -102,7 +148,8 @@ def test_a_nonexistent_store_is_a_404(client, fan):
 
 
 def test_following_needs_a_post_and_a_login(client, store):
-    assert client.post(reverse("follows:follow", args=[store.slug])).status_code == 302
+    response = client.post(reverse("follows:follow", args=[store.slug]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not Follow.objects.exists()
     client.force_login(UserFactory())
     assert client.get(reverse("follows:follow", args=[store.slug])).status_code == 405
