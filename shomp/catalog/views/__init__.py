@@ -1,12 +1,14 @@
 """The catalog's pages.
 
-products.py: public pages and the seller's product pages. variants.py: the seller's variant
-manager (the page, generate and preview, add one, the grid, bulk edit). options.py: its option
+home.py: the marketplace's front page. products.py: the product page and the seller's product
+pages. variants.py: the seller's variant manager (the page, generate and preview, add one, the
+grid, bulk edit). options.py: its option
 and value actions (add, rename, price, remove). inventory.py: its inventory settings and one
 variant's stock page.
 """
 
 from .browse import categories, category_page, search, store_page
+from .home import home
 from .inventory import dashboard_inventory_settings, dashboard_variant_inventory
 from .options import (
     dashboard_option_add,
@@ -23,7 +25,6 @@ from .products import (
     dashboard_product_new,
     dashboard_product_status,
     dashboard_products,
-    home,
     product_page,
 )
 from .variants import (

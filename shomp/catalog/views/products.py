@@ -21,11 +21,6 @@ from ..policies import access_product_for_management, store_of_product
 
 
 @login_not_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html", {"products": selectors.latest_products(limit=12)})
-
-
-@login_not_required
 def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
     store = get_store_by_slug(slug=store_slug)
     if store is None:

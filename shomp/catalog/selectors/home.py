@@ -1,0 +1,74 @@
+"""The marketplace home page: categories with counts, popular and new products, stores to follow.
+
+The same for every visitor (the page can be cached for everyone): nothing here reads the user.
+Each section is one or two queries whatever the size of the marketplace.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from shomp.stores.models import Store
+
+from ..models import Product
+from .browse import CategoryNode, category_tree, published_counts_by_category
+from .products import RATING_SUMMARY, published_products
+from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
+
+# The follows app's relation from a store to its followers, by name: the catalog sits below
+# follows and never imports its code (as RATING_SUMMARY for reviews).
+STORE_FOLLOWS = "follows"
+
+HOME_PRODUCTS = 8
+HOME_STORES = 6
+
+
+def home_categories() -> list[CategoryNode]:
+    """The top-level categories that have something for sale, each with its count (its
+    children's included), in the tree's order. Two queries."""
+    return [node for node in category_tree(counts=published_counts_by_category()) if node.count]
+
+
+def _units_sold():
+    """Units of the product in paid orders and later (cancelled ones left out), as a subquery."""
+    sold = (
+        Product.objects.filter(pk=OuterRef("pk"))
+        .annotate(
+            units=Sum(
+                f"{ORDER_ITEMS}__quantity", filter=Q(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
+            )
+        )
+        .values("units")[:1]
+    )
+    return Coalesce(Subquery(sold, output_field=IntegerField()), 0)
+
+
+def popular_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
+    """What sells: the most units sold (paid orders and later), then the most reviewed, then the
+    newest. Products nobody bought or reviewed yet are not "popular". Two queries."""
+    products = published_products().annotate(
+        units_sold=_units_sold(), review_count=Coalesce(f"{RATING_SUMMARY}__count", 0)
+    )
+    products = products.filter(Q(units_sold__gt=0) | Q(review_count__gt=0))
+    return list(products.order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit])
+
+
+def new_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
+    """The newest products on sale. Two queries."""
+    return list(published_products().order_by("-published_at", "-pk")[:limit])
+
+
+def stores_to_follow(*, limit: int = HOME_STORES) -> QuerySet[Store]:
+    """Stores with something on sale, the most followed first (then the fullest). One query."""
+    on_sale = Product.objects.filter(store=OuterRef("pk"), status=Product.Status.PUBLISHED, reserved_for__isnull=True)
+    counted = on_sale.order_by().values("store").annotate(n=Count("pk")).values("n")
+    followers = Store.objects.filter(pk=OuterRef("pk")).annotate(n=Count(STORE_FOLLOWS)).order_by().values("n")[:1]
+    return (
+        Store.objects.annotate(
+            published_count=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+            follower_count=Coalesce(Subquery(followers, output_field=IntegerField()), 0),
+        )
+        .filter(published_count__gt=0)
+        .order_by("-follower_count", "-published_count", "name", "pk")[:limit]
+    )
