@@ -53,6 +53,7 @@ def _seller_page(request: HttpRequest, order: Order, *, status: int | None = Non
         "history": selectors.order_history(order=order),
         "nav": "orders",
         "can_change_order": can_change,
+        "can_refund": can_change and order.status in refunds.REFUNDABLE,
         "ship_form": forms.get("ship_form") or ShipForm(initial={"carrier": order.carrier}),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "refund_errors": forms.get("refund_errors") or {},

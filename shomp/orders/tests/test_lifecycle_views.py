@@ -90,6 +90,7 @@ def test_the_seller_cancels_with_a_reason_and_the_buyer_sees_the_refund(client, 
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and order.refunded_total == Decimal("29.00")
 
+    assert "Refund this line" not in client.get(seller_url(order)).content.decode()  # nothing left to refund
     client.force_login(order.buyer)
     page = client.get(order.get_absolute_url()).content.decode()
     assert "cancelled this order: “Kiln broke”. You have been refunded $29.00." in page
