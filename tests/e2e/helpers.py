@@ -80,12 +80,15 @@ def cart_line(page: Page, title: str):
 
 
 def fill_shipping(page: Page) -> None:
-    """The checkout's shipping address, by its labels."""
+    """The checkout's shipping address, by its labels (a new one, when the buyer has saved addresses)."""
+    new = page.get_by_role("radio", name="A new address")
+    if new.count():
+        new.check()
     page.get_by_label(label("Full name")).fill("Sam Buyer")
     page.get_by_label(label("Address")).fill("1 Kiln Lane")
     page.get_by_label(label("City")).fill("Leeds")
     page.get_by_label(label("Postal code")).fill("LS1 1AA")
-    page.get_by_label(label("Country")).fill("United Kingdom")
+    page.get_by_label(label("Country")).select_option(label="United Kingdom")
 
 
 def fill_card(page: Page, number: str, expiry: str = "12/30", cvc: str = "123") -> None:
