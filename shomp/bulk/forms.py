@@ -20,7 +20,8 @@ class FilterForm(forms.Form):
     stock = forms.ChoiceField(label="Stock", choices=STOCK_CHOICES, required=False)
     price_min = MoneyField(label="Price from", required=False)
     price_max = MoneyField(label="Price to", required=False)
-    q = forms.CharField(label="Search", max_length=100, required=False)
+    # Not "q": the header's search box reads ?q= and would show it.
+    search = forms.CharField(label="Search", max_length=100, required=False)
 
     def __init__(self, *args, stores, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +49,7 @@ class FilterForm(forms.Form):
             stock=data.get("stock") or "",
             price_min=data.get("price_min"),
             price_max=data.get("price_max"),
-            q=(data.get("q") or "").strip(),
+            q=(data.get("search") or "").strip(),
         )
 
 

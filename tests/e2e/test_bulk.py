@@ -135,3 +135,43 @@ def test_a_large_job_shows_its_progress_and_the_result_when_the_worker_is_done(m
     expect(page.get_by_text("Applied just now: 3 changes written.")).to_be_visible(timeout=5_000)
     assert horizontal_overflow(page) == 0
     assert_no_page_errors(page)
+
+
+def test_a_stock_adjustment_on_variants_goes_into_each_variants_history(make_page, live_url):
+    from shomp.catalog import services as catalog
+    from shomp.catalog.models import InventoryAdjustment, Variant
+
+    seller, mug, _vase, _card = two_stores()
+    tee = builders.product(mug.store, "Linen Tee", price="20.00", images=0)
+    catalog.add_product_option(product=tee, name="Size", values=["S", "M", "L"])
+    for variant in catalog.generate_variants(product=tee):
+        catalog.update_variant(variant=variant, inventory_count=4, sku=f"tee-{variant.name.lower()}")
+    page = login(make_page(), live_url, seller.username, builders.PASSWORD)
+    page.goto("/dashboard/bulk/")
+    page.get_by_role("link", name="Variants", exact=True).click()
+    page.get_by_label(label("Search")).fill("tee")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("#bulk-rows tbody tr")).to_have_count(3)
+    page.get_by_label(label("Change")).select_option("stock_adjust")
+    page.get_by_label(label("By / to")).fill("6")
+    page.get_by_label(re.compile("^Every row that matches")).check()
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#value_error, #id_reason_error")).to_have_text(re.compile("Say why"))
+    screenshot(page, "bulk-variants-reason-missing-1280")
+    page.get_by_label(label("Reason (for stock)")).fill("Delivery from the mill")
+    page.get_by_label(re.compile("^Every row that matches")).check()
+    page.get_by_role("button", name="Preview changes").click()
+    expect(page.locator("#changes tbody tr")).to_have_count(3)
+    expect(page.locator("#changes")).to_contain_text(re.compile(r"Linen Tee — M.*4\s*→\s*10", re.S))
+    screenshot(page, "bulk-variants-preview-1280")
+    page.get_by_role("button", name="Apply 3 changes").click()
+    expect(page.get_by_text("Applied: Stock +6 on 3 variants.")).to_be_visible()
+    assert set(Variant.objects.filter(product=tee).values_list("inventory_count", flat=True)) == {10}
+    history = InventoryAdjustment.objects.filter(variant__product=tee, reason="Delivery from the mill")
+    assert sorted(history.values_list("delta", flat=True)) == [6, 6, 6]
+
+    phone = login(make_page(mobile=True), live_url, seller.username, builders.PASSWORD)
+    phone.goto("/dashboard/bulk/?target=variants&search=tee")
+    expect(phone.locator("#bulk-rows tbody tr")).to_have_count(3)
+    assert horizontal_overflow(phone) == 0
+    screenshot(phone, "bulk-variants-375")

@@ -152,7 +152,7 @@ def test_another_stores_owner_sees_and_exports_only_their_own_rows(client, store
     other = StoreFactory()
     ProductFactory(store=other, title="Their mug", slug="theirs")
     client.force_login(other.owner)
-    page = text(client.get("/dashboard/bulk/?q=mug"))
+    page = text(client.get("/dashboard/bulk/?search=mug"))
     assert "Their mug" in page and "Our secret mug" not in page
     assert client.get(f"/dashboard/bulk/?store={store.pk}").context["filter_form"].errors  # not a choice
     body = b"".join(client.get("/dashboard/bulk/export.csv").streaming_content).decode()
@@ -166,10 +166,10 @@ def test_a_refused_preview_keeps_the_filters_but_never_puts_the_token_in_links(c
     ProductFactory(store=store, title="Mug")
     response = client.post(
         "/dashboard/bulk/preview/",
-        {"target": "products", "q": "mug", "action": "price_percent", "value": "", "scope": "all"},
+        {"target": "products", "search": "mug", "action": "price_percent", "value": "", "scope": "all"},
     )
     page = text(response)
-    assert response.status_code == 400 and "q=mug" in page and "csrfmiddlewaretoken=" not in page
+    assert response.status_code == 400 and "search=mug" in page and "csrfmiddlewaretoken=" not in page
 
 
 def test_another_stores_owner_gets_404_on_the_job_and_cannot_apply_it(client, store):
