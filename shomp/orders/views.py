@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -85,9 +86,15 @@ def cart(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
+    """Add to cart from a product page. With HTMX the buyer stays on the page: the buy box's status
+    line says what happened (with a link to the cart) and the header's badges follow. Without
+    JavaScript: back to the product page with the same message."""
     form = AddToCartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+        if request.htmx:
+            return _added(request, error=error)
+        messages.error(request, error)
         referer = request.META.get("HTTP_REFERER", "")
         safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
         return redirect(referer if referer and safe else "orders:cart")
@@ -106,10 +113,22 @@ def cart_add(request: HttpRequest) -> HttpResponse:
             quantity=form.cleaned_data["quantity"],
         )
     except ValidationError as error:
+        if request.htmx:
+            return _added(request, error=" ".join(error.messages))
         messages.error(request, " ".join(error.messages))
         return redirect(_product_url(product, variant))
-    messages.success(request, f"Added “{services.line_label(product, variant)}” to your cart.")
-    return redirect("orders:cart")
+    label = services.line_label(product, variant)
+    if request.htmx:
+        return _added(request, label=label)
+    messages.success(
+        request, format_html('Added “{}” to your cart. <a href="{}">View cart</a>', label, reverse("orders:cart"))
+    )
+    return redirect(_product_url(product, variant))
+
+
+def _added(request: HttpRequest, *, label: str = "", error: str = "") -> HttpResponse:
+    """The buy box's status line after an HTMX add, with the header's cart badges out of band."""
+    return render(request, "orders/partials/_added_to_cart.html", {"label": label, "error": error})
 
 
 def _product_url(product: Product, variant: Variant | None) -> str:
@@ -175,9 +194,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
     # A form without the choice (opened before the buyer had saved addresses) carries a new one.
     new_address = needs_shipping and (not addresses or (data or {}).get("ship-address", "new") == "new")
     shipping_form = ShippingForm(request.POST if request.method == "POST" and new_address else None)
-    shipping_form.fields["country"].widget.attrs.update(  # a new country: new shipping figures
-        {"hx-get": reverse("orders:checkout"), "hx-target": "#checkout-summary", "hx-include": "#ship-address-new"}
-    )
+    # A new country: new shipping figures (with the "new address" choice, when there is one).
+    summary_attrs = {"hx-get": reverse("orders:checkout"), "hx-target": "#checkout-summary"}
+    shipping_form.fields["country"].widget.attrs.update(summary_attrs)
+    if addresses:
+        shipping_form.fields["country"].widget.attrs["hx-include"] = "#ship-address-new"
     context |= _shipping_context(context, country=_checkout_country(data, addresses))
     if summary_only:
         return render(request, "orders/checkout.html", context, partial="summary")
