@@ -20,6 +20,14 @@ class CatalogConfig(AppConfig):
             area="products",
             order=20,
         )
+        dashboard.register_section(
+            "promotions",
+            label="Promotions",
+            icon="bi-tags",
+            url_name="catalog:dashboard_promotions",
+            area="promotions",
+            order=25,
+        )
 
 
 def _after_migrate(*, using: str = "default", **kwargs) -> None:

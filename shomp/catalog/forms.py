@@ -483,3 +483,68 @@ class BrowseForm(forms.Form):
             for name in ("min_price", "max_price", "kind", "in_stock", "rating", "on_sale", "store")
             if data.get(name) not in (None, "", False)
         )
+
+
+# Promotions --------------------------------------------------------------------------------
+
+
+class IdsField(forms.TypedMultipleChoiceField):
+    """Ids of things chosen in a list: any whole number is passed on, so the service (not the
+    form) refuses ids the user may not use, with a message that says why."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, required=False, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return str(value).isdigit() and len(str(value)) < 12
+
+
+class PromotionForm(forms.Form):
+    """A promotion's fields as a seller types them; dates in the store's time zone (the view
+    validates with it active). services.promotions.save_promotion checks the rest."""
+
+    name = forms.CharField(max_length=120, label="Name buyers see", help_text="Such as “Autumn sale”.")
+    kind = forms.ChoiceField(
+        choices=[("percent", "Percentage off"), ("fixed", "Amount off")],
+        initial="percent",
+        label="Discount",
+        widget=forms.RadioSelect,
+    )
+    amount = MoneyField(allow_negative=True, label="How much off", help_text="A percentage (1–100) or an amount.")
+    starts_at = forms.DateTimeField(
+        label="Starts", input_formats=["%Y-%m-%dT%H:%M"], widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label="Ends", input_formats=["%Y-%m-%dT%H:%M"], widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    stores = IdsField(label="Whole stores", widget=forms.CheckboxSelectMultiple)
+    products = IdsField(label="Products", widget=forms.SelectMultiple(attrs={"size": 8}))
+    variants = IdsField(label="Variants", widget=forms.SelectMultiple(attrs={"size": 6}))
+    notify_followers = forms.BooleanField(
+        required=False, initial=True, label="Tell followers and savers when it starts"
+    )
+
+    def __init__(self, *args, stores=(), products=(), variants=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].choices = [(s.pk, s.name) for s in stores]
+        by_store: dict[str, list] = {}
+        for product in products:
+            by_store.setdefault(product.store.name, []).append((product.pk, product.title))
+        self.fields["products"].choices = list(by_store.items())
+        self.fields["variants"].choices = [(v.pk, f"{v.product.title} — {v.name}") for v in variants]
+
+    def data_for_service(self):
+        from .services.promotions import PromotionData
+
+        data = self.cleaned_data
+        return PromotionData(
+            name=data.get("name") or "",
+            kind=data.get("kind") or "",
+            amount=data.get("amount"),
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
+            store_ids=frozenset(data.get("stores") or ()),
+            product_ids=frozenset(data.get("products") or ()),
+            variant_ids=frozenset(data.get("variants") or ()),
+            notify_followers=bool(data.get("notify_followers")),
+        )

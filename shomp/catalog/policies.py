@@ -51,3 +51,20 @@ def store_of_product(*, product_id: int | str, **_) -> int | None:
     if not 0 < pk < 2**63:
         return None
     return Product.objects.filter(pk=pk).values_list("store_id", flat=True).first()
+
+
+def access_promotion(*, user, organization_id: int, promotion_id: int):
+    """A promotion of the organization whose every covered store `user` may run promotions on;
+    Http404 otherwise (never reveal that it exists)."""
+    from .models import Promotion
+    from .services.promotions import covered_store_ids
+
+    promotion = Promotion.objects.filter(pk=promotion_id, organization_id=organization_id).first()
+    if promotion is None:
+        raise Http404("No such promotion.")
+    from shomp.stores.models import Store
+
+    stores = list(Store.objects.filter(pk__in=covered_store_ids(promotion)))
+    if not stores or not all(can(user, store, Area.PROMOTIONS) for store in stores):
+        raise Http404("No such promotion.")
+    return promotion

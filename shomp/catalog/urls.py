@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import promotions
 
 app_name = "catalog"
 
@@ -91,6 +92,19 @@ urlpatterns = [
         "dashboard/products/<int:product_id>/variants/<int:variant_id>/inventory/",
         views.dashboard_variant_inventory,
         name="dashboard_variant_inventory",
+    ),
+    # Promotions (views/promotions.py)
+    path("dashboard/promotions/", promotions.dashboard_promotions, name="dashboard_promotions"),
+    path("dashboard/promotions/new/", promotions.dashboard_promotion_new, name="dashboard_promotion_new"),
+    path(
+        "dashboard/promotions/<int:promotion_id>/edit/",
+        promotions.dashboard_promotion_edit,
+        name="dashboard_promotion_edit",
+    ),
+    path(
+        "dashboard/promotions/<int:promotion_id>/end/",
+        promotions.dashboard_promotion_end,
+        name="dashboard_promotion_end",
     ),
     # The /<store_slug>/ catch-all: last here, and shomp/urls.py includes this module last.
     path("<slug:store_slug>/", views.store_page, name="store"),

@@ -82,7 +82,8 @@ def with_sale_prices(products: QuerySet[Product], *, at=None) -> QuerySet[Produc
     at = at or timezone.now()
     base_sale = Greatest(
         Value(Decimal("0.00")),
-        F("price") - Coalesce(_best_discount(OuterRef("price"), store=OuterRef("store_id"), product=OuterRef("pk"), at=at), 0),
+        F("price")
+        - Coalesce(_best_discount(OuterRef("price"), store=OuterRef("store_id"), product=OuterRef("pk"), at=at), 0),
         output_field=_MONEY,
     )
     live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True, is_enabled=True)

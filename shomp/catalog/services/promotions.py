@@ -88,17 +88,17 @@ def _check_targets(*, user, organization_id: int, data: PromotionData) -> dict[s
     """Every store, product and variant is the organization's and one `user` may run promotions on."""
     errors: dict[str, str] = {}
     allowed = {store.pk for store in allowed_stores(user=user, organization_id=organization_id)}
-    refusal = "You can only include {what} of stores you may run promotions on: remove the others."
+    refusal = "You can only include {what} you may run promotions on: remove the others."
     if not data.store_ids <= allowed:
         errors["stores"] = refusal.format(what="stores")
     product_stores = dict(Product.objects.filter(pk__in=data.product_ids).values_list("pk", "store_id"))
     if len(product_stores) != len(data.product_ids) or not set(product_stores.values()) <= allowed:
-        errors["products"] = refusal.format(what="products")
+        errors["products"] = refusal.format(what="products of stores")
     variant_stores = dict(
         Variant.objects.filter(pk__in=data.variant_ids, archived_at__isnull=True).values_list("pk", "store_id")
     )
     if len(variant_stores) != len(data.variant_ids) or not set(variant_stores.values()) <= allowed:
-        errors["variants"] = refusal.format(what="variants")
+        errors["variants"] = refusal.format(what="variants of stores")
     total = len(data.store_ids) + len(data.product_ids) + len(data.variant_ids)
     if total == 0 and not errors:
         errors["stores"] = "Choose what the promotion covers: whole stores, products or variants."

@@ -126,13 +126,13 @@ def test_listing_sql_agrees_with_the_pricing_function():
 
 def data(**overrides):
     now = timezone.now()
-    values = dict(
-        name="Winter sale",
-        kind="percent",
-        amount=D("20"),
-        starts_at=now + timedelta(hours=1),
-        ends_at=now + timedelta(days=2),
-    )
+    values = {
+        "name": "Winter sale",
+        "kind": "percent",
+        "amount": D("20"),
+        "starts_at": now + timedelta(hours=1),
+        "ends_at": now + timedelta(days=2),
+    }
     values.update(overrides)
     return promotions.PromotionData(**values)
 

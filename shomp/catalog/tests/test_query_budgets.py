@@ -55,7 +55,7 @@ def test_store_page_for_its_owner(client, django_assert_max_num_queries, size):
     fill(store, size)
     client.force_login(store.owner)
 
-    with django_assert_max_num_queries(10):  # + session, user, the owner's cart, the design, running promotions (one query)
+    with django_assert_max_num_queries(10):  # + session, user, the owner's cart, the design, promotions
         response = client.get("/alpha/")
 
     assert response.context["is_manager"]
@@ -104,7 +104,7 @@ def test_product_page(client, django_assert_max_num_queries, size):
     product = ProductFactory(store__slug="alpha", slug="mug")
     ProductImageFactory.create_batch(min(size, 10), product=product)
 
-    with django_assert_max_num_queries(5):  # store, product, images, the store's design (themes), running promotions (one query)
+    with django_assert_max_num_queries(5):  # store, product, images, the store's design (themes), promotions
         response = client.get("/alpha/products/mug/")
 
     assert response.status_code == 200
