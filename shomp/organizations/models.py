@@ -170,6 +170,8 @@ class AuditLogEntry(models.Model):
         ORDER_CANCELLED = "order_cancelled", "Cancelled and refunded an order"
         ORDER_REFUNDED = "order_refunded", "Refunded an order line"
         BULK_OPERATION = "bulk_operation", "Ran a bulk operation"
+        PROMOTION_SAVED = "promotion_saved", "Saved the promotion"
+        PROMOTION_ENDED = "promotion_ended", "Ended the promotion"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -32,8 +32,8 @@ NAME_MAX = 120
 MAX_TARGETS = 5000  # stores + products + variants in one promotion
 
 # Audit log actions (organizations.AuditLogEntry.Action)
-ACTION_SAVED = "promotion_saved"
-ACTION_ENDED = "promotion_ended"
+ACTION_SAVED = "promotion_saved"  # AuditLogEntry.Action.PROMOTION_SAVED
+ACTION_ENDED = "promotion_ended"  # AuditLogEntry.Action.PROMOTION_ENDED
 
 
 @dataclass(frozen=True)
