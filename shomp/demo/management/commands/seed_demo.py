@@ -33,6 +33,7 @@ from shomp.catalog.services import create_product, publish_product
 from shomp.core import uploads
 from shomp.demo import analytics, audience, catalogue, conversations, organization, reviews, samples, variants
 from shomp.demo import categories as demo_categories
+from shomp.demo import promotions as demo_promotions
 from shomp.demo import shipping as demo_shipping
 from shomp.demo import themes as store_themes
 from shomp.demo import wishlists as demo_wishlists
@@ -92,6 +93,7 @@ class Command(BaseCommand):
                 conversations.seed(users=users, stores=stores, products=products, created=self.created)
                 analytics.seed(stores=stores, created=self.created)
                 demo_wishlists.seed(users=users, stores=stores, products=products, created=self.created)
+                demo_promotions.seed(stores=stores, created=self.created)  # after the orders: they paid full price
                 if "demo-buyer" in new_users:  # the cart comes with the buyer, once
                     self._cart(users["demo-buyer"], products)
         except ValidationError as error:
