@@ -34,6 +34,21 @@
       input.removeAttribute("aria-invalid");
     });
   });
+  // The dashboard's side navigation is a sideways strip on phones: scroll it so the page's own
+  // section shows (centred) instead of sitting out of sight past the edge.
+  function showActiveSection() {
+    document.querySelectorAll(".dashboard-nav").forEach(function (nav) {
+      var active = nav.querySelector('[aria-current="page"]');
+      if (!active || nav.scrollWidth <= nav.clientWidth) { return; }
+      var box = nav.getBoundingClientRect(), link = active.getBoundingClientRect();
+      nav.scrollLeft += (link.left - box.left) - (box.width - link.width) / 2;
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", showActiveSection);
+  } else {
+    showActiveSection();
+  }
   // Auto-submit selects marked data-autosubmit (e.g. the dashboard store switcher).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
