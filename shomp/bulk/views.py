@@ -25,6 +25,8 @@ from .policies import access_job, bulk_stores
 
 ROWS_PER_PAGE = 50
 CHANGES_PER_PAGE = 100
+#: Errors listed at the top of a refused preview (the table below pages through all of them).
+ERRORS_LISTED = 20
 #: How often the progress bar asks how far the worker is (ms): handed to the template.
 POLL_MS = 1000
 
@@ -164,7 +166,8 @@ def job(request: HttpRequest, job_uuid: str) -> HttpResponse:
         errors = [c for c in changes if c["error"]]
         shown = errors if errors else [c for c in changes if c["price"] or c["stock"] or c["status"] or c["note"]]
         context |= {
-            "error_rows": errors[:1000],
+            "error_rows": errors[:ERRORS_LISTED],
+            "more_errors": max(0, len(errors) - ERRORS_LISTED),
             "page_obj": Paginator(shown, CHANGES_PER_PAGE).get_page(request.GET.get("page")),
             "unchanged": sum(1 for c in changes if not c["error"] and not (c["price"] or c["stock"] or c["status"])),
             "is_import": bulk_job.kind == BulkJob.Kind.IMPORT,

@@ -259,3 +259,15 @@ def test_the_progress_poll_asks_for_a_refresh_once_the_worker_is_done(client, st
     BulkJob.objects.filter(pk=job.pk).update(status="done")
     response = client.get(f"/dashboard/bulk/jobs/{job.uuid}/?poll=1", headers={"HX-Request": "true"})
     assert response.status_code == 204 and response["HX-Refresh"] == "true"
+
+
+def test_a_file_with_many_bad_lines_lists_the_first_and_pages_through_all(client, store, seller):
+    lines = "".join(f"fern,ghost-{n},,,1.00,\n" for n in range(130))
+    upload = io.BytesIO(("store,product,variant,sku,price,stock\n" + lines).encode())
+    upload.name = "prices.csv"
+    response = client.post("/dashboard/bulk/import/", {"file": upload}, follow=True)
+    page = text(response)
+    assert "130 lines can't be applied" in page and "And 110 more, in the table below." in page
+    assert "Line 2: no product “ghost-0” in Fern & Kiln." in page
+    assert len(response.context["page_obj"].object_list) == 100
+    assert response.context["page_obj"].paginator.num_pages == 2
