@@ -37,6 +37,7 @@ def test_cart_from_two_stores_then_log_in_and_pay(page, live_url):
     page.goto("/ink-parade/")
     page.get_by_role("link", name="Fox Print").click()
     page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     expect(page).to_have_url(re.compile(r"/cart/$"))
     expect(cart_badge(page)).to_have_text("2")
     expect(page.get_by_role("heading", name="Muddy Wheel")).to_be_visible()
@@ -116,6 +117,7 @@ def test_stock_that_ran_out_before_paying_is_explained(page, live_url):
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
     expect(cart_badge(page)).to_have_text("2")
+    page.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
 
     Product.objects.filter(pk=vase.pk).update(stock=1)  # someone else bought one meanwhile
     page.get_by_role("link", name="Check out").click()

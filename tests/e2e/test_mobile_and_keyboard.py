@@ -41,6 +41,8 @@ def test_buy_on_a_phone(make_page, live_url):
     assert horizontal_overflow(page) == 0
     screenshot(page, "phone-1-product")
     add.click()
+    expect(cart_badge(page)).to_have_text("1")  # on the product page still, the phone header's badge
+    page.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
 
     expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
     expect(cart_badge(page)).to_have_text("1")  # the phone header's own cart button
@@ -98,6 +100,9 @@ def test_keyboard_only_skip_link_then_tab_to_add_to_cart(page, live_url):
     assert add.evaluate("b => getComputedStyle(b).outlineStyle !== 'none' || getComputedStyle(b).boxShadow !== 'none'")
     assert presses < 25, f"{presses} presses of Tab to reach Add to cart"
     page.keyboard.press("Enter")
+    view_cart = page.get_by_role("link", name="View cart")  # the buyer stays; the next Tab is the cart link
+    expect(view_cart).to_be_visible()
+    view_cart.press("Enter")
 
     expect(page.get_by_role("heading", name="Your cart")).to_be_visible()
     expect(cart_line(page, "Celadon Teapot")).to_be_visible()

@@ -48,6 +48,7 @@ def test_main_pages_render_cleanly(make_page, live_url, shop_world, width):
     seller = login(make_page(mobile=mobile), live_url, shop_world["seller"].username, builders.PASSWORD)
     buyer.goto(teapot.get_absolute_url())
     buyer.get_by_role("button", name="Add to cart").click()
+    buyer.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     expect(buyer.get_by_role("heading", name="Your cart")).to_be_visible()
 
     pages = [

@@ -101,6 +101,7 @@ def test_seller_themes_customizes_previews_and_publishes_buyer_sees_it(make_page
     buyer.goto(mug.get_absolute_url())
     expect(buyer.locator("link[data-store-theme]")).to_have_count(1)
     buyer.get_by_role("button", name="Add to cart").click()
+    buyer.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     expect(buyer).to_have_url(re.compile(r"/cart/$"))
     expect(buyer.locator("link[data-store-theme]")).to_have_count(0)
     expect(buyer.locator("#store-theme")).to_have_count(0)

@@ -141,6 +141,7 @@ def test_a_buyer_picks_size_and_colour_then_buys_that_variant(make_page, live_ur
     wait_for_socket(page)
     page.get_by_label("Quantity").fill("2")
     page.get_by_role("button", name="Add to cart").click()
+    page.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     expect(page).to_have_url(re.compile(r"/cart/$"), timeout=15_000)
     expect(page.get_by_role("main").get_by_role("listitem").filter(has_text="Cloud Hoodie")).to_contain_text("Blue")
     screenshot(page, "variants-buyer-6-cart")
@@ -198,6 +199,7 @@ def test_a_sold_out_combination_cannot_be_bought(make_page, live_url):
     settle(phone)
     screenshot(phone, "variants-buyer-5-m-blue-375")
     phone.get_by_role("button", name="Add to cart").click()
+    phone.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     expect(phone).to_have_url(re.compile(r"/cart/$"))
     expect(phone.get_by_role("main")).to_contain_text("Colour: Blue")
     assert horizontal_overflow(phone) == 0
