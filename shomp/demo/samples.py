@@ -1,4 +1,4 @@
-"""Sample files made from nothing: product pictures, store logos, and small downloads.
+"""Sample files made from nothing: product pictures (drawn in pictures.py), store logos, and small downloads.
 
 Everything is generated in memory, deterministically from the product (so a product keeps its
 colour), and small: an 800×600 JPEG picture, a one-page PDF, a ZIP, an EPUB or a short WAV tone.
@@ -18,6 +18,8 @@ from xml.sax.saxutils import escape
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageOps
+
+from shomp.demo import pictures
 
 IMAGE_SIZE = (800, 600)
 LOGO_SIZE = (400, 400)
@@ -64,35 +66,11 @@ def _jpeg(image: Image.Image, name: str) -> ContentFile:
 def product_image(
     *, title: str, seed: int, variant: int = 0, colour: tuple[int, int, int] | None = None
 ) -> ContentFile:
-    """An 800×600 JPEG for a product: its colours and initials; `variant` changes the composition.
-
-    `colour` (r, g, b) paints it in that colour instead, e.g. the picture of a product's red variant."""
-    light, dark = palette(seed)
-    if colour is not None:
-        light = tuple(min(255, round(c * 0.6 + 255 * 0.4)) for c in colour)
-        dark = tuple(round(c * 0.7) for c in colour)
-    width, height = IMAGE_SIZE
-    image = _gradient(IMAGE_SIZE, light, dark)
-    draw = ImageDraw.Draw(image, "RGBA")
-    if variant == 0:  # the cover: soft circles and big initials
-        for k in range(6):
-            x, y = (seed * 97 + k * 173) % width, (seed * 53 + k * 131) % height
-            r = 40 + (seed * 7 + k * 29) % 120
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 38))
-        draw.text((width / 2 + 4, height / 2 + 6), initials(title), font=_font(200), fill=(0, 0, 0, 60), anchor="mm")
-        draw.text((width / 2, height / 2), initials(title), font=_font(200), fill=(255, 255, 255, 235), anchor="mm")
-    elif variant == 1:  # a detail: diagonal stripes and a framed initial
-        for k in range(-height, width, 60):
-            draw.line((k, height, k + height, 0), fill=(255, 255, 255, 30), width=18)
-        draw.rounded_rectangle((250, 150, 550, 450), radius=36, fill=(*dark, 210))
-        draw.text((width / 2, height / 2), initials(title)[:1], font=_font(170), fill=light, anchor="mm")
-    else:  # a label: the title on a card
-        draw.rounded_rectangle((80, 170, 720, 430), radius=24, fill=(255, 255, 255, 225))
-        lines = textwrap.wrap(title, width=26)[:3]
-        top = height / 2 - (len(lines) - 1) * 24
-        for n, line in enumerate(lines):
-            draw.text((width / 2, top + n * 48), line, font=_font(36), fill=dark, anchor="mm")
-    return _jpeg(image, f"{initials(title).lower() or 'product'}-{variant + 1}.jpg")
+    """An 800×600 JPEG that looks like the product (pictures.py: a mug, a print, a record...);
+    `variant` 1 and 2 are other shots, `colour` (r, g, b) paints the object, e.g. the picture of
+    a product's red variant. Drawn once, then read from the disk cache."""
+    data = pictures.picture_jpeg(title=title, seed=seed, variant=variant, colour=colour)
+    return ContentFile(data, name=f"{initials(title).lower() or 'product'}-{variant + 1}.jpg")
 
 
 def store_logo(*, name: str, seed: int) -> ContentFile:
