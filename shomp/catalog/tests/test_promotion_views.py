@@ -95,7 +95,7 @@ def test_a_seller_creates_a_promotion_on_two_stores_in_the_store_time_zone(clien
 )
 def test_bad_input_is_shown_next_to_its_field_and_nothing_is_saved(seller, store, changes, field, message):
     response = seller.post(NEW, form(store, **changes))
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html and message in html
     assert not Promotion.objects.exists()
@@ -109,7 +109,7 @@ def test_a_percentage_with_a_decimal_comma_is_read(seller, store):
 def test_products_of_a_store_the_user_may_not_manage_are_refused(seller, store):
     foreign = ProductFactory(title="Not yours")
     response = seller.post(NEW, form(store, products=[str(foreign.pk)]))
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "You can only include products of stores you may run promotions on" in response.content.decode()
     response = seller.post(NEW, form(store, stores=[str(foreign.store_id)]))
     assert "You can only include stores you may run promotions on" in response.content.decode()

@@ -96,7 +96,6 @@ def _form_page(request, form, promotion=None) -> HttpResponse:
         request,
         "catalog/dashboard_promotion_form.html",
         {"form": form, "promotion": promotion, "nav": "promotions", "tz_name": request.store.time_zone},
-        status=400 if form.is_bound and form.errors else None,
     )
 
 
