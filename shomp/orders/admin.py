@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cart, CartItem, Checkout, Order, OrderItem
+from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund
 
 
 class OrderItemInline(admin.TabularInline):
@@ -16,8 +16,23 @@ class OrderItemInline(admin.TabularInline):
         "kind",
         "unit_price",
         "quantity",
+        "refunded_quantity",
     )
     can_delete = False
+
+
+class RefundInline(admin.TabularInline):
+    """Money given back goes through the payment provider from the store's order page; here it
+    is read only (a row added here would refund nothing)."""
+
+    model = Refund
+    fk_name = "order"
+    extra = 0
+    fields = readonly_fields = ("created_at", "item", "quantity", "amount", "reason", "reference", "actor")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Order)
@@ -27,8 +42,8 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ("uuid", "store__name", "buyer__username", "buyer__email")
     list_select_related = ("store", "buyer")
     raw_id_fields = ("buyer", "store", "checkout")
-    readonly_fields = ("uuid", "created_at")
-    inlines = [OrderItemInline]
+    readonly_fields = ("uuid", "created_at", "refunded_total", "cancelled_at", "delivered_at")
+    inlines = [OrderItemInline, RefundInline]
 
 
 @admin.register(Checkout)

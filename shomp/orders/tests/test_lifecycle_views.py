@@ -272,3 +272,11 @@ def test_lifecycle_pages_query_budget(client, django_assert_max_num_queries, lin
     with django_assert_max_num_queries(8):
         page = client.get(seller_url(order)).content.decode()
     assert page.count("Refund this line") == lines
+
+
+def test_the_admin_shows_refunds_read_only(client, order):
+    refunds.cancel_order(order=order, reason="Kiln broke")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    assert "Kiln broke" in page and "29.00" in page
+    assert "refunds-TOTAL_FORMS" in page and 'name="refunds-0-amount"' not in page  # shown, not editable
