@@ -38,6 +38,8 @@ class BulkJob(models.Model):
     phase = models.CharField(max_length=20, blank=True)  # checking, writing (while running)
     processed = models.PositiveIntegerField(default=0)  # rows checked so far (the progress bar)
     message = models.CharField(max_length=500, blank=True)  # why it was not applied
+    # The worker's last sign of life while applying (tasks.fail_stalled_jobs reads it).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

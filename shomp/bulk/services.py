@@ -225,6 +225,7 @@ def _check_stores(user, job: BulkJob) -> None:
 
 
 def _progress(job: BulkJob, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     BulkJob.objects.filter(pk=job.pk).update(**fields)
@@ -234,7 +235,7 @@ def run_job(*, job_id: int) -> BulkJob:
     """Check every row, then write the plan in one transaction; the job says how it went.
     Idempotent: a job that is not waiting (applied, refused, or being applied) is left alone."""
     claimed = BulkJob.objects.filter(pk=job_id, status__in=[BulkJob.Status.PREVIEW, BulkJob.Status.QUEUED]).update(
-        status=BulkJob.Status.RUNNING, phase="checking", processed=0
+        status=BulkJob.Status.RUNNING, phase="checking", processed=0, heartbeat_at=timezone.now()
     )
     job = BulkJob.objects.select_related("user").get(pk=job_id)
     if not claimed:
@@ -252,7 +253,8 @@ def run_job(*, job_id: int) -> BulkJob:
         _progress(job, phase="writing")
         with transaction.atomic():
             written = _write(job, changes)
-        _progress(job, status=BulkJob.Status.DONE, phase="", processed=written, finished_at=timezone.now())
+            # In the same transaction: a job is never "applying" once its changes are in.
+            _progress(job, status=BulkJob.Status.DONE, phase="", processed=written, finished_at=timezone.now())
     except (Stale, ValidationError) as error:
         message = error.messages[0] if isinstance(error, ValidationError) else str(error)
         _progress(job, status=BulkJob.Status.FAILED, phase="", message=message[:500], finished_at=timezone.now())
@@ -390,6 +392,20 @@ def _write(job: BulkJob, changes: list[dict]) -> int:
     ]
     transaction.on_commit(lambda: _announce(price_moments, restocked, first_published), robust=True)
     return len(changes)
+
+
+STALLED = "The worker stopped before finishing, so nothing was changed. Preview it again to retry."
+#: A job applying without a sign of life for this long is given up (tasks.fail_stalled_jobs).
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def fail_stalled_jobs() -> int:
+    """Mark jobs whose worker died while applying as not applied. Their writes were one
+    transaction that never committed (a committed one marks its job done in it)."""
+    cutoff = timezone.now() - STALLED_AFTER
+    return BulkJob.objects.filter(status=BulkJob.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+        status=BulkJob.Status.FAILED, phase="", message=STALLED, finished_at=timezone.now()
+    )
 
 
 def prune_previews() -> int:

@@ -23,4 +23,11 @@ def prune_previews() -> int:
     return services.prune_previews()
 
 
+@task
+def fail_stalled_jobs() -> int:
+    """Give up jobs whose worker died while applying (nothing of them was written)."""
+    return services.fail_stalled_jobs()
+
+
 register_periodic(prune_previews, every=timedelta(hours=6))
+register_periodic(fail_stalled_jobs, every=timedelta(minutes=5))

@@ -255,3 +255,19 @@ def test_old_previews_are_pruned_and_applied_jobs_stay(store, seller):
     BulkJob.objects.filter(pk__in=[old.pk, applied.pk]).update(created_at=long_ago)
     assert tasks.prune_previews.call() == 1
     assert set(BulkJob.objects.values_list("pk", flat=True)) == {applied.pk, fresh.pk}
+
+
+def test_a_job_whose_worker_died_is_given_up_and_one_still_going_is_not(store, seller):
+    ProductFactory(store=store)
+    dead = prepare(seller, store, action=Action.PRICE_PERCENT, value="5")
+    alive = prepare(seller, store, action=Action.PRICE_PERCENT, value="6")
+    long_ago = timezone.now() - services.STALLED_AFTER - timedelta(minutes=1)
+    BulkJob.objects.filter(pk=dead.pk).update(status="running", heartbeat_at=long_ago)
+    BulkJob.objects.filter(pk=alive.pk).update(status="running", heartbeat_at=timezone.now())
+    assert tasks.fail_stalled_jobs.call() == 1
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert (dead.status, dead.message) == ("failed", services.STALLED)
+    assert alive.status == "running"
+    services.run_job(job_id=dead.pk)  # a late retry of the task changes nothing
+    assert Product.objects.get().price == Decimal("10.00")
