@@ -536,6 +536,7 @@ SHIPPING = {
     "purl-theory": DemoShipping("US", "4.00", "1.00", "12.00", "3.00", None, 3),
     "marginalia-press": DemoShipping("US", "3.00", "0.50", "8.00", "1.50", "40.00", 2),
     "low-tide-audio": DemoShipping("US", "5.00", "1.00", "15.00", "4.00", "75.00", 4),
+    "silver-thread": DemoShipping("US", "2.50", "0.50", "7.00", "1.00", "50.00", 1),
 }
 
 
