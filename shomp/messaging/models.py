@@ -41,6 +41,15 @@ class Conversation(models.Model):
         RESOLVED = "resolved", "Resolved"
         ARCHIVED = "archived", "Archived"
 
+    # How the customer reads a status: the store's words are about its own queue ("Waiting on
+    # customer" means the customer's reply is wanted).
+    CUSTOMER_STATUS_LABELS = {
+        "open": "Open",
+        "waiting": "Waiting for your reply",
+        "resolved": "Resolved",
+        "archived": "Closed",
+    }
+
     class Type(models.TextChoices):
         PRE_PURCHASE = "pre_purchase", "Question about a product"
         SUPPORT = "support", "Help with an order"
@@ -99,6 +108,9 @@ class Conversation(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def get_customer_status_display(self) -> str:
+        return self.CUSTOMER_STATUS_LABELS.get(self.status, self.get_status_display())
 
     def get_absolute_url(self) -> str:
         return reverse("messaging:thread", kwargs={"conversation_uuid": self.uuid})

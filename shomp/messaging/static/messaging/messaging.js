@@ -99,6 +99,15 @@
     box.selectionStart = box.selectionEnd = start + text.length;
   });
 
+  // A status change (a reply, another team member) pushes the header badge: the sidebar's select
+  // follows it, so both read the same.
+  document.addEventListener("htmx:load", function (event) {
+    var el = event.detail && event.detail.elt;
+    if (!el || el.id !== "conversation-status") { return; }
+    var select = document.getElementById("thread-status");
+    if (select && el.getAttribute("data-status")) { select.value = el.getAttribute("data-status"); }
+  });
+
   // Live items arrive twice at times (the sender's own response and the push): keep one.
   // data-live-item="first" keeps the one already there; "newest" keeps the new one (inbox rows
   // move to the top). A row pushed into the hidden #inbox-updates changes the row in place if
