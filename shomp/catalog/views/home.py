@@ -20,6 +20,7 @@ CATEGORY_ICONS = {
     "patterns-and-tutorials": "scissors",
     "digital-downloads": "cloud-arrow-down",
     "home-and-living": "house-heart",
+    "craft-supplies": "basket",
     "bags-and-accessories": "handbag",
 }
 
