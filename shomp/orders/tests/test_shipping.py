@@ -221,3 +221,12 @@ def test_only_who_may_change_store_settings_sets_shipping(role):
     with pytest.raises(ValidationError):
         services.update_shipping_settings(store=store, actor=UserFactory(), ships_from="US", domestic_rate=D("5"))
     assert not ShippingSettings.objects.exists()
+
+
+def test_the_confirmation_email_shows_each_orders_shipping(two_store_cart, provider, mailoutbox):
+    buyer, cart, *_ = two_store_cart
+    placed = services.place_order(buyer=buyer, cart=cart, token=uuid.uuid4(), card=card(), shipping=gb())
+    services.send_order_confirmation(checkout_id=placed.pk)
+    body = mailoutbox[-1].body
+    assert "You paid $62.50" in body
+    assert "Shipping to United Kingdom  $18.00" in body and "Shipping to United Kingdom  $2.50" in body
