@@ -285,3 +285,35 @@ def test_start_tells_followers_of_covered_stores_and_savers_once(django_capture_
     assert Notification.objects.filter(user=follower, type="sale").count() == 1
     assert Notification.objects.filter(user=saver, type="saved_sale").count() == 1
     assert not Notification.objects.filter(user=stranger).exists()
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def test_card_product_page_and_variant_picker_show_the_sale(client):
+    store = StoreFactory(slug="shop")
+    plain = ProductFactory(store=store, title="Mug", slug="mug", price=D("20.00"), status="published")
+    tee = ProductFactory(store=store, title="Tee", slug="tee", price=D("20.00"), status="published")
+    small, large = sized(tee)
+    Variant.objects.filter(product=tee).update(inventory_count=5)
+    promo(stores=[store], amount="25", name="Autumn sale")
+    card = client.get("/shop/").content.decode()
+    assert "$15.00" in card and "<s" in card and "$20.00" in card and "Sale</span> ends" in card
+    page = client.get("/shop/products/mug/").content.decode()
+    assert "You save $5.00" in page and "Autumn sale" in page
+    picked = client.get("/shop/products/tee/", {"variant": large.pk}).content.decode()
+    assert "$18.75" in picked and "$25.00" in picked and "You save $6.25" in picked
+    assert plain.pk and small.pk
+
+
+def test_browse_on_sale_filter_and_price_sort_use_the_sale_price(client):
+    store, other = StoreFactory(slug="shop"), StoreFactory(slug="other")
+    ProductFactory(store=store, title="Dear mug", slug="dear", price=D("30.00"), status="published")
+    ProductFactory(store=other, title="Plain mug", slug="plain", price=D("20.00"), status="published")
+    promo(stores=[store], amount="50")  # the dear mug now costs 15.00
+    html = client.get("/search/", {"q": "mug", "sort": "price_asc"}).content.decode()
+    assert html.index("Dear mug") < html.index("Plain mug")
+    on_sale = client.get("/search/", {"q": "mug", "on_sale": "1"}).content.decode()
+    assert "Dear mug" in on_sale and "Plain mug" not in on_sale
+    cheap = client.get("/search/", {"q": "mug", "max_price": "16"}).content.decode()
+    assert "Dear mug" in cheap and "Plain mug" not in cheap
