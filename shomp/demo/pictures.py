@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 SIZE = (800, 600)
 _SCALE = 2
-_VERSION = "1"  # bump when the drawings change: old cache files are then never read
+_VERSION = "2"  # bump when the drawings change: old cache files are then never read
 
 # (words in the title, kind), first match wins.
 KINDS = [
@@ -312,7 +312,8 @@ def _beanie(k: _Canvas, colour):
     d.chord(s(210, 120, 590, 560), 180, 360, fill=colour)
     d.rectangle(s(210, 330, 590, 340), fill=colour)
     for x in range(225, 590, 22):  # ribs
-        d.line(s(x, 180 + abs(400 - x) * 0.35, x, 340), fill=(*_shade(colour, 0.8), 255), width=5 * _SCALE)
+        top = 340 - 220 * math.sqrt(max(0.0, 1 - ((x - 400) / 190) ** 2)) + 14  # under the dome's edge
+        d.line(s(x, top, x, 340), fill=(*_shade(colour, 0.8), 255), width=5 * _SCALE)
     d.rounded_rectangle(s(195, 330, 605, 470), radius=26 * _SCALE, fill=_shade(colour, 0.9))  # brim
     for x in range(210, 600, 18):
         d.line(s(x, 340, x, 460), fill=(*_shade(colour, 0.72), 255), width=4 * _SCALE)
