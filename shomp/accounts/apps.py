@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "shomp.accounts"
+    verbose_name = "Users and sign-in"
     label = "accounts"
 
     def ready(self):

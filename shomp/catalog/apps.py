@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class CatalogConfig(AppConfig):
     name = "shomp.catalog"
+    verbose_name = "Catalog"
     label = "catalog"
 
     def ready(self):

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class FollowsConfig(AppConfig):
     name = "shomp.follows"
+    verbose_name = "Follows and announcements"
     label = "follows"
 
     def ready(self):

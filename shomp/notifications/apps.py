@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "shomp.notifications"
+    verbose_name = "Notifications"
     label = "notifications"
 
     def ready(self):

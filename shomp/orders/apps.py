@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class OrdersConfig(AppConfig):
     name = "shomp.orders"
+    verbose_name = "Orders and payments"
     label = "orders"
 
     def ready(self):

@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 class StoresConfig(AppConfig):
     name = "shomp.stores"
+    verbose_name = "Stores"
     label = "stores"
 
     def ready(self) -> None:

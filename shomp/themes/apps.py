@@ -12,6 +12,7 @@ def _sync_themes(sender, **kwargs) -> None:
 
 class ThemesConfig(AppConfig):
     name = "shomp.themes"
+    verbose_name = "Store themes"
     label = "themes"
 
     def ready(self):

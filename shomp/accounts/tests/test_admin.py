@@ -53,3 +53,15 @@ def test_staff_search_orders_by_buyer_username(client, item):
     assert item.order.number in response.text
     response = client.get("/admin/orders/order/", {"q": "nobody-has-this-name"})
     assert item.order.number not in response.text
+
+
+@pytest.mark.django_db
+def test_the_admin_index_names_every_app_distinctly(client):
+    """Each app's heading is its own (allauth's "Accounts" and ours no longer read the same)."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    apps = client.get("/admin/").context["app_list"]
+
+    names = [app["name"] for app in apps]
+    assert len(names) == len(set(names)), names
+    assert "Users and sign-in" in names and "Orders and payments" in names
