@@ -225,6 +225,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     shipping=shipping,
                     provider=provider,
                     expected_items_total=_shown_items_total(request),
+                    expected_shipping_total=_shown_amount(request, "expected_shipping_total"),
                 )
             except services.AlreadyPlaced as already:  # a double submit or another tab: show the first
                 return _already_placed(request, already.checkout)
@@ -261,6 +262,14 @@ def _checkout_country(data, addresses) -> str:
         return chosen.country
     code = data.get("ship-country", "")
     return code if is_country(code) else ""
+
+
+def _shown_amount(request: HttpRequest, name: str) -> Decimal | None:
+    """An amount the checkout page showed (a hidden field); None when missing or not an amount."""
+    try:
+        return Decimal(request.POST.get(name, "")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def _shown_items_total(request: HttpRequest) -> Decimal | None:

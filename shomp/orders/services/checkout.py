@@ -38,6 +38,18 @@ class PricesChanged(ValidationError):
         )
 
 
+class ShippingChanged(ValidationError):
+    """The shipping the checkout page showed is no longer what the stores charge (a seller changed
+    their rates meanwhile): nothing is charged, and the message says the new shipping."""
+
+    def __init__(self, shipping_total: Decimal, currency: str):
+        self.shipping_total = shipping_total
+        super().__init__(
+            f"Shipping changed while you were checking out: it now comes to "
+            f"{format_price(shipping_total, currency)}. Nothing was charged. Check the new total and pay again."
+        )
+
+
 class AlreadyPlaced(Exception):
     """This cart was paid for already: by the checkout with this token (a double submit), or
     just now by another tab's checkout (another token). Carries that checkout."""
@@ -56,6 +68,7 @@ def place_order(
     shipping: ShippingAddress | None = None,
     provider: PaymentProvider | None = None,
     expected_items_total: Decimal | None = None,
+    expected_shipping_total: Decimal | None = None,
 ) -> Checkout:
     """Take stock, charge the buyer once, and make one order per store, all or nothing.
 
@@ -70,7 +83,9 @@ def place_order(
     Prices are worked out here, on the locked rows, at one instant (catalog pricing: the best
     running promotion); with `expected_items_total` (the items' total the checkout page showed),
     a different total refuses the order with PricesChanged and changes nothing: a sale that ends
-    (or starts) while the buyer is paying is never charged differently from what they saw."""
+    (or starts) while the buyer is paying is never charged differently from what they saw.
+    Shipping likewise: with `expected_shipping_total` (the shipping the page showed), other
+    shipping (the store changed its rates meanwhile) refuses with ShippingChanged."""
     provider = provider or get_payment_provider()
     with transaction.atomic():
         # Before reading a line: a checkout of the same cart in another tab finishes first.
@@ -139,7 +154,7 @@ def place_order(
         for line in lines:  # products' pk order, then variants': the order the rows were locked in
             _take_stock(line, order=orders[line.product.store_id])
 
-        total = Decimal("0")
+        total = shipping_total = Decimal("0")
         for store_id, store_lines in by_store.items():
             order = orders[store_id]
             items = [_order_item(order, line) for line in store_lines]
@@ -150,6 +165,7 @@ def place_order(
             if not quote.ships:
                 raise ValidationError(quote.refusal or "Choose the country to ship to.")
             order.shipping_total = quote.amount
+            shipping_total += quote.amount
             order.total = sum((item.line_total for item in items), Decimal("0")) + quote.amount
             order.discount_total = sum(
                 ((item.original_unit_price - item.unit_price) * item.quantity for item in items), Decimal("0")
@@ -159,6 +175,8 @@ def place_order(
             total += order.total
 
         currency = currencies.pop()
+        if expected_shipping_total is not None and shipping_total != expected_shipping_total:
+            raise ShippingChanged(shipping_total, currency)
         result = provider.charge(
             amount=total,
             currency=currency,

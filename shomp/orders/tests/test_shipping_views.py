@@ -251,3 +251,26 @@ def test_someone_elses_saved_address_cannot_be_used_at_checkout(client, buyer_wi
     assert response.status_code == 200 and "Choose one of your addresses." in response.content.decode()
     assert theirs.line1 not in response.content.decode()
     assert not Order.objects.exists() and not provider.calls
+
+
+def shown(page) -> dict:
+    """The checkout form as the page sent it: its token and the amounts it showed."""
+    html = page.content.decode()
+    amounts = dict(re.findall(r'name="(expected_\w+)" value="([\d.]+)"', html))
+    assert "expected_shipping_total" in amounts
+    return payment_data(page_token(page)) | amounts
+
+
+def test_shipping_changed_after_the_page_showed_it_charges_nothing(client, buyer_with_cart, provider):
+    address = AddressFactory(user=buyer_with_cart, country="GB")
+    client.force_login(buyer_with_cart)
+    page = client.get(CHECKOUT)
+    assert "Pay $45.00" in page.content.decode()
+    ShippingSettings.objects.filter(ships_from="US").update(international_rate=Decimal("20.00"))
+    response = client.post(CHECKOUT, shown(page) | {"ship-address": address.pk})
+    html = response.content.decode()
+    assert "Shipping changed while you were checking out: it now comes to $25.00. Nothing was charged." in html
+    assert "Pay $50.00" in html  # the page now shows the new total
+    assert not Order.objects.exists() and not provider.calls
+    again = client.post(CHECKOUT, shown(response) | {"ship-address": address.pk})
+    assert again.status_code == 302 and provider.calls[-1][1] == Decimal("50.00")
