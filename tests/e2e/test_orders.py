@@ -18,9 +18,11 @@ def test_buyer_downloads_and_seller_ships_then_fulfils(make_page, live_url, live
     builders.place_order(live_server_app, buyer=buyer_user, lines=[(pattern, 1), (kit, 1)])
     order = Order.objects.get(buyer=buyer_user)
 
-    # The confirmation email went out through the task, once, to the buyer only.
-    assert [m.to for m in mail.outbox] == [[buyer_user.email]]
-    confirmation = mail.outbox[0]
+    # The confirmation email went out through the task, once, to the buyer only; the store's
+    # owner is emailed the new order (their notification).
+    assert [m.to for m in mail.outbox if m.to == [buyer_user.email]] == [[buyer_user.email]]
+    assert [m.to for m in mail.outbox if m.to != [buyer_user.email]] == [[shop.owner.email]]
+    confirmation = next(m for m in mail.outbox if m.to == [buyer_user.email])
     assert confirmation.subject == "Your Shomp order (1 order)"
     assert f"Order {order.number} from Pattern Press: $36.50" in confirmation.body
     assert "Sock Pattern  $6.50 (download from your order page)" in confirmation.body
@@ -67,8 +69,13 @@ def test_buyer_downloads_and_seller_ships_then_fulfils(make_page, live_url, live
     assert_no_page_errors(seller)
 
     buyer.reload()
-    expect(buyer.get_by_text("Fulfilled", exact=True)).to_be_visible()
-    assert len(mail.outbox) == 1  # status changes send nothing (yet), and nothing twice
+    expect(buyer.locator(".badge").get_by_text("Fulfilled", exact=True)).to_be_visible()
+    expect(buyer.get_by_role("region", name="Status history")).to_contain_text("Fulfilled")
+    # Shipping is news to the buyer (their notification, emailed by default); fulfilling is not.
+    assert [m.subject for m in mail.outbox if m.to == [buyer_user.email]] == [
+        "Your Shomp order (1 order)",
+        f"Order {order.number} from Pattern Press has shipped",
+    ]
 
 
 def test_someone_else_cannot_open_an_order_or_its_download(make_page, live_url, live_server_app):
