@@ -11,6 +11,7 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["login"]
+        field.label = "Username or email"
         if getattr(field, "max_length", None) is None:
             field.max_length = LOGIN_MAX_LENGTH
             field.validators.append(validators.MaxLengthValidator(LOGIN_MAX_LENGTH))

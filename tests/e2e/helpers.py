@@ -100,9 +100,9 @@ def fill_card(page: Page, number: str, expiry: str = "12/30", cvc: str = "123") 
 
 def fill_login_form(page: Page, login_value: str, password: str) -> None:
     """Fill the sign-in page's form by its labels and submit it (compare `login`, which navigates)."""
-    page.get_by_label(label("Login")).fill(login_value)
+    page.get_by_label(label("Username or email")).fill(login_value)
     page.get_by_label(label("Password")).fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
 
 def upload(name: str, data: bytes, mime_type: str) -> dict[str, object]:

@@ -17,12 +17,12 @@ NEW_PASSWORD = "a new kiln for the studio 77"
 def test_sign_up_log_out_and_log_in_with_username_then_email(page, live_url):
     page.goto("/")
     page.get_by_role("banner").get_by_role("link", name="Sign up").click()
-    expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign up")).to_be_visible()
     page.get_by_label(label("Email")).fill("maya@example.com")
     page.get_by_label(label("Username")).fill("maya_makes")
     page.get_by_label(label("Password")).fill("throwing pots at dawn 9")
     page.get_by_label(label("Password (again)")).fill("throwing pots at dawn 9")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up", exact=True).click()
 
     # Signed in: the header names the handle, never the email.
     expect(account_menu(page, "maya_makes")).to_be_visible()
@@ -78,11 +78,11 @@ def test_reset_a_forgotten_password_from_the_emailed_link(page, live_url):
 def test_log_in_with_a_one_time_code_from_the_email(page, live_url):
     person = builders.user("noor")
     page.goto("/accounts/login/")
-    page.get_by_role("link", name="Send me a sign-in code").click()
+    page.get_by_role("link", name="Email me a code to log in").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
     page.get_by_label(label("Email")).fill(person.email)
     page.get_by_role("button", name="Request Code").click()
-    expect(page.get_by_role("heading", name="Enter Sign-In Code")).to_be_visible()
+    expect(page.get_by_role("heading", name="Enter your login code")).to_be_visible()
 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

@@ -385,3 +385,15 @@ def test_behind_a_trusted_proxy_the_address_it_saw_is_counted(client, clock, set
 
     another_client = failed_logins_from(client, ["203.0.113.8"])
     assert not throttled(another_client[0])  # the proxy's own address isn't what is counted
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/signup/", "/accounts/login/code/"])
+def test_the_entrance_pages_say_log_in_and_sign_up(client, url):
+    """One wording everywhere: "Log in" and "Sign up" (allauth says "Sign In", "Signup", "sign in")."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(url).content.decode()))
+
+    assert "Log in" in text and "Sign up" in text
+    rest = re.sub(r"(?i)log in|sign up", "", text)
+    others = re.findall(r"(?i)sign[ -]?in\b|signup|login\b", rest)
+    assert others == [], others
