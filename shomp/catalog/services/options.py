@@ -41,9 +41,10 @@ def _clean_text(text: str, *, field: str, what: str) -> str:
         raise ValidationError({field: f"Enter {what}."})
     if len(text) > TEXT_MAX:
         raise ValidationError({field: f"Keep {what} to {TEXT_MAX} characters."})
-    if "/" in text or "|" in text or "=" in text:
-        # They separate options in variant names ("M / Red") and combination keys.
-        raise ValidationError({field: f"{what.capitalize()} can't contain “/”, “|” or “=”."})
+    if "|" in text or "=" in text:
+        # They separate options in combination keys ("size=s/m|colour=red"). A "/" is fine ("S/M"):
+        # variant names join values with " / " for reading only, and URLs carry value ids.
+        raise ValidationError({field: f"{what.capitalize()} can't contain “|” or “=”."})
     return text
 
 

@@ -404,3 +404,20 @@ def test_every_variant_sold_out_says_sold_out(client):
     assert text_of(html, "buy-hint") == "Sold out"
     assert "disabled" in add_to_cart_button(html)
     assert product.variants.count() == 6
+
+
+def test_option_values_may_contain_a_slash_everywhere(client):
+    """ "S/M" is a size: it is accepted, makes its own combinations, is picked by the buyer and
+    bought (URLs carry value ids; the combination keys don't use "/")."""
+    product = tee(sizes=("S/M", "L/XL"), colours=("Red",))
+    chosen = variant(product, "S/M / Red")
+    assert set(Variant.objects.filter(product=product).values_list("name", flat=True)) == {"S/M / Red", "L/XL / Red"}
+
+    response = client.get(f"{URL}?o={value_id(product, 'S/M')}&o={value_id(product, 'Red')}")
+    assert response.status_code == 200
+    assert "S/M" in response.text
+    assert f'name="variant" value="{chosen.pk}"' in response.text
+
+    client.force_login(UserFactory())
+    client.post("/cart/add/", {"product": product.pk, "variant": chosen.pk, "quantity": "1"})
+    assert "S/M / Red" in client.get("/cart/").text

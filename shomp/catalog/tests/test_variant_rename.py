@@ -152,8 +152,8 @@ def test_a_change_of_case_only_is_allowed(product):
         ("blue", "“blue” is already a value of Colur."),
         ("   ", "Enter a value."),
         ("x" * 51, "Keep a value to 50 characters."),
-        ("Red/Blue", "A value can't contain “/”, “|” or “=”."),
-        ("a=b", "A value can't contain “/”, “|” or “=”."),
+        ("Red|Blue", "A value can't contain “|” or “=”."),
+        ("a=b", "A value can't contain “|” or “=”."),
     ],
 )
 def test_a_bad_value_is_refused_and_changes_nothing(product, text, message):
@@ -172,7 +172,7 @@ def test_a_bad_value_is_refused_and_changes_nothing(product, text, message):
         ("size", "This product already has an option called “size”."),
         ("", "Enter the option's name."),
         ("x" * 51, "Keep the option's name to 50 characters."),
-        ("A|B", "The option's name can't contain “/”, “|” or “=”."),
+        ("A|B", "The option's name can't contain “|” or “=”."),
     ],
 )
 def test_a_bad_option_name_is_refused_and_changes_nothing(product, text, message):
@@ -228,7 +228,7 @@ def test_a_seller_renames_a_value_and_an_option(client, product):
     [
         ("BLUE", "“BLUE” is already a value of Colur."),
         ("", "Enter a value."),
-        ("R/d", "A value can't contain “/”, “|” or “=”."),
+        ("R|d", "A value can't contain “|” or “=”."),
         ("x" * 51, "Keep a value to 50 characters."),
     ],
 )
@@ -251,7 +251,7 @@ def test_a_refused_value_rename_shows_its_error_and_changes_nothing(client, prod
     [
         ("SIZE", "This product already has an option called “SIZE”."),
         ("", "Enter the option's name."),
-        ("a=b", "The option's name can't contain “/”, “|” or “=”."),
+        ("a=b", "The option's name can't contain “|” or “=”."),
     ],
 )
 def test_a_refused_option_rename_shows_its_error_and_changes_nothing(client, product, text, message):

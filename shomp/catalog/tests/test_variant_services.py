@@ -93,7 +93,7 @@ def test_option_names_are_unique_per_product_ignoring_case():
     [
         ("", ["S"], "name", "Enter the option's name."),
         ("Size", ["", "  "], "values", "Enter at least one value"),
-        ("Size / Fit", ["S"], "name", "can't contain “/”"),
+        ("Size = Fit", ["S"], "name", "can't contain “|” or “=”"),
         ("Size", ["S|M"], "values", "can't contain"),
         ("Size", ["x" * 51], "values", "Keep a value to 50 characters"),
         ("Size", [str(n) for n in range(51)], "values", "at most 50 values"),
