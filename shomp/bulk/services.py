@@ -245,11 +245,12 @@ def run_job(*, job_id: int) -> BulkJob:
         changes = [c for c in job.changes if is_change(c)]
         # Checking outside the transaction first shows progress (and refuses a stale plan
         # early); the write below checks again under the locks.
-        done = 0
-        for chunk in _chunks(changes):
-            _verify(chunk, lock=False)
-            done += len(chunk)
-            _progress(job, processed=done)
+        if len(changes) > WORKER_THRESHOLD:  # small jobs run in the request: no bar to move
+            done = 0
+            for chunk in _chunks(changes):
+                _verify(chunk, lock=False)
+                done += len(chunk)
+                _progress(job, processed=done)
         _progress(job, phase="writing")
         with transaction.atomic():
             written = _write(job, changes)
@@ -265,6 +266,11 @@ def run_job(*, job_id: int) -> BulkJob:
     return job
 
 
+#: What checking and writing read of each row (every field a plan can change or check).
+PRODUCT_FIELDS = ("pk", "store_id", "price", "stock", "status", "published_at")
+VARIANT_FIELDS = ("pk", "product_id", "price_modifier", "options_price_modifier", "inventory_count")
+
+
 def _current(changes: list[dict], *, lock: bool):
     """The rows as they are now: products and variants by id (locked in pk order when asked)."""
     product_ids = sorted({c["pid"] for c in changes})
@@ -272,12 +278,12 @@ def _current(changes: list[dict], *, lock: bool):
     products: dict[int, Product] = {}
     variants: dict[int, Variant] = {}
     for chunk in _chunks(product_ids):
-        rows = Product.objects.filter(pk__in=chunk).order_by("pk")
+        rows = Product.objects.filter(pk__in=chunk).order_by("pk").only(*PRODUCT_FIELDS)
         if lock:
             rows = rows.select_for_update()
         products.update((p.pk, p) for p in rows)
     for chunk in _chunks(variant_ids):
-        rows = Variant.objects.filter(pk__in=chunk, archived_at__isnull=True).order_by("pk")
+        rows = Variant.objects.filter(pk__in=chunk, archived_at__isnull=True).order_by("pk").only(*VARIANT_FIELDS)
         if lock:
             rows = rows.select_for_update()
         variants.update((v.pk, v) for v in rows)
@@ -449,13 +455,23 @@ def update_rows(model, objects: list, fields: list[str], *, updated_at) -> None:
 
 
 def _announce(price_moments: list[dict], restocked: list, first_published: list[int]) -> None:
-    """After commit, in one pass: the catalog's moments for every changed product."""
-    for moment in price_moments:
-        catalog_hooks.price_changed.send(**moment)
-    for product_id, variant_id in restocked:
-        catalog_hooks.restocked.send(product_id=product_id, variant_id=variant_id)
-    for product_id in first_published:
-        catalog_hooks.product_first_published(product_id=product_id)
+    """After commit, in one pass: the catalog's moments for every changed product.
+
+    The listeners queue a task per product (wishlists' price check, follows' fan-out): queued
+    inside one transaction here, that is one commit for all of them instead of one each (on
+    SQLite each commit is a disk sync: 1,000 of them took 4 s of a 10,000-variant change). Each
+    send has its own savepoint, so one listener's database error loses only its own row."""
+    sends = [(catalog_hooks.price_changed.send, moment) for moment in price_moments]
+    sends += [(catalog_hooks.restocked.send, {"product_id": p, "variant_id": v}) for p, v in restocked]
+    sends += [(catalog_hooks.product_first_published, {"product_id": p}) for p in first_published]
+    for chunk in _chunks(sends):
+        with transaction.atomic():
+            for send, kwargs in chunk:
+                try:
+                    with transaction.atomic():
+                        send(**kwargs)
+                except Exception:
+                    logger.exception("bulk: a listener failed for %s", kwargs)
 
 
 def _audit(job: BulkJob, changes: list[dict]) -> None:
