@@ -512,8 +512,10 @@ def country_rows(*, store: Store, period: DateRange, now: dt.datetime | None = N
     result: dict[str, dict] = {}
     for (country,), row in visits.items():
         result[country or ""] = {"country": country or "", "visits": row["visits"], "orders": 0, "revenue": ZERO}
-    for row in _orders(store, period).values("ship_country").annotate(n=Count("pk"), total=Sum("total")).order_by():
-        name = (row["ship_country"] or "").strip()
+    # Orders by their shipping country's code, as visits are (older orders: the name typed).
+    by_country = _orders(store, period).values("ship_country_code", "ship_country")
+    for row in by_country.annotate(n=Count("pk"), total=Sum("total")).order_by():
+        name = row["ship_country_code"] or (row["ship_country"] or "").strip()
         entry = result.setdefault(name, {"country": name, "visits": 0, "orders": 0, "revenue": ZERO})
         entry["orders"] += row["n"]
         entry["revenue"] += row["total"] or ZERO

@@ -267,6 +267,12 @@ def test_devices_browsers_and_countries(store):
     ]
     countries = {r["country"]: r for r in selectors.country_rows(store=store, period=period, now=NOW)}
     assert countries["FR"]["visits"] == 5 and countries["France"]["orders"] == 1
+    # An order placed with a country from the list counts on the visits' row of that country.
+    coded = OrderFactory(store=store, ship_country="France", ship_country_code="FR", total=Decimal("30"))
+    Order.objects.filter(pk=coded.pk).update(created_at=NOW - dt.timedelta(days=2))
+    countries = {r["country"]: r for r in selectors.country_rows(store=store, period=period, now=NOW)}
+    assert (countries["FR"]["visits"], countries["FR"]["orders"], countries["FR"]["revenue"]) == (5, 1, Decimal("30"))
+    assert countries["France"]["orders"] == 1  # the older order, as typed
 
 
 def test_todays_raw_reading_matches_the_rollup_of_the_same_day(store):
