@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund
+from .models import Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
 
 
 class OrderItemInline(admin.TabularInline):
@@ -64,3 +64,13 @@ class CartAdmin(admin.ModelAdmin):
     list_display = ("pk", "user", "updated_at")
     raw_id_fields = ("user",)
     inlines = [CartItemInline]
+
+
+@admin.register(ShippingSettings)
+class ShippingSettingsAdmin(admin.ModelAdmin):
+    """Sellers set these on their dashboard's Shipping page; here for support to read."""
+
+    list_display = ("store", "ships_from", "domestic_rate", "international_rate", "free_over", "processing_days")
+    search_fields = ("store__name", "store__slug")
+    list_select_related = ("store",)
+    raw_id_fields = ("store",)

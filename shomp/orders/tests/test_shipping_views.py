@@ -274,3 +274,10 @@ def test_shipping_changed_after_the_page_showed_it_charges_nothing(client, buyer
     assert not Order.objects.exists() and not provider.calls
     again = client.post(CHECKOUT, shown(response) | {"ship-address": address.pk})
     assert again.status_code == 302 and provider.calls[-1][1] == Decimal("50.00")
+
+
+def test_staff_read_a_stores_shipping_in_the_admin(admin_client):
+    settings = ShippingSettingsFactory(store=StoreFactory(name="Pottery"))
+    page = admin_client.get(reverse("admin:orders_shippingsettings_changelist")).content.decode()
+    assert "Pottery" in page and "US" in page
+    assert admin_client.get(reverse("admin:orders_shippingsettings_change", args=[settings.pk])).status_code == 200
