@@ -92,6 +92,16 @@ def test_seller_ships_with_tracking_and_the_buyer_is_notified_live(make_page, li
     expect(seller_phone.get_by_role("button", name="Mark delivered")).to_be_visible()
     assert horizontal_overflow(seller_phone) <= 0
     screenshot(seller_phone, "lifecycle-375-seller-order-shipped")
+    seller_phone.get_by_text("Refund this line").click()
+    expect(seller_phone.get_by_label("How many")).to_be_visible()
+    assert horizontal_overflow(seller_phone) <= 0
+    screenshot(seller_phone, "lifecycle-375-seller-refund-form")
+    seller.get_by_text("Refund this line").click()
+    seller.get_by_label("Reason (optional)").fill("Lid chipped in the post")
+    seller.get_by_role("button", name="Refund", exact=True).click()
+    expect(seller.get_by_text("Refunded 1 × “Celadon Teapot”. The buyer has been told.")).to_be_visible()
+    expect(seller.get_by_test_id("refunded-total")).to_have_text("−$64.00")
+    screenshot(seller, "lifecycle-1280-seller-order-refunded")
     for page in (seller, buyer, phone, seller_phone):
         assert_no_page_errors(page)
 
