@@ -136,6 +136,15 @@ def test_checkout_with_shipping_from_two_stores_with_a_saved_address(page, live_
     assert Order.objects.filter(buyer=buyer).count() == 3
     assert_no_page_errors(page)
 
+    # The account's Addresses page lists the saved address (one, however often it was used).
+    page.goto("/account/addresses/")
+    expect(page.get_by_role("main").locator("address")).to_have_count(1)
+    expect(page.get_by_role("main").locator("address")).to_contain_text("1 Kiln Lane")
+    for size, viewport in (("1280", DESKTOP), ("375", MOBILE)):
+        page.set_viewport_size(viewport)
+        screenshot(page, f"shipping-addresses-{size}")
+    page.set_viewport_size(DESKTOP)
+
     # A bowl to France: the potter doesn't ship there, the checkout says so and won't take payment.
     _add(page, bowl)
     page.goto("/checkout/")
