@@ -13,6 +13,7 @@ from .helpers import (
     assert_no_page_errors,
     assert_same_page,
     expect,
+    fill_card,
     horizontal_overflow,
     login,
     mark_page,
@@ -165,3 +166,24 @@ def test_seller_cancels_and_the_buyer_sees_the_refund(make_page, live_url, live_
         assert_no_page_errors(page)
     # The refused form answered 400 Bad Request, which the browser logs; nothing else went wrong.
     assert all("400 (Bad Request)" in error for error in page_errors(worker)), page_errors(worker)
+
+
+def test_the_thank_you_page_downloads_the_digital_item(make_page, live_url):
+    shop = builders.store(name="Pattern Press", slug="pattern-press")
+    pattern = builders.product(shop, "Sock Pattern", price="6.50", digital=True)
+    for width, page in ((1280, make_page()), (375, make_page(mobile=True))):
+        login(page, live_url, builders.user(f"knit_fan_{width}").username, builders.PASSWORD)
+        page.goto(pattern.get_absolute_url())
+        page.get_by_role("button", name="Add to cart").click()
+        expect(page.get_by_role("link", name=re.compile("cart", re.IGNORECASE)).first).to_be_visible()
+        page.goto("/checkout/")
+        fill_card(page, "4242 4242 4242 4242")
+        page.get_by_role("button", name="Pay $6.50").click()
+        expect(page.get_by_role("heading", name="Thank you for your order")).to_be_visible()
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name="Download Sock Pattern").click()
+        with open(download_info.value.path(), "rb") as downloaded:
+            assert downloaded.read() == builders.pdf_bytes()
+        assert horizontal_overflow(page) <= 0
+        screenshot(page, f"lifecycle-{width}-thank-you-download")
+        assert_no_page_errors(page)
