@@ -264,6 +264,15 @@ class VariantRowForm(forms.Form):
     passed to services.update_variant."""
 
     price_modifier = _modifier_field(required=False, label="Price modifier")
+    # Or the price itself: turned into the modifier against the base price (changes()).
+    price = MoneyField(
+        required=False,
+        label="Price",
+        error_messages={
+            "min_value": "The price can't be negative.",
+            "max_value": "The price can be at most 1,000,000.00.",
+        },
+    )
     sku = forms.CharField(
         max_length=64,
         required=False,
@@ -287,6 +296,7 @@ class VariantRowForm(forms.Form):
             "initial",
             {
                 "price_modifier": variant.price_modifier,
+                "price": variant.price,
                 "sku": variant.sku,
                 "inventory_count": variant.inventory_count,
                 "image_id": variant.image_id,
@@ -296,16 +306,28 @@ class VariantRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.variant = variant
         self.fields["image_id"].choices = image_choices(images)
-        sizes = {"price_modifier": "6", "sku": "10", "inventory_count": "5"}
+        sizes = {"price_modifier": "6", "price": "7", "sku": "10", "inventory_count": "5"}
         for name, size in sizes.items():
             self.fields[name].widget.attrs.update({"class": "form-control-sm w-auto", "size": size})
         self.fields["image_id"].widget.attrs["class"] = "form-select-sm w-auto"
         if variant.price_modifier is None:
             self.fields["price_modifier"].widget.attrs["placeholder"] = f"{variant.options_price_modifier:+.2f}"
 
+    def clean(self):
+        data = super().clean()
+        both = {"price", "price_modifier"} <= set(self.changed_data)
+        if both and data.get("price") is not None and "price_modifier" not in self.errors:
+            self.add_error("price", "Change the price or the price modifier, not both.")
+        return data
+
     def changes(self) -> dict:
-        """The changed fields as keyword arguments of services.update_variant."""
-        return {name: self.cleaned_data[name] for name in self.changed_data}
+        """The changed fields as keyword arguments of services.update_variant; a new price is
+        the modifier that makes it from the base price (20.00 base, price 24.50: +4.50)."""
+        changes = {name: self.cleaned_data[name] for name in self.changed_data if name != "price"}
+        price = self.cleaned_data.get("price")
+        if "price" in self.changed_data and price is not None:
+            changes["price_modifier"] = price - self.variant.product.price
+        return changes
 
 
 class BulkEditForm(forms.Form):

@@ -68,10 +68,17 @@ def test_a_seller_defines_size_and_colour_generates_and_edits_the_grid(make_page
     expect(seller.get_by_label("SKU of M / Red")).to_have_value("TEE-M-RED")
     expect(seller.get_by_label("Stock of M / Red")).to_have_value("8")
     l_blue = seller.locator("#grid-form tr").filter(has=seller.get_by_role("rowheader", name="L / Blue"))
-    expect(l_blue).to_contain_text("$24.50")
+    expect(l_blue.get_by_label("Price of L / Blue")).to_have_value("24.50")
     m_red = Variant.objects.get(product=product, name="M / Red")
     assert (m_red.sku, m_red.inventory_count) == ("TEE-M-RED", 8)
     assert str(Variant.objects.get(product=product, name="L / Blue").price) == "24.50"
+
+    # Or the price itself (a decimal comma too): it becomes the modifier from the base price.
+    seller.get_by_label("Price of S / Red", exact=True).fill("18,00")
+    seller.get_by_role("button", name="Save changes").click()
+    expect(seller.get_by_text("Saved 1 variant.")).to_be_visible()
+    expect(seller.get_by_label("Price modifier of S / Red")).to_have_value("-2.00")
+    expect(seller.get_by_label("Price of S / Red", exact=True)).to_have_value("18.00")
 
     # Bulk edit: tick two rows, set their stock.
     seller.get_by_label("Select S / Red").check()
@@ -89,6 +96,12 @@ def test_a_seller_defines_size_and_colour_generates_and_edits_the_grid(make_page
     expect(glance).to_contain_text("Units in stock")
     expect(glance.locator("dd").first).to_have_text("18")
     screenshot(seller, "variants-seller-desktop")
+    # At 1280 px the whole grid shows, SKUs and sales included, without a sideways scroll.
+    grid = seller.locator("#grid-form .table-responsive, #grid-form").first
+    for header in ["SKU", "Sold", "Revenue"]:
+        box = seller.get_by_role("columnheader", name=header, exact=True).first.bounding_box()
+        assert box["x"] + box["width"] <= 1280, (header, box)
+    assert grid.evaluate("(el) => el.scrollWidth <= el.clientWidth + 1")
 
     # Rename a value, by keyboard: its variants follow and keep their stock.
     rename = seller.locator("summary").filter(has_text="Rename Blue")

@@ -94,3 +94,33 @@ def test_variant_and_option_value_modifiers_take_decimal_commas(seller, store):
     small.refresh_from_db()
     assert large.price_modifier == Decimal("4.50")
     assert small.price_modifier == Decimal("-1.25")
+
+
+def test_the_grid_takes_a_direct_price_as_the_modifier_from_the_base_price(seller, store):
+    product = ProductFactory(store=store, title="Tee", price=Decimal("20.00"))
+    services.add_product_option(product=product, name="Size", values=["S", "L"])
+    services.generate_variants(product=product)
+    large = Variant.objects.get(product=product, name="L")
+    base = f"/dashboard/products/{product.pk}/variants/"
+    row = {
+        "rows": [str(large.pk)],
+        f"v{large.pk}-price_modifier": "",
+        f"v{large.pk}-sku": "",
+        f"v{large.pk}-inventory_count": str(large.inventory_count),
+        f"v{large.pk}-image_id": "",
+        f"v{large.pk}-is_enabled": "on",
+    }
+
+    page = seller.get(base).text
+    assert re.search(rf'name="v{large.pk}-price"[^>]*value="20.00"', page)  # the price, editable
+
+    seller.post(f"{base}grid/", row | {f"v{large.pk}-price": "24,50"})
+    large.refresh_from_db()
+    assert large.price_modifier == Decimal("4.50")
+    assert large.price == Decimal("24.50")
+
+    # Both changed at once: which one? Refused next to the price, nothing saved.
+    response = seller.post(f"{base}grid/", row | {f"v{large.pk}-price": "30", f"v{large.pk}-price_modifier": "1"})
+    assert "Change the price or the price modifier, not both." in response.text
+    large.refresh_from_db()
+    assert large.price_modifier == Decimal("4.50")
