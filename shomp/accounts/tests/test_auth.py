@@ -397,3 +397,24 @@ def test_the_entrance_pages_say_log_in_and_sign_up(client, url):
     rest = re.sub(r"(?i)log in|sign up", "", text)
     others = re.findall(r"(?i)sign[ -]?in\b|signup|login\b", rest)
     assert others == [], others
+
+
+@pytest.mark.django_db
+def test_the_email_page_offers_no_remove_or_make_primary_for_the_only_address(client):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="maya@example.com")
+    EmailAddress.objects.update_or_create(
+        user=user, email="maya@example.com", defaults={"primary": True, "verified": True}
+    )
+    client.force_login(user)
+
+    html = client.get("/accounts/email/").content.decode()
+
+    assert "maya@example.com" in html
+    assert 'name="action_remove"' not in html and 'name="action_primary"' not in html
+    assert 'name="action_add"' in html  # adding another stays possible
+
+    EmailAddress.objects.create(user=user, email="maya@work.example", primary=False, verified=False)
+    html = client.get("/accounts/email/").content.decode()
+    assert 'name="action_remove"' in html and 'name="action_primary"' in html  # two: the choices mean something
