@@ -258,6 +258,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["shomp.core.formats"]  # one date format: "Dec 6, 2026" (core/formats/en)
 
 # Static files: vendored front-end, served by WhiteNoise.
 STATIC_URL = "/static/"
