@@ -187,14 +187,3 @@ class CancellationRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Tell the store why you want to cancel."},
     )
-
-
-class CancellationRequestForm(forms.Form):
-    """The buyer's reason for asking the store to cancel an order."""
-
-    reason = forms.CharField(
-        label="Why do you want to cancel?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Tell the store why you want to cancel."},
-    )
