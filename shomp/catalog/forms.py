@@ -311,7 +311,10 @@ class VariantRowForm(forms.Form):
             self.fields[name].widget.attrs.update({"class": "form-control-sm w-auto", "size": size})
         self.fields["image_id"].widget.attrs["class"] = "form-select-sm w-auto"
         if variant.price_modifier is None:
-            self.fields["price_modifier"].widget.attrs["placeholder"] = f"{variant.options_price_modifier:+.2f}"
+            placeholder = f"{variant.options_price_modifier:+.2f}"
+            attrs = self.fields["price_modifier"].widget.attrs
+            attrs["placeholder"] = placeholder
+            attrs["size"] = str(max(int(attrs["size"]), len(placeholder) + 1))  # "+1250.00" shows whole
 
     def clean(self):
         data = super().clean()

@@ -124,3 +124,19 @@ def test_the_grid_takes_a_direct_price_as_the_modifier_from_the_base_price(selle
     assert "Change the price or the price modifier, not both." in response.text
     large.refresh_from_db()
     assert large.price_modifier == Decimal("4.50")
+
+
+def test_a_long_modifier_placeholder_fits_its_box(seller, store):
+    product = ProductFactory(store=store, title="Lamp", price=Decimal("100.00"))
+    services.add_product_option(product=product, name="Shade", values=["Brass"])
+    brass = ProductOptionValue.objects.get(option__product=product)
+    services.set_option_value_modifier(value=brass, price_modifier="1250")
+    services.generate_variants(product=product)
+    row = Variant.objects.get(product=product)
+
+    html = seller.get(f"/dashboard/products/{product.pk}/variants/").text
+
+    box = re.search(rf'<input[^>]*name="v{row.pk}-price_modifier"[^>]*>', html).group(0)
+    placeholder = re.search(r'placeholder="([^"]*)"', box).group(1)
+    assert placeholder == "+1250.00"
+    assert int(re.search(r'size="(\d+)"', box).group(1)) > len(placeholder)
