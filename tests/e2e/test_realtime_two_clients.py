@@ -111,7 +111,8 @@ def test_losing_access_stops_the_stream(settings, live_server_app, live_url, mak
     live_server_app.call(realtime.publish, alices, '<p id="e2e-secret" hx-swap-oob="true">one</p>')
     expect(page.locator("#e2e-secret")).to_have_text("one")
 
-    owners[alices.partition(":")[2]] = -1  # access revoked
+    owners[alices.partition(":")[2]] = -1  # access revoked, and announced as the services do
+    live_server_app.call(realtime.revoke_access, [alice.pk])
     live_server_app.call(realtime.publish, alices, '<p id="e2e-secret" hx-swap-oob="true">two</p>')
     # Every page of a logged-in user also follows their own topics (the bell's), so the socket
     # stays open; the revoked topic is dropped. The socket is FIFO: a push on a topic Alice
