@@ -20,8 +20,9 @@ def account_menu(html: str) -> list[str]:
 def test_the_account_menu_lists_the_registered_links_in_order(client):
     client.force_login(UserFactory())
     labels = account_menu(client.get("/").content.decode())
-    assert labels[:7] == [
+    assert labels[:8] == [
         "My orders",
+        "Addresses",
         "Wishlists",
         "Following",
         "Notifications",
@@ -37,7 +38,8 @@ def test_a_registered_link_appears_where_its_order_puts_it(client):
         client.force_login(UserFactory())
         html = client.get("/").content.decode()
         labels = account_menu(html)
-        assert labels.index("Help centre") == labels.index("My orders") + 1
+        # order 15: after My orders (10) and Addresses (12), before Wishlists (20)
+        assert labels.index("Help centre") == labels.index("Addresses") + 1 == labels.index("Wishlists") - 1
         assert 'href="/stores/"><i class="bi bi-question me-2"' in html
     finally:
         header.unregister_account_link("help")
