@@ -225,11 +225,14 @@ def test_a_seller_with_two_stores_sees_only_the_active_stores_orders(client, wor
     second = StoreFactory(owner=seller, name="Zz second store")  # sorts after the first
     theirs = OrderFactory(store=second)
     client.force_login(seller)
-    response = client.get(reverse("orders:dashboard_order_detail", kwargs={"order_uuid": theirs.uuid}))
-    assert response.status_code == 404
-    session = client.session
-    session["active_store_id"] = second.pk
-    session.save()
-    assert client.get(reverse("orders:dashboard_order_detail", kwargs={"order_uuid": theirs.uuid})).status_code == 200
-    response = client.get(reverse("orders:dashboard_order_detail", kwargs={"order_uuid": world.order.uuid}))
-    assert response.status_code == 404
+    listing = client.get(reverse("orders:dashboard_orders")).content.decode()
+    assert world.order.number in listing and theirs.number not in listing
+
+    # Opening the other store's order switches to that store (with a notice), then shows it.
+    url = reverse("orders:dashboard_order_detail", kwargs={"order_uuid": theirs.uuid})
+    response = client.get(url, follow=True)
+    assert response.redirect_chain == [(url, 302)] and response.status_code == 200
+    assert "Now managing Zz second store." in response.content.decode()
+    assert client.session["active_store_id"] == second.pk
+    listing = client.get(reverse("orders:dashboard_orders")).content.decode()
+    assert theirs.number in listing and world.order.number not in listing
