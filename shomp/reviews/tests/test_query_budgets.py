@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 
 # Anonymous: store (with its summary), [product (with its summary) and its images (the catalog's
 # selector),] count, reviews (with user, product, response and the viewer's marks), their photos,
-# and the store's published design (themes: storefront pages carry the store's theme).
-PRODUCT_REVIEWS = 7
+# the store's published design (themes: storefront pages carry the store's theme), and the running
+# promotions on the product (catalog pricing: the header shows the price buyers pay now).
+PRODUCT_REVIEWS = 8
 STORE_REVIEWS = 5
 REVIEW_PAGE = 3  # review (with user, store, product), review with its joins and the viewer's marks, photos
 # Logged in, on top: session, user and the header's badges (cart, messages, notifications). The
