@@ -23,7 +23,7 @@ from ..models import (
 
 # The order statuses whose lines count as sold (orders.Order.Status, by value: catalog can't
 # import orders). Cancelled orders are left out.
-SOLD_ORDER_STATUSES = ("paid", "shipped", "fulfilled")
+SOLD_ORDER_STATUSES = ("paid", "shipped", "delivered", "fulfilled")  # not cancelled or refunded
 ORDER_ITEMS = "order_items"
 
 _SOLD = Q(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
@@ -31,7 +31,7 @@ _MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 def with_sales(variants: QuerySet[Variant]) -> QuerySet[Variant]:
-    """`units_sold` and `revenue` of each variant, from paid, shipped and fulfilled orders."""
+    """`units_sold` and `revenue` of each variant, from paid, shipped, delivered and fulfilled orders."""
     return variants.annotate(
         units_sold=Coalesce(Sum(f"{ORDER_ITEMS}__quantity", filter=_SOLD), 0, output_field=IntegerField()),
         revenue=Coalesce(

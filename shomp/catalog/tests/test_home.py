@@ -49,9 +49,11 @@ def test_popular_is_what_sold_most_then_the_most_reviewed_and_never_an_unsold_un
     store = StoreFactory()
     best, second, reviewed = (ProductFactory(store=store, title=t) for t in ("Best", "Second", "Loved"))
     ProductFactory(store=store, title="Quiet")
-    sold(best, 5)
+    sold(best, 1)
+    sold(best, 4, status=Order.Status.DELIVERED)  # delivered orders count as sold
     sold(second, 2)
     sold(second, 9, status=Order.Status.CANCELLED)  # a cancelled order sold nothing
+    sold(second, 9, status=Order.Status.REFUNDED)  # nor a refunded one
     rated(reviewed, 3)
 
     titles = [product.title for product in home.popular_products()]
