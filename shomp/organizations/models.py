@@ -172,6 +172,7 @@ class AuditLogEntry(models.Model):
         BULK_OPERATION = "bulk_operation", "Ran a bulk operation"
         PROMOTION_SAVED = "promotion_saved", "Saved the promotion"
         PROMOTION_ENDED = "promotion_ended", "Ended the promotion"
+        SHIPPING_CHANGED = "shipping_changed", "Changed the shipping settings"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -160,13 +160,10 @@ def update_shipping_settings(
     settings, _ = ShippingSettings.objects.update_or_create(
         store=store, defaults={"ships_from": ships_from, "processing_days": processing_days, **values}
     )
-    # The audit log has no "store settings changed" action yet: its free-text action reads
-    # "<member> changed the shipping settings in <store>".
     record_activity(
         organization_id=store.organization_id,
         actor=actor,
-        action=AuditLogEntry.Action.BULK_OPERATION,
-        object="changed the shipping settings",
-        stores=[store.name],
+        action=AuditLogEntry.Action.SHIPPING_CHANGED,
+        object=store.name,
     )
     return settings

@@ -196,7 +196,16 @@ def test_update_shipping_settings_saves_and_writes_the_audit_log():
     )
     assert (settings.ships_from, settings.domestic_rate, settings.international_rate) == ("FR", D("4.50"), None)
     entry = AuditLogEntry.objects.filter(organization=store.organization).order_by("-pk").first()
-    assert entry.actor == store.owner and "shipping" in entry.object and entry.details["stores"] == ["Pottery"]
+    assert entry.actor == store.owner and entry.action == AuditLogEntry.Action.SHIPPING_CHANGED
+    assert entry.object == "Pottery"
+
+
+def test_the_team_log_reads_that_the_shipping_settings_changed(client):
+    store = StoreFactory(name="Pottery")
+    services.update_shipping_settings(store=store, actor=store.owner, ships_from="FR", domestic_rate=D("4.5"))
+    client.force_login(store.owner)
+    html = client.get("/dashboard/organization/settings/").content.decode()
+    assert "changed the shipping settings of “Pottery”" in html and "bulk edit" not in html
 
 
 @pytest.mark.parametrize(
