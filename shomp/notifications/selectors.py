@@ -81,6 +81,13 @@ class PreferenceRow:
     email: bool
 
 
+def filter_types(*, user) -> list[tuple[str, str]]:
+    """The notification centre's type filter: (value, label) of every type for a buyer, and the
+    store-team types too for people on a store's team."""
+    seller = stores_for(user=user, area=MEMBER).exists()
+    return [(type, spec.label) for type, spec in SPECS.items() if spec.audience != "seller" or seller]
+
+
 def get_preferences(*, user) -> list[PreferenceRow]:
     """Every type with `user`'s choice, or its default. The types about running a store (new
     orders, sold-out variants, ...) only for people on a store's team: buyers never see them."""

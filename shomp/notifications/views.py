@@ -47,7 +47,7 @@ def centre(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "type": type,
             "unread": unread,
-            "types": NotificationType.choices,
+            "types": selectors.filter_types(user=request.user),
             "unread_total": selectors.unread_count(user_id=request.user.pk),
         },
     )

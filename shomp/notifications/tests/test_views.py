@@ -244,3 +244,15 @@ def test_a_fresh_notification_reads_just_now_not_zero_minutes_ago(client):
 
     assert "just now" in page
     assert "0\xa0minutes ago" not in page and "0 minutes ago" not in page
+
+
+def test_the_centres_type_filter_lists_store_team_types_only_to_a_store_team(client):
+    from shomp.stores.tests.factories import StoreFactory
+
+    buyer, seller = UserFactory(), StoreFactory().owner
+    client.force_login(buyer)
+    html = client.get(reverse("notifications:centre")).content.decode()
+    assert f'value="{NotificationType.SALE}"' in html and f'value="{NotificationType.NEW_ORDER}"' not in html
+    client.force_login(seller)
+    html = client.get(reverse("notifications:centre")).content.decode()
+    assert f'value="{NotificationType.NEW_ORDER}"' in html
