@@ -83,6 +83,7 @@ def test_add_to_cart_stays_on_the_product_page(make_page):
         expect(status).to_contain_text("Added “Speckled Stoneware Mug” to your cart.")
         expect(page).to_have_url(re.compile(re.escape(mug.get_absolute_url()) + "$"))  # still here
         expect(cart_badge(page)).to_have_text("2")
+        expect(cart_badge(page)).to_have_attribute("aria-label", "Cart, 2 items")  # read aloud right too
         assert horizontal_overflow(page) == 0
         screenshot(page, f"product-added-to-cart-{'375' if mobile else '1280'}")
 

@@ -49,6 +49,13 @@
   } else {
     showActiveSection();
   }
+  // A cart badge swapped in out of band (Add to cart, the cart page): its link's label follows.
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var badge = event.target;  // the swapped-in element (detail.target is the replaced one)
+    if (!badge || (badge.id !== "cart-badge" && badge.id !== "cart-badge-mobile")) { return; }
+    var link = badge.closest("a");
+    if (link) { link.setAttribute("aria-label", "Cart, " + badge.textContent.trim() + " items"); }
+  });
   // Auto-submit selects marked data-autosubmit (e.g. the dashboard store switcher).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
