@@ -32,6 +32,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -185,6 +186,17 @@ def publish(value: str, html: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(lambda: _send(group, message), using=using, robust=True)
 
 
+def _call_sync(func: Callable[..., Any], *args: Any) -> Any:
+    """async_to_sync(func)(*args), also from sync code running in a thread whose event loop is
+    busy (a browser test's Playwright thread making a user): there, in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return async_to_sync(func)(*args)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(async_to_sync(func), *args).result()
+
+
 def _send(group: str, message: dict[str, str]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -193,7 +205,7 @@ def _send(group: str, message: dict[str, str]) -> None:
     if LAYER_OUTAGE.skip():
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        _call_sync(layer.group_send, group, message)
     except UNAVAILABLE as error:
         LAYER_OUTAGE.failed(error)
     except Exception:

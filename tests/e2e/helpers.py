@@ -88,7 +88,15 @@ def fill_shipping(page: Page) -> None:
     page.get_by_label(label("Address")).fill("1 Kiln Lane")
     page.get_by_label(label("City")).fill("Leeds")
     page.get_by_label(label("Postal code")).fill("LS1 1AA")
-    page.get_by_label(label("Country")).select_option(label="United Kingdom")
+    country = page.get_by_label(label("Country"))
+    if country.get_attribute("hx-get") is None:
+        country.select_option(label="United Kingdom")
+        return
+    # The checkout re-renders its summary (shipping, total, the Pay button) for the country:
+    # wait for that swap to settle, or a click may land on the button it replaces.
+    with page.expect_response(lambda response: response.request.method == "GET" and "/checkout/" in response.url):
+        country.select_option(label="United Kingdom")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def fill_card(page: Page, number: str, expiry: str = "12/30", cvc: str = "123") -> None:

@@ -394,3 +394,21 @@ async def test_client_messages_are_ignored(application, access):
     await publish(alices, "<p id='p'>ok</p>")
     assert await socket.receive_from() == "<p id='p'>ok</p>"
     await socket.disconnect()
+
+
+def test_a_push_from_sync_code_in_a_thread_with_a_running_event_loop_is_sent(access):
+    """Sync code called where an event loop runs (a browser test's thread making a user) still
+    publishes, instead of failing in async_to_sync."""
+    import asyncio
+
+    sent = []
+
+    class Layer:
+        async def group_send(self, group, message):
+            sent.append((group, message["type"]))
+
+    async def inside_a_loop():
+        realtime._call_sync(Layer().group_send, "rtu.1", {"type": realtime.REVOKE_TYPE})
+
+    asyncio.run(inside_a_loop())
+    assert sent == [("rtu.1", realtime.REVOKE_TYPE)]
