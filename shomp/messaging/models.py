@@ -109,11 +109,11 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.subject
 
-    def get_customer_status_display(self) -> str:
-        return self.CUSTOMER_STATUS_LABELS.get(self.status, self.get_status_display())
-
     def get_absolute_url(self) -> str:
         return reverse("messaging:thread", kwargs={"conversation_uuid": self.uuid})
+
+    def get_customer_status_display(self) -> str:
+        return self.CUSTOMER_STATUS_LABELS.get(self.status, self.get_status_display())
 
     def unread_for(self, side: str) -> int:
         return self.customer_unread_count if side == Side.CUSTOMER else self.store_unread_count
