@@ -96,9 +96,8 @@ def running_promotions(at: datetime) -> QuerySet[Promotion]:
 
 
 def running_condition(at: datetime, prefix: str = "promotion__") -> Q:
-    return (
-        Q(**{f"{prefix}starts_at__lte": at, f"{prefix}ends_at__gt": at})
-        & (Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at}))
+    return Q(**{f"{prefix}starts_at__lte": at, f"{prefix}ends_at__gt": at}) & (
+        Q(**{f"{prefix}ended_at__isnull": True}) | Q(**{f"{prefix}ended_at__gt": at})
     )
 
 

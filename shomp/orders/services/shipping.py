@@ -103,9 +103,7 @@ def quote_shipping(
     if country == settings.ships_from:
         rate, extra = settings.domestic_rate, settings.domestic_extra_item_rate
     elif settings.international_rate is None:
-        return ShippingQuote(
-            amount=None, refusal=f"{store.name} doesn't ship to {country_name(country)}.", **base
-        )
+        return ShippingQuote(amount=None, refusal=f"{store.name} doesn't ship to {country_name(country)}.", **base)
     else:
         rate, extra = settings.international_rate, settings.international_extra_item_rate
     subtotal = sum((line.amount for line in physical), ZERO)

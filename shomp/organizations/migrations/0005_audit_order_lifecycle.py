@@ -4,15 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_audit_bulk'),
+        ("organizations", "0004_audit_bulk"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditlogentry',
-            name='action',
-            field=models.CharField(choices=[('created', 'Created the organization'), ('updated', 'Changed the name or description'), ('invited', 'Invited'), ('invitation_revoked', 'Revoked an invitation'), ('joined', 'Joined'), ('permissions_changed', 'Changed the role or access of'), ('removed', 'Removed'), ('left', 'Left'), ('ownership_offered', 'Offered the ownership to'), ('ownership_cancelled', 'Withdrew the ownership offer to'), ('ownership_transferred', 'Took over the ownership from'), ('store_opened', 'Opened the store'), ('store_moved_in', 'Moved in the store'), ('store_moved_out', 'Moved out the store'), ('order_shipped', 'Marked an order shipped'), ('order_fulfilled', 'Marked an order fulfilled'), ('order_delivered', 'Marked an order delivered'), ('order_cancelled', 'Cancelled and refunded an order'), ('order_refunded', 'Refunded an order line'), ('bulk_operation', 'Ran a bulk operation')], max_length=40),
+            model_name="auditlogentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created the organization"),
+                    ("updated", "Changed the name or description"),
+                    ("invited", "Invited"),
+                    ("invitation_revoked", "Revoked an invitation"),
+                    ("joined", "Joined"),
+                    ("permissions_changed", "Changed the role or access of"),
+                    ("removed", "Removed"),
+                    ("left", "Left"),
+                    ("ownership_offered", "Offered the ownership to"),
+                    ("ownership_cancelled", "Withdrew the ownership offer to"),
+                    ("ownership_transferred", "Took over the ownership from"),
+                    ("store_opened", "Opened the store"),
+                    ("store_moved_in", "Moved in the store"),
+                    ("store_moved_out", "Moved out the store"),
+                    ("order_shipped", "Marked an order shipped"),
+                    ("order_fulfilled", "Marked an order fulfilled"),
+                    ("order_delivered", "Marked an order delivered"),
+                    ("order_cancelled", "Cancelled and refunded an order"),
+                    ("order_refunded", "Refunded an order line"),
+                    ("bulk_operation", "Ran a bulk operation"),
+                ],
+                max_length=40,
+            ),
         ),
     ]
