@@ -10,9 +10,10 @@ from shomp.stores.tests.factories import StoreFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, then the page: count, rows, the products they point at, the unread total;
-# plus the header's cart badge.
-CENTRE_BUDGET = 7
+# Session, user, then the page: count, rows, the products they point at, the unread total,
+# whether the user is on a store's team (the type filter's seller types); plus the header's
+# cart badge.
+CENTRE_BUDGET = 8
 # Session, user, unread count, latest ten, the products they point at.
 BELL_BUDGET = 5
 
