@@ -14,7 +14,7 @@ $(VENV)/.base-installed: requirements/base.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
 	@touch $@
 
-$(VENV)/.test-installed: $(VENV)/.base-installed requirements/test.txt
+$(VENV)/.test-installed: $(VENV)/.base-installed requirements/test.txt requirements/rq.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/test.txt
 	@touch $@
 

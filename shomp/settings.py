@@ -7,6 +7,7 @@ sets DEBUG=0 plus SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and SMTP_*.
 
 import os
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -196,16 +197,33 @@ else:
     # layer takes the worker thread's pushes (shomp/core/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "shomp.core.layers.ThreadSafeInMemoryChannelLayer"}}
 
-# Background tasks: the database backend and `manage.py db_worker`. "media" holds the costly
-# upload processing (review photos and videos: core.uploads.MEDIA_TASK_QUEUE), which production
-# runs on its own single worker (docs/DEPLOYMENT.md) so at most one decode runs at a time.
+# Background tasks (docs/DEPLOYMENT.md, "Task backend"). TASKS_BACKEND picks the backend:
+# - "db" (the default): django-tasks-db, the database is the queue, `manage.py db_worker` runs it;
+# - "rq": django-tasks-rq, RQ's queues in Redis, `manage.py rqworker --with-scheduler` runs them
+#   (requirements/rq.txt); RQ_REDIS_URL may put them on another Redis than REDIS_URL's;
+# - a dotted backend path (tests and benches name the immediate or the database one).
+# "media" holds the costly upload processing (review photos and videos:
+# core.uploads.MEDIA_TASK_QUEUE), which production runs on its own single worker so at most one
+# decode runs at a time.
 TASK_QUEUES = ["default", "media"]
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": TASK_QUEUES,
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+_tasks_backend = os.environ.get("TASKS_BACKEND") or "db"
+TASKS = {"default": {"BACKEND": TASK_BACKENDS.get(_tasks_backend, _tasks_backend), "QUEUES": TASK_QUEUES}}
+if TASKS["default"]["BACKEND"] == TASK_BACKENDS["rq"]:
+    if not REDIS_URL:
+        # The worker's pushes (bells, fan-outs) reach the web processes' sockets through Redis.
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL: RQ's workers are processes of their own.")
+    if find_spec("django_tasks_rq") is None:
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs requirements/rq.txt installed.")
+    INSTALLED_APPS.append("django_rq")  # its commands (rqworker) and the backend's system check
+    RQ_QUEUES = {
+        # RQ kills a job after DEFAULT_TIMEOUT seconds (its default is 3 minutes): a fan-out to a
+        # big store's followers or a video decode may take longer.
+        name: {"URL": os.environ.get("RQ_REDIS_URL") or REDIS_URL, "DEFAULT_TIMEOUT": 3600}
+        for name in TASK_QUEUES
     }
-}
+    # The job class that runs a Django task (django-tasks-rq's), so `rqworker` needs no flag.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

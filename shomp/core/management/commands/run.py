@@ -7,7 +7,8 @@ Where the worker runs depends on the channel layer:
   lives in that process's memory, so only there do the worker's pushes (follower fan-outs,
   announcements, emails' bells) reach the open sockets; shomp.core.layers takes them from
   the worker's thread to the server's event loop.
-- Redis: a `db_worker` process beside the web server, as production runs it.
+- Redis: a worker process beside the web server, as production runs it: `db_worker`, or
+  `rqworker` when TASKS_BACKEND=rq (docs/DEPLOYMENT.md, "Task backend").
 """
 
 import os
@@ -118,10 +119,10 @@ class Command(BaseCommand):
                 thread.join(timeout=STOP_TIMEOUT_SECONDS)
 
     def start_side_by_side(self, manage: list[str], host: str, port: int) -> list[subprocess.Popen]:
-        """uvicorn and `db_worker` as two child processes (the channel layer joins them)."""
+        """uvicorn and the task worker as two child processes (the channel layer joins them)."""
         forwarded = forwarded_allow_ips()
         children = [
-            subprocess.Popen([*manage, "db_worker", "--no-reload", "--queue-name", "*"]),  # noqa: S603
+            subprocess.Popen(worker_command(manage)),  # noqa: S603
             subprocess.Popen(  # noqa: S603
                 [
                     sys.executable,
@@ -156,6 +157,14 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, on_signal)
         while not stopping and all(child.poll() is None for child in children):
             time.sleep(0.3)
+
+
+def worker_command(manage: list[str]) -> list[str]:
+    """The task worker of the configured backend, on every queue."""
+    if settings.TASKS["default"]["BACKEND"] == settings.TASK_BACKENDS["rq"]:
+        # Only a worker with the scheduler moves deferred tasks (run_after) onto their queue.
+        return [*manage, "rqworker", "--with-scheduler", *settings.TASK_QUEUES]
+    return [*manage, "db_worker", "--no-reload", "--queue-name", "*"]
 
 
 def forwarded_allow_ips() -> str:
