@@ -19,6 +19,10 @@ def count_a_run() -> None:
 
 @pytest.fixture
 def registered(monkeypatch):
+    # The apps' tasks modules register on first import: import them into the real registry now,
+    # or the autodiscovery below would put them in this test's registry only, and later tests
+    # (the RQ smoke test's periodic sweep) would find them missing.
+    periodic.periodic_tasks()
     monkeypatch.setattr(periodic, "_registry", {})
     runs.clear()
     periodic.register_periodic(count_a_run, every=timedelta(hours=1))
