@@ -16,9 +16,11 @@ static storage over a collectstatic into a temporary folder. Each page is reques
 times, then `--repeat` times through django.test.Client in this process (URL routing,
 middleware, sessions, the view, its queries, the templates; no HTTP server, no load generator,
 no page cache: issue 17's shared cache is another layer), and the mean, median and requests/s
-(1 / mean, and 1 / median: steadier on a shared machine) are printed, with the queries of one
-request and the page's size. A benchmark, never a test: nothing here
-asserts a time; run it on a quiet machine and compare runs of the same machine only.
+are printed with the CPU time this process spent per request and the requests/s that makes
+(1 / CPU mean: one core's worth; steadier than wall time on a shared machine, where other
+processes' load stretches the wall clock), the queries of one request and the page's size.
+A benchmark, never a test: nothing here asserts a time; run it on a quiet machine and compare
+runs of the same machine only.
 """
 
 from __future__ import annotations
@@ -50,6 +52,54 @@ def main() -> None:
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="shomp-bench-pages-"))
+    pages = prepare(work)
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    names = args.only or list(pages)
+    unknown = [name for name in [*names, *args.profile] if name not in pages]
+    if unknown:
+        parser.error(f"unknown page(s) {unknown}; known: {', '.join(pages)}")
+
+    print(f"{args.repeat} requests per page after {args.warmup} warm-up, in-process (django.test.Client)")
+    print("| page | URL | wall mean | wall median | CPU mean | requests/s (CPU) | queries | KB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name in names:
+        client, url = pages[name]
+        for _ in range(args.warmup):
+            check(client.get(url), name)
+        reset_queries()  # the seeding's log, else the capture's slice starts past the request's
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        check(response, name)
+        query_count = len(queries)  # now: the next request's start clears the log it reads
+        times, cpu_times = [], []
+        for _ in range(args.repeat):
+            t0, c0 = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
+        mean, median, cpu = statistics.fmean(times), statistics.median(times), statistics.fmean(cpu_times)
+        print(
+            f"| {name} | {url} | {mean * 1000:.2f} ms | {median * 1000:.2f} ms | {cpu * 1000:.2f} ms | "
+            f"{1 / cpu:.0f} | {query_count} | {len(response.content) / 1024:.0f} |",
+            flush=True,
+        )
+    for name in args.profile:
+        client, url = pages[name]
+        check(client.get(url), name)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.repeat):
+            client.get(url)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+        print(f"\n## cProfile: {name} ({url}), {args.repeat} requests, sorted by {args.sort}\n{out.getvalue()}")
+
+
+def prepare(work: Path) -> dict:
+    """Seed `work`'s database unless it is there, switch to production settings, return the pages."""
     work.mkdir(parents=True, exist_ok=True)
     seeded = (work / "bench.sqlite3").exists()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shomp.settings")
@@ -64,8 +114,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection, reset_queries
-    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+    from django.test.utils import override_settings, setup_test_environment
 
     setup_test_environment()  # the test client's host and a locmem outbox
     started = time.monotonic()
@@ -91,47 +140,7 @@ def main() -> None:
     engine = settings.TEMPLATES[0]["OPTIONS"].get("loaders")
     assert engine is None, "the bench expects Django's default loaders (cached when no loaders are named)"
 
-    pages = build_pages()
-    names = args.only or list(pages)
-    unknown = [name for name in [*names, *args.profile] if name not in pages]
-    if unknown:
-        parser.error(f"unknown page(s) {unknown}; known: {', '.join(pages)}")
-
-    print(f"{args.repeat} requests per page after {args.warmup} warm-up, in-process (django.test.Client)")
-    print("| page | URL | mean | median | requests/s (mean) | requests/s (median) | queries | KB |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name in names:
-        client, url = pages[name]
-        for _ in range(args.warmup):
-            check(client.get(url), name)
-        reset_queries()  # the seeding's log, else the capture's slice starts past the request's
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        check(response, name)
-        query_count = len(queries)  # now: the next request's start clears the log it reads
-        times = []
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t0)
-        mean, median = statistics.fmean(times), statistics.median(times)
-        print(
-            f"| {name} | {url} | {mean * 1000:.2f} ms | {median * 1000:.2f} ms | "
-            f"{1 / mean:.0f} | {1 / median:.0f} | {query_count} | {len(response.content) / 1024:.0f} |",
-            flush=True,
-        )
-    for name in args.profile:
-        client, url = pages[name]
-        check(client.get(url), name)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(args.repeat):
-            client.get(url)
-        profiler.disable()
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
-        print(f"\n## cProfile: {name} ({url}), {args.repeat} requests, sorted by {args.sort}\n{out.getvalue()}")
-    production.disable()
+    return build_pages()
 
 
 def check(response, name: str) -> None:
