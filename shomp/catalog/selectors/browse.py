@@ -16,7 +16,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
-from .products import RATING_SUMMARY, published_products, with_sale_prices
+from .products import RATING_SUMMARY, published_products, with_on_sale, with_sale_prices
 from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
 
 SORTS = {
@@ -69,18 +69,28 @@ def _units_sold():
     return Coalesce(Subquery(sold, output_field=IntegerField()), 0)
 
 
-def _with_sort_keys(products: QuerySet[Product]) -> QuerySet[Product]:
-    count = f"{RATING_SUMMARY}__count"
-    return with_sale_prices(products).annotate(
+def _with_sort_keys(products: QuerySet[Product], filters: BrowseFilters) -> QuerySet[Product]:
+    """The annotations this listing's sort and filters read, and only those: the sale price and
+    "on sale" are a dozen subqueries, costly to build and to run, and the default listing (newest,
+    no filter) needs none of them. Cards never read them (they are priced by services.pricing)."""
+    sort = filters.effective_sort
+    if sort in ("price_asc", "price_desc") or filters.min_price is not None or filters.max_price is not None:
+        products = with_sale_prices(products, on_sale=filters.on_sale)
         # What the card shows: "From $X" for variants, else the price; after promotions.
-        effective_price=F("sale_price"),
-        rating_average=Coalesce(
-            Cast(F(f"{RATING_SUMMARY}__rating_sum"), FloatField()) / Cast(F(count), FloatField()),
-            0.0,
-            output_field=FloatField(),
-        ),
-        rating_count=Coalesce(F(count), 0),
-    )
+        products = products.annotate(effective_price=F("sale_price"))
+    elif filters.on_sale:
+        products = with_on_sale(products)
+    if sort == "rating":
+        count = f"{RATING_SUMMARY}__count"
+        products = products.annotate(
+            rating_average=Coalesce(
+                Cast(F(f"{RATING_SUMMARY}__rating_sum"), FloatField()) / Cast(F(count), FloatField()),
+                0.0,
+                output_field=FloatField(),
+            ),
+            rating_count=Coalesce(F(count), 0),
+        )
+    return products
 
 
 ORDERINGS = {
@@ -139,7 +149,7 @@ def browse_products(*, filters: BrowseFilters, category_ids: set[int] | None = N
     if category_ids is not None:
         products = products.filter(category_id__in=category_ids)
     products = search_products(products=products, query=filters.query)
-    products = _filter(_with_sort_keys(products), filters)
+    products = _filter(_with_sort_keys(products, filters), filters)
     sort = filters.effective_sort
     if sort == "bestselling":
         products = products.annotate(units_sold=_units_sold())

@@ -24,31 +24,21 @@ RATING_SUMMARY = "rating_summary"
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
 # Shown images only: one still processing (or refused) by the worker has no picture yet.
-_FIRST_IMAGES = Prefetch(
+FIRST_IMAGES = Prefetch(
     "images", queryset=ProductImage.objects.filter(status=ImageStatus.READY).order_by("position", "pk")
 )
 
 
-def _with_variant_prices(products: QuerySet[Product]) -> QuerySet[Product]:
-    """Cards of products with variants say "From $X": the lowest and highest price of the live,
-    enabled variants, and whether any is in stock, as subqueries of the listing's one query.
-
-    (Null for products without variants; the price is the base price plus the variant's own
-    modifier or else its values' sum, never below zero, as services.calculate_price.)"""
+def _with_variant_stock_flag(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`variant_in_stock`: whether any live, enabled variant can be bought (a subquery of the
+    listing's one query), for the cards' "Sold out" and the in-stock filter. Null-safe for
+    products without variants (False, never read for them). Cards take their prices from
+    services.pricing ({% priced %}), so no price is annotated here."""
     live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True, is_enabled=True)
-    prices = live.annotate(modifier=Coalesce("price_modifier", "options_price_modifier")).annotate(
-        variant_price=Greatest(Value(Decimal("0.00")), OuterRef("price") + F("modifier"), output_field=_MONEY)
-    )
-
-    def price(order: str):
-        return Subquery(prices.order_by(order).values("variant_price")[:1], output_field=_MONEY)
-
     in_stock = live.filter(
         Q(inventory_count__gt=0) | Q(product__track_inventory=False) | Q(product__kind=Product.Kind.DIGITAL)
     )
-    return products.annotate(
-        variant_price_min=price("modifier"), variant_price_max=price("-modifier"), variant_in_stock=Exists(in_stock)
-    )
+    return products.annotate(variant_in_stock=Exists(in_stock))
 
 
 def _best_discount(price, *, store, product, variant=None, at):
@@ -75,10 +65,11 @@ def _best_discount(price, *, store, product, variant=None, at):
     return Subquery(best, output_field=_MONEY)
 
 
-def with_sale_prices(products: QuerySet[Product], *, at=None) -> QuerySet[Product]:
+def with_sale_prices(products: QuerySet[Product], *, at=None, on_sale: bool = True) -> QuerySet[Product]:
     """`sale_price`: what the card's price is after promotions (the cheapest live variant's for
     products with variants), and `on_sale`: a running promotion covers the store, the product or
-    one of its live variants. For sorting and filtering; cards show services.pricing's answer."""
+    one of its live variants (unless `on_sale` is False). For sorting and filtering; cards show
+    services.pricing's answer."""
     at = at or timezone.now()
     base_sale = Greatest(
         Value(Decimal("0.00")),
@@ -110,23 +101,29 @@ def with_sale_prices(products: QuerySet[Product], *, at=None) -> QuerySet[Produc
         )
     )
     cheapest_variant = Subquery(variant_sales.order_by("sale").values("sale")[:1], output_field=_MONEY)
+    products = products.annotate(
+        sale_price=Case(When(has_variants=True, then=Coalesce(cheapest_variant, base_sale)), default=base_sale)
+    )
+    return with_on_sale(products, at=at) if on_sale else products
+
+
+def with_on_sale(products: QuerySet[Product], *, at=None) -> QuerySet[Product]:
+    """`on_sale`: a running promotion covers the store, the product or one of its live variants."""
+    at = at or timezone.now()
     running = PromotionTarget.objects.filter(running_condition(at)).filter(
         Q(store_id=OuterRef("store_id"))
         | Q(product_id=OuterRef("pk"))
         | Q(variant__product_id=OuterRef("pk"), variant__archived_at__isnull=True, variant__is_enabled=True)
     )
-    return products.annotate(
-        sale_price=Case(When(has_variants=True, then=Coalesce(cheapest_variant, base_sale)), default=base_sale),
-        on_sale=Exists(running),
-    )
+    return products.annotate(on_sale=Exists(running))
 
 
 def published_products() -> QuerySet[Product]:
     """Products on public sale: published and not reserved for one buyer (custom orders)."""
-    return _with_variant_prices(
+    return _with_variant_stock_flag(
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .select_related("store", RATING_SUMMARY)
-        .prefetch_related(_FIRST_IMAGES)
+        .prefetch_related(FIRST_IMAGES)
     )
 
 
@@ -154,7 +151,7 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     Drafts and archived products are only for the store's managers; a product reserved for one
     buyer only for that buyer and the store (policies.can_view_product decides)."""
     products = (
-        Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(_FIRST_IMAGES)
+        Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(FIRST_IMAGES)
     )
     product = products.filter(slug=product_ref).first()
     if product is None and (product_id := parse_id(product_ref)) is not None:
@@ -172,7 +169,7 @@ def dashboard_products(*, store, status: str = "", query: str = "") -> QuerySet[
     """The seller's products; those with variants carry their summed variant stock and how many
     variants are low or out (variants.with_variant_stock: subqueries, no extra query)."""
     products = with_variant_stock(
-        Product.objects.filter(store=store).prefetch_related(_FIRST_IMAGES).order_by("-updated_at", "-pk")
+        Product.objects.filter(store=store).prefetch_related(FIRST_IMAGES).order_by("-updated_at", "-pk")
     )
     if status in Product.Status.values:
         products = products.filter(status=status)
