@@ -3,10 +3,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
 from shomp.core.money import MAX_PRICE
 from shomp.core.uploads import private_storage
+from shomp.core.urls import cached_reverse
 from shomp.stores.models import Store
 
 
@@ -28,7 +28,7 @@ class Category(models.Model):
         return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:category", kwargs={"slug": self.slug})
+        return cached_reverse("catalog:category", slug=self.slug)
 
 
 # Products without a chosen category land here (data/categories.json holds it).
@@ -111,7 +111,7 @@ class Product(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product", kwargs={"store_slug": self.store.slug, "product_ref": self.slug})
+        return cached_reverse("catalog:product", store_slug=self.store.slug, product_ref=self.slug)
 
     @property
     def is_published(self) -> bool:

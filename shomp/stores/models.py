@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.urls import reverse
 
+from shomp.core.urls import cached_reverse
 from shomp.organizations.selectors import has_team
 
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$"
@@ -80,7 +80,7 @@ class Store(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:store", kwargs={"store_slug": self.slug})
+        return cached_reverse("catalog:store", store_slug=self.slug)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
