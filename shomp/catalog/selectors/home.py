@@ -6,14 +6,15 @@ Each section is one or two queries whatever the size of the marketplace.
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from shomp.stores.models import Store
 
 from ..models import Product
+from ..services.pricing import attach_prices
 from .browse import CategoryNode, category_tree, published_counts_by_category
-from .products import RATING_SUMMARY, published_products
+from .products import FIRST_IMAGES, RATING_SUMMARY, published_products
 from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
 
 # The follows app's relation from a store to its followers, by name: the catalog sits below
@@ -44,12 +45,12 @@ def _units_sold():
     return Coalesce(Subquery(sold, output_field=IntegerField()), 0)
 
 
-def popular_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
+def popular_products(*, limit: int = HOME_PRODUCTS, prefetch: bool = True) -> list[Product]:
     """What sells: the most units sold (paid orders and later), then the most reviewed, then the
-    newest. Products nobody bought or reviewed yet are not "popular". Two queries."""
-    products = published_products().annotate(
-        units_sold=_units_sold(), review_count=Coalesce(f"{RATING_SUMMARY}__count", 0)
-    )
+    newest. Products nobody bought or reviewed yet are not "popular". Two queries (one without
+    the images' `prefetch`)."""
+    products = published_products() if prefetch else published_products().prefetch_related(None)
+    products = products.annotate(units_sold=_units_sold(), review_count=Coalesce(f"{RATING_SUMMARY}__count", 0))
     products = products.filter(Q(units_sold__gt=0) | Q(review_count__gt=0))
     return list(products.order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit])
 
@@ -57,6 +58,16 @@ def popular_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
 def new_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
     """The newest products on sale. Two queries."""
     return list(published_products().order_by("-published_at", "-pk")[:limit])
+
+
+def home_products(*, limit: int = HOME_PRODUCTS) -> tuple[list[Product], list[Product]]:
+    """The popular and the new products, their images and their prices (services.pricing) loaded
+    for both grids at once: five queries, where each grid on its own took four."""
+    popular = popular_products(limit=limit, prefetch=False)
+    new = list(published_products().prefetch_related(None).order_by("-published_at", "-pk")[:limit])
+    prefetch_related_objects([*popular, *new], FIRST_IMAGES)
+    attach_prices([*popular, *new])
+    return popular, new
 
 
 def stores_to_follow(*, limit: int = HOME_STORES) -> QuerySet[Store]:

@@ -2,7 +2,8 @@
 
 Cards show what a buyer pays now (services.pricing: promotions included, the struck-through
 price before one, when the sale ends). Every grid of cards passes through this tag, so no card
-prices itself: two queries for the whole grid, whatever its size."""
+prices itself: two queries for the whole grid, whatever its size (none when the view priced
+them already, as the home page does for its two grids at once)."""
 
 from django import template
 
@@ -14,5 +15,6 @@ register = template.Library()
 @register.simple_tag
 def priced(products):
     products = list(products or [])
-    attach_prices(products)
+    if not all(hasattr(product, "sale") for product in products):
+        attach_prices(products)
     return products

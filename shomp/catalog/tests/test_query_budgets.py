@@ -29,8 +29,8 @@ def test_home(client, django_assert_max_num_queries, size):
     fill(StoreFactory(), size)
     other_stores(min(size, 12))
 
-    # categories, their counts, popular and new (+ images, + running promotions), stores (test_home.py)
-    with django_assert_max_num_queries(9):
+    # categories, their counts, popular, new, both grids' images and running promotions, stores
+    with django_assert_max_num_queries(7):
         response = client.get("/")
 
     assert len(response.context["products"]) == min(size + min(size, 12), 8)

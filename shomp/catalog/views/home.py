@@ -29,13 +29,14 @@ CATEGORY_ICONS = {
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The marketplace's front page: the same HTML for every visitor (follow buttons load as fragments)."""
+    popular, products = selectors.home_products()
     return render(
         request,
         "catalog/home.html",
         {
             "categories": selectors.home_categories(),
-            "popular": selectors.popular_products(),
-            "products": selectors.new_products(),
+            "popular": popular,
+            "products": products,
             "stores": selectors.stores_to_follow(),
             "category_icons": CATEGORY_ICONS,
             "hide_header_search": True,  # the hero has the page's one search box
