@@ -1,7 +1,7 @@
 """The buyer's option picker on the product page: which values exist, which are sold out.
 
-`build_variant_picker` reads a product's options, their values, its live variants and their
-option values in four queries, whatever the number of variants, and works out the rest in
+`build_variant_picker` reads a product's options with their values, its live variants and their
+option values in three queries, whatever the number of variants, and works out the rest in
 Python: what the request selected, which values can still be bought with the other choices,
 the link each value makes, and the price, stock, SKU and image of the choice.
 
@@ -104,12 +104,14 @@ def build_variant_picker(*, product: Product, params: Mapping[str, str] | None =
     """Everything the product page's option picker shows, for `product` and the request's
     query parameters (`request.GET`). `product.store` and `product.images` should be loaded
     (the product page's selector does both); no query here depends on the number of rows."""
-    options = list(product.options.order_by("position", "pk"))
+    # The values with their options in one query: an option without values is skipped below anyway.
     values = list(
         ProductOptionValue.objects.filter(option__product=product)
-        .only("id", "option_id", "value", "position", "swatch")
+        .select_related("option")
+        .only("id", "option_id", "value", "position", "swatch", "option__id", "option__name", "option__position")
         .order_by("position", "pk")
     )
+    options = sorted({value.option_id: value.option for value in values}.values(), key=lambda o: (o.position, o.pk))
     variants = list(
         Variant.objects.filter(product=product, archived_at__isnull=True, is_enabled=True).order_by("position", "pk")
     )

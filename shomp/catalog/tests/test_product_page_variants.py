@@ -322,9 +322,9 @@ def test_the_owner_sees_the_draft_with_its_picker_and_no_add_to_cart(client):
 
 # Query budgets -----------------------------------------------------------------------------------
 
-# store, product (with its rating row), images; options, values, live variants, their values;
-# the store's published design (themes)
-PRODUCT_PAGE_QUERIES = 9  # + running promotions covering the product (one query)
+# store, product (with its rating row), images; options with their values, live variants, their
+# values; the store's published design (themes)
+PRODUCT_PAGE_QUERIES = 8  # + running promotions covering the product (one query)
 
 
 def big_tee(count: int) -> Product:
