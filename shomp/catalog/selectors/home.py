@@ -6,6 +6,8 @@ Each section is one or two queries whatever the size of the marketplace.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
@@ -31,6 +33,7 @@ def home_categories() -> list[CategoryNode]:
     return [node for node in category_tree(counts=published_counts_by_category()) if node.count]
 
 
+@cache  # built once (a few milliseconds of the ORM's work); Django copies it into each query
 def _units_sold():
     """Units of the product in paid orders and later (cancelled ones left out), as a subquery."""
     sold = (
@@ -72,6 +75,11 @@ def home_products(*, limit: int = HOME_PRODUCTS) -> tuple[list[Product], list[Pr
 
 def stores_to_follow(*, limit: int = HOME_STORES) -> QuerySet[Store]:
     """Stores with something on sale, the most followed first (then the fullest). One query."""
+    return _stores_to_follow()[:limit]  # slicing clones: the cached queryset is never evaluated
+
+
+@cache  # the same query for every visitor: built once, cloned for each request
+def _stores_to_follow() -> QuerySet[Store]:
     on_sale = Product.objects.filter(store=OuterRef("pk"), status=Product.Status.PUBLISHED, reserved_for__isnull=True)
     counted = on_sale.order_by().values("store").annotate(n=Count("pk")).values("n")
     followers = Store.objects.filter(pk=OuterRef("pk")).annotate(n=Count(STORE_FOLLOWS)).order_by().values("n")[:1]
@@ -81,5 +89,5 @@ def stores_to_follow(*, limit: int = HOME_STORES) -> QuerySet[Store]:
             follower_count=Coalesce(Subquery(followers, output_field=IntegerField()), 0),
         )
         .filter(published_count__gt=0)
-        .order_by("-follower_count", "-published_count", "name", "pk")[:limit]
+        .order_by("-follower_count", "-published_count", "name", "pk")
     )

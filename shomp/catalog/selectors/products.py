@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import cache
 
 from django.contrib.postgres.search import SearchVector
 from django.db.models import Case, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -120,6 +121,11 @@ def with_on_sale(products: QuerySet[Product], *, at=None) -> QuerySet[Product]:
 
 def published_products() -> QuerySet[Product]:
     """Products on public sale: published and not reserved for one buyer (custom orders)."""
+    return _published_products().all()  # a fresh clone: the cached queryset is never evaluated
+
+
+@cache  # the same for every request: built once (its subquery is costly to build), cloned for each
+def _published_products() -> QuerySet[Product]:
     return _with_variant_stock_flag(
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .select_related("store", RATING_SUMMARY)
