@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from shomp.core import header
+from shomp.core.countries import country_options as _country_options
 from shomp.core.money import format_money, format_price
 
 register = template.Library()
@@ -14,6 +15,12 @@ register = template.Library()
 def money(amount, currency="USD"):
     """{{ product.price|money:store.currency }} -> "$12.00"."""
     return format_money(amount, currency or "USD")
+
+
+@register.filter
+def country_options(selected):
+    """{{ country|country_options }}: every country as an <option>, the chosen code selected."""
+    return _country_options(selected if isinstance(selected, str) else "")
 
 
 @register.filter
