@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+
+from .urls import cached_reverse
 
 STORE = "store"
 ORGANIZATION = "organization"
@@ -45,7 +47,7 @@ class Section:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return cached_reverse(self.url_name)  # asked on every page: remembered
 
 
 _SECTIONS: dict[tuple[str, str], Section] = {}

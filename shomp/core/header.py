@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from .urls import cached_reverse
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class AccountLink:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return cached_reverse(self.url_name)  # asked on every page: remembered
 
 
 _LINKS: dict[str, AccountLink] = {}
