@@ -90,6 +90,18 @@ def unread_counts(*, user) -> dict[str, int]:
     return {Side.CUSTOMER: totals["customer"] or 0, Side.STORE: totals["store"] or 0}
 
 
+def store_unread_count(*, user) -> int:
+    """Unread messages of every store `user` may answer for (the inbox's "Store inbox" link), in
+    one query: unread_counts' store half, without its per-side sums."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    managed = stores_for(user=user, area=Area.MESSAGES).order_by().values("pk")
+    totals = Conversation.objects.filter(store__in=managed, store_unread_count__gt=0).aggregate(
+        store=Sum("store_unread_count")
+    )
+    return totals["store"] or 0
+
+
 def unread_total(*, user) -> int:
     """The header badge: unread messages as a customer plus those of every store `user` manages."""
     return sum(unread_counts(user=user).values())

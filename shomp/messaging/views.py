@@ -172,7 +172,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "page_obj": page,
             "viewer_side": Side.CUSTOMER,
-            "store_unread": selectors.unread_counts(user=request.user)[Side.STORE],
+            "store_unread": selectors.store_unread_count(user=request.user),
             "realtime_topics": [events.user_inbox_topic(request.user.pk)] if live else [],
         },
         partial="list",

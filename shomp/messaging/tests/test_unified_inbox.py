@@ -536,3 +536,20 @@ def test_the_assignee_chooses_how_to_hear_of_it(team, django_capture_on_commit_c
         services.assign_conversation(conversation=team["s1"], assignee=team["support"], actor=team["owner"])
     assert [m.to for m in mailoutbox] == [[team["support"].email]]
     assert "Bowl sizes" in mailoutbox[0].subject + mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_the_customer_inbox_counts_the_unread_messages_of_the_stores_a_member_answers_for(client, team):
+    """The inbox's notice sums the stores the user may answer messages on: the fulfilment
+    member (no messages area) and a buyer see none; the support member and the owner see both
+    stores' of the organization, never the stranger's store's."""
+    Conversation.objects.filter(pk=team["n1"].pk).update(store_unread_count=2)
+    Conversation.objects.filter(pk=team["s1"].pk).update(store_unread_count=1)
+    Conversation.objects.filter(pk=team["o1"].pk).update(store_unread_count=5)
+    for user, expected in [(team["owner"], 3), (team["support"], 3), (team["fulfilment"], 0), (UserFactory(), 0)]:
+        client.force_login(user)
+        page = client.get(reverse("messaging:inbox")).content.decode()
+        if expected:
+            assert f"have {expected} unread customer messages" in page, user
+        else:
+            assert "unread customer message" not in page, user
