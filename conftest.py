@@ -27,7 +27,8 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits (allauth's login throttle, messaging) live in the cache: start every test clean."""
+    """Rate limits (allauth's login throttle, messaging) and shared pages live in the caches: start
+    every test clean, so no test is answered with a page another test rendered."""
     _clear_this_runs_cache()
     yield
     _clear_this_runs_cache()
@@ -35,7 +36,7 @@ def _clear_cache():
 
 def _clear_this_runs_cache():
     from django.conf import settings
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     prefix = settings.CACHES["default"].get("KEY_PREFIX")
     if prefix and "redis" in settings.CACHES["default"]["BACKEND"].lower():
@@ -46,3 +47,5 @@ def _clear_this_runs_cache():
             client.delete(*keys)
     else:
         cache.clear()
+        if "pages" in settings.CACHES:
+            caches["pages"].clear()

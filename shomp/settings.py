@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: answers anonymous GETs of public pages from the shared cache (shomp/core/pagecache.py),
+    # so everything above (CSP, CSRF cookie, analytics, security headers) still runs on a hit.
+    "shomp.core.pagecache.SharedPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "shomp.urls"
@@ -113,6 +116,8 @@ TEMPLATES = [
                 "shomp.orders.context_processors.cart",
                 "shomp.messaging.context_processors.messages_badge",
                 "shomp.notifications.context_processors.realtime",
+                # After Django's csrf processor: placeholders in pages rendered for the shared cache.
+                "shomp.core.pagecache.placeholders",
             ],
         },
     },
@@ -156,7 +161,14 @@ def redis_settings(url: str, *, prefix: str) -> dict:
                 "KEY_PREFIX": prefix,
                 # A hung Redis holds a request at most this long before the fallback answers.
                 "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
+            },
+            # Public pages for anonymous visitors (shomp/core/pagecache.py), beside the rate limits.
+            "pages": {
+                "BACKEND": "shomp.core.cache.ResilientRedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": f"{prefix}:pages",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            },
         },
         "CHANNEL_LAYERS": {
             "default": {
@@ -192,10 +204,23 @@ if REDIS_URL:
     )
     CACHES, CHANNEL_LAYERS = _redis["CACHES"], _redis["CHANNEL_LAYERS"]
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        # Its own memory, so pages never push rate limits out (one process: `manage.py run`).
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shomp-pages",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
     # One process only: `manage.py run` then runs the task worker in the web process, and this
     # layer takes the worker thread's pushes (shomp/core/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "shomp.core.layers.ThreadSafeInMemoryChannelLayer"}}
+
+# Public pages served from the shared cache live at most this long (0 turns the cache off); every
+# change bumps them sooner (shomp/core/pagecache.py). SHOMP_RELEASE names the build in their keys.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+SHOMP_RELEASE = os.environ.get("SHOMP_RELEASE", "")
 
 # Background tasks (docs/DEPLOYMENT.md, "Task backend"). TASKS_BACKEND picks the backend:
 # - "db" (the default): django-tasks-db, the database is the queue, `manage.py db_worker` runs it;

@@ -16,3 +16,7 @@ class AccountsConfig(AppConfig):
         user = self.get_model("User")
         pre_save.connect(access.on_user_saved, sender=user, dispatch_uid="accounts.realtime.saved")
         post_delete.connect(access.on_user_deleted, sender=user, dispatch_uid="accounts.realtime.deleted")
+
+        from . import pagecache
+
+        pagecache.register(user)  # a renamed user's reviews show the new name

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from shomp.catalog import hooks as catalog_hooks
 from shomp.catalog.models import InventoryAdjustment, Product, Variant
+from shomp.core import pagecache
 from shomp.core.money import MAX_PRICE
 from shomp.organizations.models import AuditLogEntry
 from shomp.organizations.services import record_activity
@@ -428,6 +429,8 @@ def update_rows(model, objects: list, fields: list[str], *, updated_at) -> None:
     which took 3 s of the 4 s a 10,000-variant price change cost (bench/bulk.py)."""
     if not objects:
         return
+    # Set-based writes send no signals: bump the stores' shared pages (shomp/core/pagecache.py).
+    pagecache.bump(store_ids={o.store_id for o in objects})
     if not fields:
         model.objects.filter(pk__in=[o.pk for o in objects]).update(updated_at=updated_at)
         return

@@ -7,6 +7,9 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self):
+        from . import pagecache
+
+        pagecache.register()  # what the shared page cache watches
         from django.db.models.signals import post_migrate
 
         from shomp.core import dashboard

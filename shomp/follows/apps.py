@@ -7,6 +7,9 @@ class FollowsConfig(AppConfig):
     label = "follows"
 
     def ready(self):
+        from . import pagecache
+
+        pagecache.register()  # what the shared page cache watches
         from shomp.core import header
 
         header.register_account_link(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
+from shomp.core.pagecache import SITE, shared_page
 from shomp.core.pagination import paginate
 from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required, can
@@ -126,6 +127,7 @@ def following(request: HttpRequest) -> HttpResponse:
     return render(request, "follows/following.html", {"page_obj": page})
 
 
+@shared_page(scope=SITE)
 @login_not_required
 @require_GET
 def announcement(request: HttpRequest, announcement_uuid) -> HttpResponse:

@@ -7,6 +7,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews"
 
     def ready(self):
+        from . import pagecache
+
+        pagecache.register()  # what the shared page cache watches
         from shomp.core import dashboard
 
         dashboard.register_section(

@@ -10,6 +10,7 @@ from shomp.catalog.selectors import get_visible_product
 from shomp.core.exceptions import RateLimited
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
+from shomp.core.pagecache import STORE, shared_page
 from shomp.core.pagination import paginate
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import active_store_required, can
@@ -52,6 +53,7 @@ def _list_context(request: HttpRequest, reviews, *, summary, base_url: str) -> d
 # Public pages ----------------------------------------------------------------------------
 
 
+@shared_page(scope=STORE)
 @login_not_required
 def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
     store = _store_or_404(store_slug)
@@ -69,6 +71,7 @@ def store_reviews(request: HttpRequest, store_slug: str) -> HttpResponse:
     return render(request, "reviews/store_reviews.html", context, partial="reviews")
 
 
+@shared_page(scope=STORE)
 @login_not_required
 def product_reviews(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
     store = _store_or_404(store_slug)

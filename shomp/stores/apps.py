@@ -7,6 +7,9 @@ class StoresConfig(AppConfig):
     label = "stores"
 
     def ready(self) -> None:
+        from . import pagecache
+
+        pagecache.register()  # the shared page cache: slugs, stores
         # The organization pages are dashboard pages, behind this app's door; organizations
         # sits below stores, so the door is lent to it here (see organizations.dashboard).
         from shomp.core import dashboard

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from shomp.accounts.models import User
-from shomp.core import uploads
+from shomp.core import pagecache, uploads
 from shomp.core.reserved import RESERVED_WORDS
 from shomp.organizations import services as organizations
 from shomp.organizations.models import Organization
@@ -114,6 +114,7 @@ def update_store(
         slug = validate_store_slug(slug, exclude_pk=store.pk)
     except ValidationError as error:
         raise ValidationError({"slug": error.messages}) from None
+    pagecache.bump(store_slugs=[store.slug])  # the old address's cached pages
     store.name, store.slug, store.description = name, slug, description.strip()
     if review_policy is not None:
         store.review_policy = review_policy  # full_clean below refuses a value that isn't a choice

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.core.forms import apply_service_errors as _apply_errors
 from shomp.core.htmx import render
+from shomp.core.pagecache import SITE, shared_page
 from shomp.core.pagination import paginate
 from shomp.core.params import parse_id
 from shomp.organizations import services as organization_services
@@ -23,6 +24,7 @@ from .policies import (
 )
 
 
+@shared_page(scope=SITE)
 @login_not_required
 def store_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]

@@ -16,6 +16,9 @@ class ThemesConfig(AppConfig):
     label = "themes"
 
     def ready(self):
+        from . import pagecache
+
+        pagecache.register()  # what the shared page cache watches
         from shomp.core import dashboard
 
         for key, label, icon, url_name, order in (

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from shomp.core import pagecache
 from shomp.core.money import MAX_PRICE, format_money, quantize
 
 from .. import hooks
@@ -47,6 +48,9 @@ def check_modified_price(*, product: Product, modifier: Decimal, label: str, fie
 
 
 def lock_product(product: Product) -> Product:
+    # Whoever locks a product changes it, often with .update() or bulk statements (no signals):
+    # its store's shared pages are bumped on commit (shomp/core/pagecache.py).
+    pagecache.bump(store_ids=[product.store_id])
     return Product.objects.select_for_update(of=("self",)).select_related("store").get(pk=product.pk)
 
 
@@ -65,6 +69,7 @@ def validate_count(value, *, field: str) -> int:
 
 
 def record_adjustment(variant: Variant, *, kind: str, delta: int, reason: str, actor) -> InventoryAdjustment:
+    pagecache.bump(store_ids=[variant.store_id])  # the count changes by .update()
     Variant.objects.filter(pk=variant.pk).update(inventory_count=F("inventory_count") + delta)
     was_out = variant.inventory_count <= 0
     variant.inventory_count += delta
@@ -76,6 +81,7 @@ def record_adjustment(variant: Variant, *, kind: str, delta: int, reason: str, a
 
 
 def archive_variants(variants) -> int:
+    """Callers lock the product first (lock_product bumps its pages)."""
     return variants.update(archived_at=timezone.now(), is_enabled=False)
 
 
@@ -85,6 +91,7 @@ def refresh_has_variants(product: Product) -> None:
     A physical product's own stock is set to 0 when it gets variants: stock is counted per
     variant from then on, and if every variant is archived later (an option removed), the
     product must not go back on sale with an old count the seller has forgotten."""
+    pagecache.bump(store_ids=[product.store_id])
     live = Variant.objects.filter(product=OuterRef("pk"), archived_at__isnull=True)
     Product.objects.filter(pk=product.pk).update(has_variants=Exists(live))
     Product.objects.filter(pk=product.pk, has_variants=True, stock__gt=0).update(stock=0)

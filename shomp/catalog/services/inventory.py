@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from shomp.core import pagecache
+
 from .. import hooks
 from ..models import (
     InventoryAdjustment,
@@ -76,6 +78,7 @@ def manage_inventory(*, variant: Variant, action: str, quantity, reason: str = "
 def sell_variant_stock(*, variant_id: int, quantity: int, reason: str) -> bool:
     """Take `quantity` of a variant for a sale, if that many are left; record it. Call inside
     the checkout's transaction, after locking the variant rows in primary-key order."""
+    pagecache.bump(refs=[("variant", variant_id)])  # the count changes by .update()
     taken = Variant.objects.filter(pk=variant_id, inventory_count__gte=quantity).update(
         inventory_count=F("inventory_count") - quantity
     )
@@ -113,5 +116,6 @@ def return_stock(*, product_id: int, variant_id: int | None, quantity: int, reas
     if product is None or product.stock is None or product.is_digital:
         return
     Product.objects.filter(pk=product.pk).update(stock=F("stock") + quantity)
+    pagecache.bump(store_ids=[product.store_id])
     if product.stock <= 0:
         hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None)

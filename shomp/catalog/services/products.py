@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
-from shomp.core import ratelimit
+from shomp.core import pagecache, ratelimit
 from shomp.core.exceptions import RateLimited
 from shomp.core.money import MAX_PRICE, format_money, quantize
 from shomp.core.uploads import (
@@ -288,6 +288,7 @@ def publish_product(*, product: Product) -> Product:
 @transaction.atomic
 def unpublish_product(*, product: Product) -> Product:
     Product.objects.filter(pk=product.pk).update(status=Product.Status.DRAFT, updated_at=timezone.now())
+    pagecache.bump(store_ids=[product.store_id])
     product.refresh_from_db()
     return product
 
@@ -296,6 +297,7 @@ def unpublish_product(*, product: Product) -> Product:
 def archive_product(*, product: Product) -> Product:
     """Archived products leave the store and search but stay in past orders."""
     Product.objects.filter(pk=product.pk).update(status=Product.Status.ARCHIVED, updated_at=timezone.now())
+    pagecache.bump(store_ids=[product.store_id])
     product.refresh_from_db()
     return product
 
@@ -421,3 +423,4 @@ def move_product_image(*, product: Product, image_id: int, direction: int) -> No
     for position, image in enumerate(images):
         image.position = position
     ProductImage.objects.bulk_update(images, ["position"])
+    pagecache.bump(store_ids=[product.store_id])

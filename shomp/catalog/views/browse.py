@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 
 from shomp.core.htmx import render
+from shomp.core.pagecache import SITE, STORE, shared_page
 from shomp.core.pagination import paginate
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import can
@@ -26,6 +27,7 @@ def _listing(request: HttpRequest, *, form: BrowseForm, category_ids=None, in_st
     return filters, paginate(request, products, per_page=PER_PAGE)
 
 
+@shared_page(scope=SITE)
 @login_not_required
 def search(request: HttpRequest) -> HttpResponse:
     has_query = bool(request.GET.get("q", "").strip())
@@ -56,6 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@shared_page(scope=SITE)
 @login_not_required
 def category_page(request: HttpRequest, slug: str) -> HttpResponse:
     category, categories = browse.get_category(slug=slug)
@@ -85,6 +88,7 @@ def category_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@shared_page(scope=STORE)
 @login_not_required
 def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
     store = get_store_by_slug(slug=store_slug)
@@ -109,6 +113,7 @@ def store_page(request: HttpRequest, store_slug: str) -> HttpResponse:
     )
 
 
+@shared_page(scope=SITE)
 @login_not_required
 def categories(request: HttpRequest) -> HttpResponse:
     tree = browse.category_tree(counts=browse.published_counts_by_category())

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from shomp.core.htmx import render
+from shomp.core.pagecache import SITE, shared_page
 
 from ..selectors import home as selectors
 
@@ -25,6 +26,7 @@ CATEGORY_ICONS = {
 }
 
 
+@shared_page(scope=SITE)
 @login_not_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.core.forms import apply_service_errors as apply_errors
 from shomp.core.htmx import render
+from shomp.core.pagecache import STORE, shared_page
 from shomp.core.pagination import paginate
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.policies import active_store_required, can
@@ -20,6 +21,7 @@ from ..policies import access_product_for_management, store_of_product
 # Public pages ---------------------------------------------------------------------------
 
 
+@shared_page(scope=STORE)
 @login_not_required
 def product_page(request: HttpRequest, store_slug: str, product_ref: str) -> HttpResponse:
     store = get_store_by_slug(slug=store_slug)

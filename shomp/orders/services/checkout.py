@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, Variant, VariantOption
 from shomp.catalog.services import price_lines, sell_variant_stock
+from shomp.core import pagecache
 from shomp.core.exceptions import OutOfStock, PaymentDeclined
 from shomp.core.money import format_price
 
@@ -253,6 +254,7 @@ def _take_stock(line: CartItem, *, order: Order) -> None:
             stock=F("stock") - line.quantity
         )
         if updated:
+            pagecache.bump(store_ids=[product.store_id])  # stock shows on its pages
             return
         left = product.stock
     label = line_label(product, variant)

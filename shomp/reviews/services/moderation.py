@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shomp.core import pagecache
 from shomp.organizations.areas import MEMBER
 from shomp.stores.policies import can
 
@@ -65,6 +66,7 @@ def vote_helpful(*, review: Review, user) -> Review:
     except IntegrityError:
         raise ValidationError("You have already marked this review helpful.", code="duplicate") from None
     Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+    pagecache.bump(store_ids=[review.store_id])  # the count shows on review pages
     review.refresh_from_db(fields=["helpful_count"])
     return review
 
@@ -75,6 +77,7 @@ def remove_helpful_vote(*, review: Review, user) -> Review:
     deleted, _ = HelpfulVote.objects.filter(review=review, user=user).delete()
     if deleted:
         Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - 1)
+        pagecache.bump(store_ids=[review.store_id])
         review.refresh_from_db(fields=["helpful_count"])
     return review
 

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from shomp.catalog.models import Product
+from shomp.core import pagecache
 from shomp.stores.models import Store
 
 from ..models import MAX_RATING, MIN_RATING, STAR_FIELDS, ProductRating, Review, StoreRating
@@ -35,6 +36,7 @@ def shift_ratings(review: Review, *, remove: int | None = None, add: int | None 
         field = f"star_{rating}"
         deltas[field] = deltas.get(field, 0) + sign
     updates = {field: F(field) + delta for field, delta in deltas.items() if delta}
+    pagecache.bump(store_ids=[review.store_id])  # the summaries change by .update()
     targets = [(StoreRating, {"store_id": review.store_id})]
     if review.product_id is not None:
         targets.append((ProductRating, {"product_id": review.product_id}))

@@ -1,0 +1,403 @@
+"""The shared cache of public pages: one rendered page serves every anonymous visitor.
+
+Store, product, review, announcement, home, directory, category and search pages are the same
+HTML for every visitor who is not logged in and has nothing in a session (no cart, no pending
+follow, no flash message): per-visitor bits (follow buttons, hearts, "write a review") load as
+fragments after the page. Such a GET is answered from `caches["pages"]` without running the
+view. docs/ARCHITECTURE.md ("Shared page cache") has the whole design; in short:
+
+- Views opt in with `@shared_page(scope=STORE)` (pages of one store, keyed by its slug in the
+  URL) or `@shared_page(scope=SITE)` (pages that show many stores).
+- The key is the absolute URL, the HTMX headers that choose a fragment, the build (templates and
+  static files), and version tokens: `store:<slug>` for store pages, `site` for the rest, `base`
+  for both. Every committed change of what public pages show bumps them: apps `watch()` their
+  models (post_save, post_delete) and services that write with `.update()` or bulk statements
+  call `bump()` themselves. A bump writes new random tokens, so the next request misses.
+- Changes nobody writes (a promotion starting or ending): the key holds the next such moment
+  (`register_expiry`), so from then on requests look for a new page; stored pages also expire
+  by then, and after PAGE_CACHE_SECONDS at most.
+- The stored HTML holds no secret: pages rendered for the cache get placeholders for the CSRF
+  token and the CSP nonce (context processor `placeholders`), and every response, stored or
+  served, gets this visitor's own token (and a fresh nonce, should a page ever use one) in
+  their place. Nothing is stored from a response that sets a cookie, writes the session, or
+  queues a message; headers are stored without cookies.
+- The middleware goes last in MIDDLEWARE: analytics, CSP, CSRF (which sets the visitor's
+  csrftoken cookie) and security headers still run on a cached answer.
+- While Redis is unreachable pages are neither served from nor stored in the cache (each
+  process's fallback memory would miss other processes' bumps); bumps that could not reach
+  Redis are replayed by this process at its next cached page once Redis answers again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+ALIAS = "pages"
+STORE = "store"
+SITE = "site"
+
+# Alphanumeric, so no escaping (HTML, escapejs, JSON) changes them on the way into a page.
+CSRF_PLACEHOLDER = "ShompCsrfTokenPlaceholderQ7x2Lm"
+NONCE_PLACEHOLDER = "ShompCspNoncePlaceholderV9b4Rk"
+
+# Headers a stored page keeps: what describes the body. Cookies are never among them.
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+# The HTMX headers that make one URL answer a fragment (core.htmx.render): part of the key.
+_HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+
+
+def shared_page(*, scope: str) -> Callable:
+    """Mark a public view as served from the shared cache for anonymous visitors."""
+    if scope not in (STORE, SITE):
+        raise ValueError(f"Unknown page cache scope {scope!r}.")
+
+    def decorate(view: Callable) -> Callable:
+        view.shared_page_scope = scope
+        return view
+
+    return decorate
+
+
+# Versions -------------------------------------------------------------------------------------
+
+
+def _store_key(slug: str) -> str:
+    return f"pv:store:{slug.lower()}"
+
+
+_SITE_KEY = "pv:site"
+_BASE_KEY = "pv:base"
+
+_resolvers: dict[str, Callable[[set], Iterable[int]]] = {}
+_slug_resolver: Callable[[set[int]], Iterable[str]] | None = None
+_expiry_providers: list[Callable[[datetime], datetime | None]] = []
+
+
+def register_store_slugs(resolver: Callable[[set[int]], Iterable[str]]) -> None:
+    """The stores app tells core how to turn store ids into the slugs their URLs carry."""
+    global _slug_resolver
+    _slug_resolver = resolver
+
+
+def register_resolver(kind: str, resolver: Callable[[set], Iterable[int]]) -> None:
+    """How to find the store ids of `kind` ids ("product", "review"...): one query for all of a
+    commit's, after it, so saving a row costs no query for the cache."""
+    _resolvers[kind] = resolver
+
+
+def register_expiry(provider: Callable[[datetime], datetime | None]) -> None:
+    """Add a "next moment pages change without a write" (a promotion's start or end) after `now`."""
+    if provider not in _expiry_providers:
+        _expiry_providers.append(provider)
+
+
+Ref = tuple[str, int | str | None]  # ("store", id), ("slug", slug), ("product", id), ...
+
+
+def watch(model: type[Model], *, refs: Callable[[Model], Iterable[Ref] | None]) -> None:
+    """Bump on every save and delete of `model` the stores `refs(instance)` leads to, or every page
+    when it answers None (categories, themes). `refs` reads the instance only (no query)."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        found = refs(instance)
+        if found is None:
+            bump(everything=True)
+        else:
+            bump(refs=found)
+
+    uid = f"pagecache:{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+
+
+class _Pending(threading.local):
+    def __init__(self) -> None:
+        self.refs: set[Ref] = set()
+        self.everything = False
+
+
+_pending = _Pending()
+_missed: dict[str, str] = {}  # bumps written while Redis was away, replayed when it answers
+_missed_lock = threading.Lock()
+
+#: Under a test's transaction no commit ever comes: bump every page at once instead (no query,
+#: so query budgets stay what production pays). Tests of the per-store bumps turn it off and run
+#: the commit callbacks (django_capture_on_commit_callbacks).
+BUMP_AT_ONCE_IN_TESTS = True
+
+
+def bump(
+    *,
+    store_ids: Iterable[int] = (),
+    store_slugs: Iterable[str] = (),
+    refs: Iterable[Ref] = (),
+    everything: bool = False,
+) -> None:
+    """After the current transaction commits, make the pages of these stores (and every page
+    that shows many stores) miss; `everything` makes every page miss."""
+    _pending.refs.update(("store", i) for i in store_ids)
+    _pending.refs.update(("slug", slug.lower()) for slug in store_slugs)
+    _pending.refs.update(ref for ref in refs if ref[1] is not None)
+    _pending.everything |= everything
+    if BUMP_AT_ONCE_IN_TESTS and _under_test_transaction():
+        _pending.refs, _pending.everything = set(), False
+        token = secrets.token_hex(8)
+        _write_versions({_BASE_KEY: token, _SITE_KEY: token})
+        return
+    # One callback per call; the first to run takes everything pending, the rest find nothing.
+    # A rolled-back transaction leaves its refs pending: the next commit bumps them (harmless).
+    transaction.on_commit(_flush, robust=True)
+
+
+def reset_pending() -> None:
+    """Forget bumps waiting for a commit (tests: a test's set-up never commits)."""
+    _pending.refs, _pending.everything = set(), False
+
+
+def _under_test_transaction() -> bool:
+    if not getattr(settings, "TESTING", False):
+        return False
+    connection = transaction.get_connection()
+    return any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _flush() -> None:
+    refs, everything = _pending.refs, _pending.everything
+    if not refs and not everything:
+        return
+    _pending.refs, _pending.everything = set(), False
+    by_kind: dict[str, set] = {}
+    for kind, value in refs:
+        by_kind.setdefault(kind, set()).add(value)
+    slugs = {str(slug).lower() for slug in by_kind.pop("slug", set())}
+    store_ids = {int(i) for i in by_kind.pop("store", set())}
+    for kind, values in by_kind.items():
+        resolver = _resolvers.get(kind)
+        if resolver is None:
+            logger.error("Page cache: no resolver for %r; bumping every page.", kind)
+            everything = True
+        else:
+            store_ids.update(resolver(values))
+    if store_ids and _slug_resolver is not None:
+        slugs |= {slug.lower() for slug in _slug_resolver(store_ids)}
+    token = secrets.token_hex(8)
+    tokens = {_store_key(slug): token for slug in slugs} | {_SITE_KEY: token}
+    if everything:
+        tokens[_BASE_KEY] = token
+    _write_versions(tokens)
+
+
+def _write_versions(tokens: dict[str, str]) -> None:
+    cache = caches[ALIAS]
+    with _missed_lock:  # earlier bumps that didn't reach Redis go along
+        tokens = {**_missed, **tokens}
+        _missed.clear()
+    cache.set_many(tokens, timeout=None)
+    if not _reachable(cache):
+        with _missed_lock:
+            _missed.update({key: value for key, value in tokens.items() if key not in _missed})
+
+
+def _replay_missed(cache) -> None:
+    if _missed:
+        _write_versions({})
+
+
+def _reachable(cache) -> bool:
+    """False once a call found Redis unreachable, until one succeeds (shomp.core.cache): what
+    the cache answered came from this process's fallback memory."""
+    outage = getattr(cache, "_outage", None)
+    return outage is None or not outage.down
+
+
+def _skipping(cache) -> bool:
+    """True in the pause after a failure, when calls don't even try Redis."""
+    outage = getattr(cache, "_outage", None)
+    return outage is not None and outage.skip()
+
+
+def _versions(cache, keys: list[str], found: dict) -> list[str]:
+    for key in keys:
+        if key not in found:
+            # Never seen or evicted: a fresh token (never "0"), so no page stored under an older
+            # token of this key can match again.
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            found[key] = cache.get(key) or secrets.token_hex(8)
+    return [found[key] for key in keys]
+
+
+# Keys and lifetimes ---------------------------------------------------------------------------
+
+_build: str | None = None
+
+
+def _build_id() -> str:
+    """Changes with the code that renders pages (templates, static files), so a deploy never
+    serves HTML of the previous release. SHOMP_RELEASE names a build explicitly."""
+    global _build
+    if _build is None:
+        release = getattr(settings, "SHOMP_RELEASE", "")
+        if not release:
+            root = Path(settings.BASE_DIR) / "shomp"
+            stamps = sorted(
+                (str(path), path.stat().st_mtime_ns)
+                for pattern in ("*/templates/**/*.html", "*/static/**/*.js", "*/static/**/*.css")
+                for path in root.glob(pattern)
+            )
+            release = hashlib.sha256(repr(stamps).encode()).hexdigest()[:12]
+        _build = release
+    return _build
+
+
+_EXPIRY_KEY = "pv:expiry"
+
+
+def page_key(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple[str, int]:
+    """The cache key of this request's page, and how many seconds a page stored now may live.
+
+    The key holds the next moment pages change without a write (a promotion's start or end):
+    from that moment on requests look for a new key, so a page is never served past it, on any
+    cache backend, whatever its clock. The moment is computed once per "site" version."""
+    cache = caches[ALIAS]
+    names = [_BASE_KEY, _SITE_KEY] if scope == SITE else [_BASE_KEY, _SITE_KEY, _store_key(store_slug)]
+    found = cache.get_many([*names, _EXPIRY_KEY])
+    versions = _versions(cache, names, found)
+    now = timezone.now().timestamp()
+    expiry = found.get(_EXPIRY_KEY)
+    if not expiry or expiry[0] != versions[1] or (expiry[1] and expiry[1] <= now):
+        moments = [m for m in (provider(timezone.now()) for provider in _expiry_providers) if m is not None]
+        expiry = (versions[1], min(moments).timestamp() if moments else 0)
+        cache.set(_EXPIRY_KEY, expiry, timeout=None)
+    at = expiry[1]
+    seconds = int(settings.PAGE_CACHE_SECONDS)
+    if at:
+        seconds = min(seconds, int(at - now))  # floor: gone at or before that moment
+    # A store's pages don't depend on other stores' changes (which bump "site").
+    versions = [versions[0], versions[2]] if scope == STORE else versions
+    htmx = "|".join(request.headers.get(name, "") for name in _HTMX_HEADERS)
+    digest = hashlib.sha256(f"{request.build_absolute_uri()}\n{htmx}".encode()).hexdigest()[:32]
+    return f"page:{_build_id()}:{'.'.join(versions)}:{int(at)}:{digest}", seconds
+
+
+# The middleware --------------------------------------------------------------------------------
+
+
+def _eligible(request: HttpRequest) -> tuple[str, str] | None:
+    """(scope, store slug) when this request may be answered from, and stored in, the cache."""
+    if request.method != "GET" or settings.PAGE_CACHE_SECONDS <= 0:
+        return None
+    if request.COOKIES.get("messages"):  # a flash message waits for this visitor
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    scope = getattr(match.func, "shared_page_scope", None)
+    if scope is None:
+        return None
+    if request.user.is_authenticated:
+        return None
+    session = getattr(request, "session", None)
+    if session is not None and session.session_key is not None and session.keys():
+        return None  # a cart, a pending follow, a message: this visitor's page is their own
+    slug = str(match.kwargs.get("store_slug", ""))
+    if scope == STORE and not slug:
+        return None
+    return scope, slug
+
+
+def placeholders(request: HttpRequest) -> dict:
+    """Context processor (after Django's csrf one): pages rendered for the cache get placeholders
+    where the visitor's CSRF token and the CSP nonce would go."""
+    if getattr(request, "_shared_page", False):
+        return {"csrf_token": CSRF_PLACEHOLDER, "csp_nonce": NONCE_PLACEHOLDER}
+    return {}
+
+
+def _personalise(content: bytes, request: HttpRequest) -> bytes:
+    if CSRF_PLACEHOLDER.encode() in content:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    if NONCE_PLACEHOLDER.encode() in content:
+        # Reading the nonce makes the CSP middleware (above) put this same one in the header.
+        content = content.replace(NONCE_PLACEHOLDER.encode(), str(request._csp_nonce).encode())
+    return content
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if response.has_header("Cache-Control") and any(
+        word in response["Cache-Control"] for word in ("private", "no-store", "no-cache")
+    ):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and (getattr(storage, "_queued_messages", None) or storage.used))
+
+
+class SharedPageCacheMiddleware:
+    """Answer eligible anonymous GETs from the cache; store what they render. Last in MIDDLEWARE."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        eligible = _eligible(request)
+        if eligible is None:
+            return self.get_response(request)
+        cache = caches[ALIAS]
+        if _skipping(cache):
+            return self.get_response(request)
+        scope, slug = eligible
+        key, timeout = page_key(request, scope=scope, store_slug=slug)
+        entry = cache.get(key)
+        if not _reachable(cache):
+            return self.get_response(request)  # those answers came from this process's memory
+        _replay_missed(cache)
+        if entry is not None:
+            status, headers, content = entry
+            response = HttpResponse(_personalise(content, request), status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Cache"] = "HIT"
+            self._csrf_cookie(request)
+            return response
+        request._shared_page = True
+        response = self.get_response(request)
+        if response.streaming:
+            return response
+        if _storable(request, response):
+            headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
+            if timeout > 0:
+                cache.set(key, (response.status_code, headers, response.content), timeout=timeout)
+            response["X-Cache"] = "MISS"
+        response.content = _personalise(response.content, request)
+        self._csrf_cookie(request)
+        return response
+
+    @staticmethod
+    def _csrf_cookie(request: HttpRequest) -> None:
+        # A visitor without a csrftoken cookie gets one (CsrfViewMiddleware sets it on the way
+        # out), so what they post from a cached page passes.
+        if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+            get_token(request)
