@@ -368,12 +368,12 @@ class SharedPageCacheMiddleware:
         cache = caches[ALIAS]
         if _skipping(cache):
             return self.get_response(request)
+        _replay_missed(cache)
         scope, slug = eligible
         key, timeout = page_key(request, scope=scope, store_slug=slug)
         entry = cache.get(key)
         if not _reachable(cache):
             return self.get_response(request)  # those answers came from this process's memory
-        _replay_missed(cache)
         if entry is not None:
             status, headers, content = entry
             response = HttpResponse(_personalise(content, request), status=status)

@@ -25,7 +25,8 @@ from shomp.catalog import services
 from shomp.catalog.models import Product
 from shomp.catalog.services import promotions
 from shomp.catalog.tests.factories import ProductFactory
-from shomp.core import pagecache
+from shomp.core import outage, pagecache
+from shomp.core.testing.redis import move_outage_clock, needs_redis_server, redis_of_our_own
 from shomp.follows.services import follow_store
 from shomp.reviews.services import create_review
 from shomp.stores.services import update_store
@@ -433,3 +434,56 @@ def test_nothing_changes_before_the_commit(product, django_capture_on_commit_cal
     for callback in callbacks:
         callback()
     assert "42.00" in text(get(url))
+
+
+# Redis goes away --------------------------------------------------------------------------------
+
+
+@needs_redis_server
+def test_while_redis_is_down_pages_are_rendered_fresh_and_caching_resumes_after(
+    tmp_path, monkeypatch, product, committed
+):
+    url = product.get_absolute_url()
+    with redis_of_our_own(tmp_path) as server:
+        clock = move_outage_clock(monkeypatch)
+        warm(url)
+        server.stop()
+        down = get(url)
+        assert down.status_code == 200 and "X-Cache" not in down  # not from this process's memory
+        committed(
+            lambda: services.update_product(
+                product=product, title=product.title, price=Decimal("42.00"), kind=product.kind, stock=5
+            )
+        )
+        page = get(url)
+        assert "X-Cache" not in page and "42.00" in text(page)
+
+        server.start()
+        clock(outage.RETRY_SECONDS + 1)
+        back = get(url)
+        assert back["X-Cache"] == "MISS" and "42.00" in text(back)
+        assert get(url)["X-Cache"] == "HIT"
+
+
+def test_a_renamed_reviewer_shows_under_the_new_name_and_other_user_saves_bump_nothing(product, committed):
+    from shomp.accounts.models import User
+
+    product.store.review_policy = "anyone"
+    product.store.save()
+    writer = UserFactory(username="oldname")
+    committed(lambda: create_review(user=writer, product=product, rating=4, title="Nice"))
+    url = reverse("reviews:product", args=[product.store.slug, product.slug])
+    warm(url)
+    UserFactory(username="newcomer")  # signing up, then logging in, change no public page
+    committed(lambda: User.objects.get(username="newcomer").save(update_fields=["last_login"]))
+    committed(lambda: User.objects.get(username="newcomer").save())
+    assert get(url)["X-Cache"] == "HIT"
+
+    def rename():
+        user = User.objects.get(pk=writer.pk)
+        user.username = "newname"
+        user.save()
+
+    committed(rename)
+    page = get(url)
+    assert "newname" in text(page) and "oldname" not in text(page)
