@@ -84,6 +84,7 @@ def _store_key(slug: str) -> str:
 
 
 _SITE_KEY = "pv:site"
+_MAX_SLUG = 100  # longer than any store's slug (stores.Store.slug)
 _BASE_KEY = "pv:base"
 
 _resolvers: dict[str, Callable[[set], Iterable[int]]] = {}
@@ -319,8 +320,8 @@ def _eligible(request: HttpRequest) -> tuple[str, str] | None:
     if session is not None and session.session_key is not None and session.keys():
         return None  # a cart, a pending follow, a message: this visitor's page is their own
     slug = str(match.kwargs.get("store_slug", ""))
-    if scope == STORE and not slug:
-        return None
+    if scope == STORE and not 0 < len(slug) <= _MAX_SLUG:
+        return None  # no store has such an address: rendered (a 404), not cached
     return scope, slug
 
 
