@@ -429,5 +429,9 @@ LOGGING = {
 SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}").rstrip("/")
 SHOMP_PAYMENT_PROVIDER = os.environ.get("SHOMP_PAYMENT_PROVIDER", "shomp.orders.payments.TestPaymentProvider")
 
+# bench/pages.py's control: a bare view returning a 1 KB page from the same server, routed only
+# while this is on (the benchmark sets it for its servers; never set it in production).
+SHOMP_BENCH_CONTROL = env_bool("SHOMP_BENCH_CONTROL", False)
+
 # Demo accounts are made only by `manage.py seed_demo`, and never when DEBUG is off.
 SHOMP_DEMO_ALLOWED = DEBUG and env_bool("SHOMP_DEMO_ALLOWED", True)

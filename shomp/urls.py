@@ -7,6 +7,8 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shomp.core import bench
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
@@ -38,3 +40,7 @@ def serve_media(request, path: str):
 
 if settings.DEBUG or settings.TESTING:
     urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve_media))
+
+if settings.SHOMP_BENCH_CONTROL:
+    # bench/pages.py's bare-Django control, in the same server as the pages it is compared with.
+    urlpatterns.insert(0, path("__bench__/control/", bench.control))
