@@ -1,12 +1,13 @@
 # Two commands on a fresh machine with Python >= 3.12 and make:
 #   make run    install into .venv, then run Shomp with demo data at http://127.0.0.1:8000 (PORT overrides)
 #   make test   install into .venv, then run the tests
+#   make serve  the production set-up on this machine (PostgreSQL + Redis): docs/DEPLOYMENT.md
 PYTHON ?= $(shell for p in python3.13 python3.12 python3; do command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && echo $$p && break; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint check-deploy clean
+.PHONY: run test lint serve check-deploy clean
 
 $(VENV)/.base-installed: requirements/base.txt
 	@test -n "$(PYTHON)" || (echo "Shomp needs Python >= 3.12 (python3.12 or newer on PATH)." && exit 1)
@@ -30,6 +31,19 @@ test: $(VENV)/.test-installed
 	$(TEST_ENV) $(PY) -m pytest shomp -q
 	$(TEST_ENV) $(PY) -m pytest tests/e2e -q
 	rm -rf var/test-files
+
+$(VENV)/.production-installed: $(VENV)/.base-installed requirements/production.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/production.txt
+	@touch $@
+
+# WSGI workers for the pages, uvicorn for /ws/, the task workers and the scheduler, behind a path
+# split on PORT (docs/DEPLOYMENT.md). DEBUG=0 over plain HTTP on 127.0.0.1: browsers keep Secure
+# cookies for localhost. The key is made once into var/serve-secret-key (sessions survive restarts).
+serve: $(VENV)/.production-installed
+	@mkdir -p var && test -s var/serve-secret-key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/serve-secret-key
+	DEBUG=0 SECRET_KEY=$$(cat var/serve-secret-key) ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=0 \
+	  DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shomp} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  CONN_MAX_AGE=$${CONN_MAX_AGE:-60} $(PY) manage.py serve --port $${PORT:-8000}
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

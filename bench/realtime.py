@@ -59,9 +59,7 @@ def free_port() -> int:
 
 def make_sessions(users: int) -> list[tuple[int, str]]:
     """(user id, session key) for `users` users of our own, logged in as Django's login does."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.utils.module_loading import import_string
+    from django.contrib.auth import get_user_model
 
     User = get_user_model()
     existing = {u.username: u for u in User.objects.filter(username__startswith=USER_PREFIX)}
@@ -73,25 +71,34 @@ def make_sessions(users: int) -> list[tuple[int, str]]:
             if name not in existing
         ]
     )
-    sessions = []
-    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
-    for user in User.objects.filter(username__in=wanted).order_by("pk"):
-        session = store_class()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        sessions.append((user.pk, session.session_key))
-    return sessions
+    return [(user.pk, login_session(user)) for user in User.objects.filter(username__in=wanted).order_by("pk")]
 
 
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV, "SITE_URL": f"http://127.0.0.1:{port}"}
+def login_session(user) -> str:
+    """The key of a new session logged in as `user`, as Django's login makes it."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    session = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
+def start_server(port: int, log: Path, command: list[str] | None = None, env: dict | None = None) -> subprocess.Popen:
+    """A server on `port` with production settings (uvicorn unless `command` says otherwise),
+    once it answers "/"."""
+    env = {**os.environ, **SERVER_ENV, "SITE_URL": f"http://127.0.0.1:{port}", **(env or {})}
     env.pop("SHOMP_TESTING", None)
+    if command is None:
+        uvicorn = [sys.executable, "-m", "uvicorn", "shomp.asgi:application", "--host", "127.0.0.1"]
+        command = [*uvicorn, "--port", str(port), "--no-access-log", "--no-proxy-headers"]
     with log.open("wb") as out:
-        command = [sys.executable, "-m", "uvicorn", "shomp.asgi:application", "--host", "127.0.0.1"]
         process = subprocess.Popen(
-            [*command, "--port", str(port), "--no-access-log", "--no-proxy-headers"],
+            command,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
