@@ -23,9 +23,14 @@
 
 Half load without wrk2: each connection of a run waits a random, exponentially distributed
 pause before each request (wrk's Lua `delay()`), sized so the connections together offer half
-the rate the page's maximum-load run achieved: arrivals close to a Poisson process at that rate.
-wrk measures latency from sending to the answer, so a queue in the server is counted, a pause
-is not. The table prints the rate achieved. Half-load runs last twice as long as the others.
+the rate the page's maximum-load run achieved (the mean pause is connections / rate, less the
+time a request takes at that maximum, since a connection waits for its answer first): arrivals
+close to a Poisson process at that rate. wrk measures latency from sending to the answer, so a
+queue in the server is counted, a pause is not. The table prints the rate achieved. Half-load
+runs last twice as long as the others.
+
+wrk stops at the end of a run, the workers don't: the requests still queued in the server are
+drained (three control requests in a row, each behind that queue) before the next run starts.
 
 wrk runs on the same machine as the servers and takes CPU from them (one thread, --connections
 connections). This is a benchmark, never a test: nothing here asserts a time.
@@ -258,10 +263,15 @@ end
 """
 
 
-def wrk(url: str, *, seconds: int, connections: int, cookie: str = "", rate: float = 0.0) -> dict:
+def wrk(
+    url: str, *, seconds: int, connections: int, cookie: str = "", rate: float = 0.0, service_ms: float = 0.0
+) -> dict:
     """One wrk run: requests/s, p50, p99 (ms), and how many answers were errors. With `rate`,
-    the connections together offer about that many requests a second (see the docstring)."""
-    script = WRK_REPORT + (WRK_PACED.format(mean_ms=1000 * connections / rate) if rate else "")
+    the connections together offer about that many requests a second (see the docstring): each
+    pauses `connections / rate` on average between requests, less `service_ms`, the time a
+    request takes (a connection waits for its answer before its pause)."""
+    pause_ms = max(0.0, 1000 * connections / rate - service_ms) if rate else 0.0
+    script = WRK_REPORT + (WRK_PACED.format(mean_ms=pause_ms) if rate else "")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, "--timeout", "10s"]
@@ -278,6 +288,14 @@ def wrk(url: str, *, seconds: int, connections: int, cookie: str = "", rate: flo
         "p99": p99 / 1000,
         "errors": bad_status + socket_errors,
     }
+
+
+def settle(base: str) -> None:
+    """Wait for the requests a run left queued in the server (wrk stops, the workers don't): the
+    next run must not pay for them. Three control requests in a row, each behind that queue."""
+    for _ in range(3):
+        with urllib.request.urlopen(base + CONTROL, timeout=120):  # noqa: S310 (http://127.0.0.1)
+            pass
 
 
 def check(url: str, cookie: str) -> None:
@@ -354,6 +372,7 @@ def main() -> None:
         web_command(args.server, host="127.0.0.1", port=port, workers=args.workers),
         # Persistent connections, as docs/DEPLOYMENT.md advises for WSGI workers.
         env={"SHOMP_BENCH_CONTROL": "1", "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60")},
+        ready_path=CONTROL,
     )
     base = f"http://127.0.0.1:{port}"
     cookies = {"anonymous": ""} | {who: f"{settings.SESSION_COOKIE_NAME}={key}" for who, key in sessions.items()}
@@ -362,21 +381,28 @@ def main() -> None:
         for who, path in [("anonymous", CONTROL), *pages.values()]:
             check(base + path, cookies[who])
             wrk(base + path, seconds=2, connections=args.connections, cookie=cookies[who])  # warm every worker
+            settle(base)
         load = os.getloadavg()
+        settle(base)
         for name, (who, path) in pages.items():
-            control = wrk(base + CONTROL, seconds=args.seconds, connections=args.connections)
-            page = wrk(base + path, seconds=args.seconds, connections=args.connections, cookie=cookies[who])
+
+            def run(path: str, cookie: str = "", **paced) -> dict:
+                # Twice as long at half load: about as many answers for the p99 as at the maximum.
+                seconds = 2 * args.seconds if paced else args.seconds
+                result = wrk(base + path, seconds=seconds, connections=args.connections, cookie=cookie, **paced)
+                settle(base)
+                return result
+
+            control = run(CONTROL)
+            page = run(path, cookies[who])
             row = {"name": name, "page": page, "control": control}
             if not args.no_half_load and name.startswith(("product page", "store page")):
-                half = page["rps"] / 2
-                # Twice as long: at half the rate, as many answers for the p99 as at the maximum.
-                row["half"] = wrk(
-                    base + path, seconds=2 * args.seconds, connections=args.connections, cookie=cookies[who], rate=half
+                row["half_target"] = page["rps"] / 2
+                row["half"] = run(
+                    path, cookies[who], rate=page["rps"] / 2, service_ms=1000 * args.workers / page["rps"]
                 )
-                row["half_target"] = half
-                control_half = control["rps"] / 2
-                row["control_half"] = wrk(
-                    base + CONTROL, seconds=2 * args.seconds, connections=args.connections, rate=control_half
+                row["control_half"] = run(
+                    CONTROL, rate=control["rps"] / 2, service_ms=1000 * args.workers / control["rps"]
                 )
             rows.append(row)
             print(f"{name}: {page['rps']:,.0f}/s vs control {control['rps']:,.0f}/s", flush=True)

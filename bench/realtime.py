@@ -88,9 +88,11 @@ def login_session(user) -> str:
     return session.session_key
 
 
-def start_server(port: int, log: Path, command: list[str] | None = None, env: dict | None = None) -> subprocess.Popen:
+def start_server(
+    port: int, log: Path, command: list[str] | None = None, env: dict | None = None, ready_path: str = "/"
+) -> subprocess.Popen:
     """A server on `port` with production settings (uvicorn unless `command` says otherwise),
-    once it answers "/"."""
+    once it answers `ready_path`."""
     env = {**os.environ, **SERVER_ENV, "SITE_URL": f"http://127.0.0.1:{port}", **(env or {})}
     env.pop("SHOMP_TESTING", None)
     if command is None:
@@ -109,7 +111,7 @@ def start_server(port: int, log: Path, command: list[str] | None = None, env: di
         if process.poll() is not None:
             sys.exit(f"server on {port} exited:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2):
                 return process
         except OSError:
             if time.monotonic() > deadline:
