@@ -21,16 +21,22 @@
    requests/s, p50 and p99, and requests/s as a fraction of the control's. For the store and
    product pages and the control, p99 at half the maximum load as well.
 
-Half load without wrk2: each connection of a run waits a random, exponentially distributed
-pause before each request (wrk's Lua `delay()`), sized so the connections together offer half
-the rate the page's maximum-load run achieved (the mean pause is connections / rate, less the
-time a request takes at that maximum, since a connection waits for its answer first): arrivals
-close to a Poisson process at that rate. wrk measures latency from sending to the answer, so a
-queue in the server is counted, a pause is not. The table prints the rate achieved. Half-load
-runs last twice as long as the others.
+Half load without wrk2: an open-loop client of this script's own (asyncio) sends requests at
+random, exponentially spaced moments (a Poisson process) at half the rate the page's
+maximum-load run achieved, each on a new connection, as nginx reaches the workers, whether or
+not earlier answers have come; latency runs from the request's moment to its answer's end, so a
+queue in the server is counted. (wrk's paced `delay()` keeps a connection open and idle
+between requests; a sync gunicorn worker accepts it and then waits for the request, which put
+seconds of a worker's idle wait into the p99.) That client can't offer more than about 200
+requests/s on a small machine (it lags, and its lag counts as latency): above that, the
+control's included, wrk paces, each connection pausing a random, exponentially distributed time
+before each request (its Lua `delay()`), which is sound for a server that keeps connections
+alive (granian); under gunicorn an idle connection holds a sync worker for its pause (a few
+milliseconds at the control's rates), which raises the control's p99 a little.
+The table prints the rate achieved. Half-load runs last twice as long as the others.
 
-wrk stops at the end of a run, the workers don't: the requests still queued in the server are
-drained (three control requests in a row, each behind that queue) before the next run starts.
+wrk stops at the end of a run, the workers don't: before the next run starts, the requests still
+queued in the server are drained (until two control requests in a row answer within 100 ms).
 
 wrk runs on the same machine as the servers and takes CPU from them (one thread, --connections
 connections). This is a benchmark, never a test: nothing here asserts a time.
@@ -39,8 +45,10 @@ connections). This is a benchmark, never a test: nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -48,6 +56,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 from decimal import Decimal
@@ -255,23 +264,22 @@ done = function(summary, latency, requests)
     latency:percentile(50), latency:percentile(99), latency.mean))
 end
 """
+
+
 WRK_PACED = """
 local mean_ms = {mean_ms}
 delay = function()
   return math.floor(-math.log(1 - math.random()) * mean_ms)
 end
 """
+#: Above this rate this script's own client can't keep up on a small machine: wrk paces instead.
+PACED_CLIENT_MAX_RATE = 200
 
 
-def wrk(
-    url: str, *, seconds: int, connections: int, cookie: str = "", rate: float = 0.0, service_ms: float = 0.0
-) -> dict:
+def wrk(url: str, *, seconds: int, connections: int, cookie: str = "", rate: float = 0.0) -> dict:
     """One wrk run: requests/s, p50, p99 (ms), and how many answers were errors. With `rate`,
-    the connections together offer about that many requests a second (see the docstring): each
-    pauses `connections / rate` on average between requests, less `service_ms`, the time a
-    request takes (a connection waits for its answer before its pause)."""
-    pause_ms = max(0.0, 1000 * connections / rate - service_ms) if rate else 0.0
-    script = WRK_REPORT + (WRK_PACED.format(mean_ms=pause_ms) if rate else "")
+    each connection pauses a random time (mean connections / rate) before each request."""
+    script = WRK_REPORT + (WRK_PACED.format(mean_ms=1000 * connections / rate) if rate else "")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, "--timeout", "10s"]
@@ -290,12 +298,59 @@ def wrk(
     }
 
 
+def paced(url: str, *, seconds: int, rate: float, cookie: str = "") -> dict:
+    """Requests at `rate` a second on average, Poisson arrivals, open loop (see the docstring)."""
+    parts = urllib.parse.urlsplit(url)
+    head = (
+        f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n"
+        + (f"Cookie: {cookie}\r\n" if cookie else "")
+        + "\r\n"
+    ).encode()
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(moment: float) -> None:
+        nonlocal errors
+        try:
+            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            writer.write(head)
+            answer = await reader.read()  # to the end: the server closes after answering
+            writer.close()
+        except OSError:
+            errors += 1
+            return
+        if not answer.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200")):
+            errors += 1
+            return
+        latencies.append(time.perf_counter() - moment)  # from when it was due: a late client counts too
+
+    async def run() -> None:
+        generator = random.Random(17)
+        tasks = []
+        started = time.perf_counter()
+        moment = started
+        while (moment := moment + generator.expovariate(rate)) < started + seconds:
+            await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(moment)))
+        if tasks:
+            await asyncio.wait(tasks, timeout=120)
+
+    rate = max(rate, 0.1)
+    asyncio.run(run())
+    latencies.sort()
+    at = lambda share: 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * share))] if latencies else 0.0  # noqa: E731
+    return {"rps": len(latencies) / seconds, "p50": at(0.5), "p99": at(0.99), "errors": errors}
+
+
 def settle(base: str) -> None:
-    """Wait for the requests a run left queued in the server (wrk stops, the workers don't): the
-    next run must not pay for them. Three control requests in a row, each behind that queue."""
-    for _ in range(3):
+    """Wait for the requests a run left in the server (wrk stops, the workers don't): the next run
+    must not pay for them. Until two control requests in a row answer within 100 ms (a minute at most)."""
+    quick, deadline = 0, time.monotonic() + 60
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.perf_counter()
         with urllib.request.urlopen(base + CONTROL, timeout=120):  # noqa: S310 (http://127.0.0.1)
             pass
+        quick = quick + 1 if time.perf_counter() - started < 0.1 else 0
 
 
 def check(url: str, cookie: str) -> None:
@@ -386,10 +441,16 @@ def main() -> None:
         settle(base)
         for name, (who, path) in pages.items():
 
-            def run(path: str, cookie: str = "", **paced) -> dict:
+            def run(path: str, cookie: str = "", rate: float = 0.0) -> dict:
                 # Twice as long at half load: about as many answers for the p99 as at the maximum.
-                seconds = 2 * args.seconds if paced else args.seconds
-                result = wrk(base + path, seconds=seconds, connections=args.connections, cookie=cookie, **paced)
+                if rate and rate <= PACED_CLIENT_MAX_RATE:
+                    result = paced(base + path, seconds=2 * args.seconds, rate=rate, cookie=cookie)
+                elif rate:
+                    result = wrk(
+                        base + path, seconds=2 * args.seconds, connections=args.connections, cookie=cookie, rate=rate
+                    )
+                else:
+                    result = wrk(base + path, seconds=args.seconds, connections=args.connections, cookie=cookie)
                 settle(base)
                 return result
 
@@ -398,12 +459,8 @@ def main() -> None:
             row = {"name": name, "page": page, "control": control}
             if not args.no_half_load and name.startswith(("product page", "store page")):
                 row["half_target"] = page["rps"] / 2
-                row["half"] = run(
-                    path, cookies[who], rate=page["rps"] / 2, service_ms=1000 * args.workers / page["rps"]
-                )
-                row["control_half"] = run(
-                    CONTROL, rate=control["rps"] / 2, service_ms=1000 * args.workers / control["rps"]
-                )
+                row["half"] = run(path, cookies[who], rate=page["rps"] / 2)
+                row["control_half"] = run(CONTROL, rate=control["rps"] / 2)
             rows.append(row)
             print(f"{name}: {page['rps']:,.0f}/s vs control {control['rps']:,.0f}/s", flush=True)
         load = (load, os.getloadavg())

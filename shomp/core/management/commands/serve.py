@@ -1,7 +1,7 @@
 """`manage.py serve`: what `make serve` starts. The recommended production set-up, on one machine
 (docs/DEPLOYMENT.md, measured by bench/pages.py):
 
-- WSGI workers for the pages (one per core: a page is CPU-bound in Django),
+- WSGI workers for the pages (granian, one per core: a page is CPU-bound in Django),
 - uvicorn (ASGI) for /ws/ only,
 - a task worker for each queue ("default", "media") and the periodic-task scheduler,
 - in front, on --port, a path split: /ws/ to uvicorn, everything else to the WSGI workers.
@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from .run import stop
 
 #: The WSGI server the pages are measured fastest on (bench/pages.py; docs/DEPLOYMENT.md).
-DEFAULT_WEB_SERVER = "gunicorn"
+DEFAULT_WEB_SERVER = "granian"
 
 
 def web_command(server: str, *, host: str, port: int, workers: int) -> list[str]:
