@@ -482,7 +482,7 @@ def main() -> None:
         page, control = row["page"], row["control"]
         errors = f" ({page['errors']:,} errors)" if page["errors"] else ""
         print(
-            f"| {row['name']}{errors} | {page['rps'] / control['rps']:.3f}x | {page['rps']:,.0f} "
+            f"| {row['name']}{errors} | {page['rps'] / control['rps']:.2g}x | {rate(page['rps'])} "
             f"| {page['p50']:.1f} ms | {page['p99']:.1f} ms | {control['rps']:,.0f} | {control['p99']:.1f} ms |"
         )
     halves = [row for row in rows if "half" in row]
@@ -496,9 +496,13 @@ def main() -> None:
         for row in halves:
             half, control_half = row["half"], row["control_half"]
             print(
-                f"| {row['name']} | {row['half_target']:,.0f} | {half['rps']:,.0f} | {half['p50']:.1f} ms "
+                f"| {row['name']} | {rate(row['half_target'])} | {rate(half['rps'])} | {half['p50']:.1f} ms "
                 f"| {half['p99']:.1f} ms | {control_half['p99']:.1f} ms | {half['p99'] / control_half['p99']:.1f}x |"
             )
+
+
+def rate(per_second: float) -> str:
+    return f"{per_second:,.1f}" if per_second < 100 else f"{per_second:,.0f}"
 
 
 def forget_redis_keys() -> None:
