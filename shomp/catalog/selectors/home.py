@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from shomp.stores.models import Store
@@ -33,29 +33,32 @@ def home_categories() -> list[CategoryNode]:
     return [node for node in category_tree(counts=published_counts_by_category()) if node.count]
 
 
-@cache  # built once (a few milliseconds of the ORM's work); Django copies it into each query
-def _units_sold():
-    """Units of the product in paid orders and later (cancelled ones left out), as a subquery."""
-    sold = (
-        Product.objects.filter(pk=OuterRef("pk"))
-        .annotate(
-            units=Sum(
-                f"{ORDER_ITEMS}__quantity", filter=Q(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
-            )
-        )
-        .values("units")[:1]
-    )
-    return Coalesce(Subquery(sold, output_field=IntegerField()), 0)
-
-
 def popular_products(*, limit: int = HOME_PRODUCTS, prefetch: bool = True) -> list[Product]:
     """What sells: the most units sold (paid orders and later), then the most reviewed, then the
-    newest. Products nobody bought or reviewed yet are not "popular". Two queries (one without
-    the images' `prefetch`)."""
+    newest. Products nobody bought or reviewed yet are not "popular".
+
+    Read from the sold order lines and the rating summaries, never by counting every product's
+    sales (a subquery per published product took 0.85 s at 50,000 products): the sold ones
+    first, then, if they are fewer than `limit`, the most reviewed of those never sold. One
+    query, or two (each with its images' query when `prefetch`)."""
     products = published_products() if prefetch else published_products().prefetch_related(None)
-    products = products.annotate(units_sold=_units_sold(), review_count=Coalesce(f"{RATING_SUMMARY}__count", 0))
-    products = products.filter(Q(units_sold__gt=0) | Q(review_count__gt=0))
-    return list(products.order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit])
+    review_count = Coalesce(f"{RATING_SUMMARY}__count", 0)
+    # filter() before annotate(): the sum counts only the sold lines the filter joined.
+    sold = list(
+        products.filter(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
+        .annotate(units_sold=Sum(f"{ORDER_ITEMS}__quantity"), review_count=review_count)
+        .order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit]
+    )
+    if len(sold) == limit:
+        return sold
+    ever_sold = Product.objects.filter(pk=OuterRef("pk"), **{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
+    reviewed = (
+        products.annotate(review_count=review_count)
+        .filter(review_count__gt=0)
+        .filter(~Exists(ever_sold))
+        .order_by("-review_count", "-published_at", "-pk")[: limit - len(sold)]
+    )
+    return sold + list(reviewed)
 
 
 def new_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
@@ -65,7 +68,7 @@ def new_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
 
 def home_products(*, limit: int = HOME_PRODUCTS) -> tuple[list[Product], list[Product]]:
     """The popular and the new products, their images and their prices (services.pricing) loaded
-    for both grids at once: five queries, where each grid on its own took four."""
+    for both grids at once: five queries (six while fewer than `limit` products ever sold)."""
     popular = popular_products(limit=limit, prefetch=False)
     new = list(published_products().prefetch_related(None).order_by("-published_at", "-pk")[:limit])
     prefetch_related_objects([*popular, *new], FIRST_IMAGES)

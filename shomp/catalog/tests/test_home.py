@@ -61,6 +61,20 @@ def test_popular_is_what_sold_most_then_the_most_reviewed_and_never_an_unsold_un
     assert titles == ["Best", "Second", "Loved"]  # Quiet sold nothing, nobody reviewed it
 
 
+def test_popular_adds_up_each_products_sold_lines_and_fills_with_reviewed_ones_only_when_few_sold():
+    store = StoreFactory()
+    steady, burst, once, loved = (ProductFactory(store=store, title=t) for t in ("Steady", "Burst", "Once", "Loved"))
+    for _ in range(3):
+        sold(steady, 2)  # 6 in three orders
+    sold(burst, 5)
+    sold(once, 1)
+    rated(once, 2)
+    rated(loved, 50)  # the most reviewed, never sold
+
+    assert [p.title for p in home.popular_products(limit=2)] == ["Steady", "Burst"]
+    assert [p.title for p in home.popular_products(limit=4)] == ["Steady", "Burst", "Once", "Loved"]
+
+
 def test_new_items_are_the_newest_on_sale():
     store = StoreFactory()
     old = ProductFactory(store=store, title="Old", published_at=timezone.now() - timezone.timedelta(days=3))
@@ -161,9 +175,10 @@ def test_the_home_page_costs_the_same_queries_for_one_and_many(client, django_as
         rated(product, 1)
         FollowFactory(store=store)
 
-    # categories, their counts, popular, new, both grids' images and running promotions, stores,
-    # + the next promotion start or end, part of the shared page cache's key (on a miss)
-    with django_assert_max_num_queries(8):
+    # categories, their counts, popular (the sold ones, then the reviewed ones while fewer than
+    # eight ever sold), new, both grids' images and running promotions, stores, + the next
+    # promotion start or end, part of the shared page cache's key (on a miss)
+    with django_assert_max_num_queries(9):
         response = client.get("/")
 
     assert len(response.context["popular"]) == min(size, home.HOME_PRODUCTS)
