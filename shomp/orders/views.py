@@ -195,7 +195,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
     new_address = needs_shipping and (not addresses or (data or {}).get("ship-address", "new") == "new")
     shipping_form = ShippingForm(request.POST if request.method == "POST" and new_address else None)
     # A new country: new shipping figures (with the "new address" choice, when there is one).
-    summary_attrs = {"hx-get": reverse("orders:checkout"), "hx-target": "#checkout-summary"}
+    # hx-sync: the country and the address choice share one queue, one request at a time and the
+    # latest waiting one kept (an answer for an earlier choice could otherwise land last and
+    # undo the country the buyer just picked).
+    summary_attrs = {
+        "hx-get": reverse("orders:checkout"),
+        "hx-target": "#checkout-summary",
+        "hx-sync": "#checkout-summary:queue last",
+    }
     shipping_form.fields["country"].widget.attrs.update(summary_attrs)
     if addresses:
         shipping_form.fields["country"].widget.attrs["hx-include"] = "#ship-address-new"
