@@ -20,8 +20,12 @@ def process_product_images_task(*, product_id: int) -> int:
 
 @task()
 def start_promotion_task(*, promotion_id: int) -> bool:
-    """At a promotion's start (run_after): mark it started and announce it, once."""
-    return promotions.start_promotion(promotion_id=promotion_id)
+    """At a promotion's start (run_after): mark it started and announce it, once. Run early
+    (a queue's scheduler rounding the time), it asks to run again at the start."""
+    started = promotions.start_promotion(promotion_id=promotion_id)
+    if not started:
+        promotions.schedule_start_again_if_early(promotion_id=promotion_id)
+    return started
 
 
 @task()

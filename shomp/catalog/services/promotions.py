@@ -235,6 +235,19 @@ def start_promotion(*, promotion_id: int, at: datetime | None = None) -> bool:
     return True
 
 
+def schedule_start_again_if_early(*, promotion_id: int) -> bool:
+    """A start task that ran before the start asks again for the start time, so the sale is
+    announced on time rather than by the minute's safety net: RQ's scheduler counts whole
+    seconds and may run a deferred task up to a second early. Returns whether it asked."""
+    promotion = Promotion.objects.filter(
+        pk=promotion_id, started_at__isnull=True, ended_at__isnull=True, starts_at__gt=timezone.now()
+    ).first()
+    if promotion is None:
+        return False
+    _schedule_start(promotion)
+    return True
+
+
 def due_promotions(at: datetime | None = None) -> Iterable[int]:
     """Running promotions not announced yet (a safety net for a lost scheduled task)."""
     at = at or timezone.now()

@@ -14,6 +14,7 @@ from shomp.catalog.models import Promotion, PromotionTarget, Variant
 from shomp.catalog.selectors import published_products
 from shomp.catalog.selectors.products import with_sale_prices
 from shomp.catalog.services import promotions
+from shomp.catalog.tasks import start_promotion_task
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.organizations.models import AuditLogEntry
 from shomp.stores.tests.factories import StoreFactory
@@ -264,6 +265,22 @@ def test_a_scheduled_promotion_is_not_started_early_and_a_quiet_one_tells_nobody
     assert heard == []
     quiet.refresh_from_db()
     assert quiet.started_at is not None
+
+
+def test_a_start_task_run_early_asks_again_for_the_start_time(monkeypatch):
+    store = StoreFactory()
+    early = promo(stores=[store], starts=1, ends=5)
+    ended = promo(stores=[store], starts=1, ends=5, ended_at=timezone.now())
+    running = promo(stores=[store])
+    asked = []
+    monkeypatch.setattr(promotions, "_schedule_start", lambda promotion: asked.append(promotion.pk))
+
+    assert start_promotion_task.call(promotion_id=early.pk) is False  # too early: not started...
+    assert asked == [early.pk]  # ...but asked again for its start time
+    assert start_promotion_task.call(promotion_id=ended.pk) is False
+    assert start_promotion_task.call(promotion_id=running.pk) is True
+    assert start_promotion_task.call(promotion_id=running.pk) is False  # started once
+    assert asked == [early.pk]  # the ended and the started ones are not asked again
 
 
 def test_start_tells_followers_of_covered_stores_and_savers_once(django_capture_on_commit_callbacks):
