@@ -37,6 +37,10 @@ out_of_stock = Moment("catalog.out_of_stock")
 # `promotion_started(*, promotion_id)`: a promotion that tells followers began (once, by the
 # worker): follows tells the covered stores' followers, wishlists the savers of covered items.
 promotion_started = Moment("catalog.promotion_started")
+# `promotion_prices_changed(*, promotion_id)`: what buyers pay for the promotion's items changed:
+# it started (whatever `notify_followers` says) or a running one was edited (a deeper or smaller
+# discount, other targets). Wishlists re-checks the saved items it covers for price drops.
+promotion_prices_changed = Moment("catalog.promotion_prices_changed")
 
 FirstPublishCallback = Callable[..., None]
 

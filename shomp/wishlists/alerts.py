@@ -225,11 +225,52 @@ def deliver_sale_notice(*, product_id: int, message: str, stamp: str, batch_size
 # Promotions (catalog.hooks.promotion_started) ----------------------------------------------
 
 
+PROMOTION_PRODUCTS_BATCH = 1000
+
+
+def queue_promotion_price_check(*, promotion_id: int) -> None:
+    """catalog.promotion_prices_changed listener (a promotion started, or a running one was
+    edited): the worker finds the saved products it covers and checks each for price drops."""
+    from .tasks import check_promotion_alerts_task
+
+    check_promotion_alerts_task.enqueue(promotion_id=promotion_id)
+
+
+def check_promotion_alerts(*, promotion_id: int, batch_size: int = PROMOTION_PRODUCTS_BATCH) -> int:
+    """Queue `check_product_alerts` for every saved product the promotion covers, reading the
+    saved product ids in keyset batches (a store-wide sale over thousands of products never
+    loads them all at once). Each check prices with the running offers and remembers what it
+    told (`alerted_price`), so a retry, or a later unrelated price change, tells nobody again;
+    an edit to a deeper discount is a new, lower price and is told once more. Returns how many
+    products were queued."""
+    from shomp.catalog.models import Promotion
+    from shomp.catalog.services.promotions import covered_products
+
+    promotion = Promotion.objects.filter(pk=promotion_id).first()
+    if promotion is None:
+        return 0
+    saved = (
+        WishlistItem.objects.filter(product_id__in=covered_products(promotion).values("pk"))
+        .values_list("product_id", flat=True)
+        .distinct()
+        .order_by("product_id")
+    )
+    queued, last = 0, 0
+    while True:
+        batch = list(saved.filter(product_id__gt=last)[:batch_size])
+        if not batch:
+            return queued
+        last = batch[-1]
+        for product_id in batch:
+            _enqueue(product_id)
+        queued += len(batch)
+
+
 def queue_promotion_sale_notices(*, promotion_id: int) -> int:
     """A promotion started (the worker, once): savers of each covered product are told, one
     batched task per saved product. The stamp names the promotion, so a repeat tells nobody twice."""
     from shomp.catalog.models import Promotion
-    from shomp.catalog.services.promotions import covered_product_ids
+    from shomp.catalog.services.promotions import covered_products
 
     from .tasks import deliver_sale_notice_task
 
@@ -240,7 +281,7 @@ def queue_promotion_sale_notices(*, promotion_id: int) -> int:
     ends = timezone.localtime(promotion.effective_end).strftime("%b %-d")
     message = f"{promotion.name}: {off} until {ends}."[:SALE_MESSAGE_MAX]
     saved = (
-        WishlistItem.objects.filter(product_id__in=covered_product_ids(promotion))
+        WishlistItem.objects.filter(product_id__in=covered_products(promotion).values("pk"))
         .values_list("product_id", flat=True)
         .distinct()
     )

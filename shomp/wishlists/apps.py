@@ -29,5 +29,7 @@ class WishlistsConfig(AppConfig):
         # Any change of what a saver would pay, or of whether they can buy it, queues the check.
         catalog_hooks.price_changed.connect(alerts.queue_price_check)
         catalog_hooks.restocked.connect(alerts.queue_stock_check)
-        # A promotion started (once): savers of its items hear of the sale.
+        # A promotion started or a running one was edited: its saved items are checked for drops.
+        catalog_hooks.promotion_prices_changed.connect(alerts.queue_promotion_price_check)
+        # A promotion that tells followers started (once): savers of its items hear of the sale.
         catalog_hooks.promotion_started.connect(alerts.queue_promotion_sale_notices)

@@ -11,3 +11,8 @@ def check_product_alerts_task(*, product_id: int, restocked: int | None = None) 
 @task
 def deliver_sale_notice_task(*, product_id: int, message: str, stamp: str) -> int:
     return alerts.deliver_sale_notice(product_id=product_id, message=message, stamp=stamp)
+
+
+@task
+def check_promotion_alerts_task(*, promotion_id: int) -> int:
+    return alerts.check_promotion_alerts(promotion_id=promotion_id)

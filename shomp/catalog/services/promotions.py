@@ -4,8 +4,10 @@
 product and variant is one the user may run promotions on), `end_promotion` ends it now (or
 cancels it before it starts). Pricing reads them (pricing.py); the worker starts them
 (`start_due_promotions`): once per promotion, under a row lock, it marks the start and then
-sends `hooks.promotion_started`, which follows (the covered stores' followers) and wishlists
-(savers of covered items) act on.
+sends `hooks.promotion_prices_changed` (always: wishlists re-checks covered saved items for price
+drops) and, when it tells followers, `hooks.promotion_started`, which follows (the covered stores'
+followers) and wishlists (a sale notice to savers of covered items) act on. Editing a running
+promotion sends `promotion_prices_changed` again. Ending one raises prices: nobody is told.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shomp.core.money import MAX_PRICE
@@ -142,6 +144,9 @@ def save_promotion(*, user, organization_id: int, data: PromotionData, promotion
         + [PromotionTarget(promotion=promotion, variant_id=pk) for pk in sorted(data.variant_ids)]
     )
     _audit(user, promotion, ACTION_SAVED, created=creating, data=data)
+    if promotion.started_at is not None and promotion.status_at(now) == "running":
+        # A running sale edited: prices changed now (savers may hear of a deeper drop).
+        hooks.promotion_prices_changed.send_on_commit(promotion_id=promotion.pk)
     if promotion.started_at is None:
         transaction.on_commit(lambda: _schedule_start(promotion), robust=True)
     return promotion
@@ -204,17 +209,20 @@ def covered_store_ids(promotion: Promotion) -> set[int]:
     return {pk for row in rows for pk in row if pk}
 
 
-def covered_product_ids(promotion: Promotion) -> set[int]:
-    """Published products a promotion covers (its stores' products, its products, its variants')."""
+def covered_products(promotion: Promotion) -> QuerySet[Product]:
+    """Published products a promotion covers (its stores' products, its products, its variants'),
+    as one query to filter by (`pk__in=covered_products(p).values("pk")`)."""
     targets = PromotionTarget.objects.filter(promotion=promotion)
     store_ids = targets.filter(store__isnull=False).values("store_id")
     product_ids = targets.filter(product__isnull=False).values("product_id")
     variant_products = targets.filter(variant__isnull=False).values("variant__product_id")
-    return set(
-        Product.objects.filter(status=Product.Status.PUBLISHED)
-        .filter(Q(store_id__in=store_ids) | Q(pk__in=product_ids) | Q(pk__in=variant_products))
-        .values_list("pk", flat=True)
+    return Product.objects.filter(status=Product.Status.PUBLISHED).filter(
+        Q(store_id__in=store_ids) | Q(pk__in=product_ids) | Q(pk__in=variant_products)
     )
+
+
+def covered_product_ids(promotion: Promotion) -> set[int]:
+    return set(covered_products(promotion).values_list("pk", flat=True))
 
 
 def start_promotion(*, promotion_id: int, at: datetime | None = None) -> bool:
@@ -230,6 +238,7 @@ def start_promotion(*, promotion_id: int, at: datetime | None = None) -> bool:
             return False
         promotion.started_at = at
         promotion.save(update_fields=["started_at"])
+        hooks.promotion_prices_changed.send_on_commit(promotion_id=promotion.pk)
         if promotion.notify_followers:
             hooks.promotion_started.send_on_commit(promotion_id=promotion.pk)
     return True

@@ -124,3 +124,114 @@ def test_sale_notice_is_rate_limited_per_product(buyer, product, django_capture_
         alerts.notify_savers_of_sale(actor=seller, product=product, message="Again!")
     other = ProductFactory(store=product.store)
     alerts.notify_savers_of_sale(actor=seller, product=other, message="Another product is fine")
+
+
+# Promotions: a sale is a price drop too ---------------------------------------------------
+
+
+def _promotion(product, *, amount="20", promotion=None, notify_followers=False, **targets):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shomp.catalog.services import promotions
+
+    store = product.store
+    now = timezone.now()
+    data = promotions.PromotionData(
+        name="Summer sale",
+        kind="percent",
+        amount=Decimal(amount),
+        starts_at=promotion.starts_at if promotion else now - timedelta(minutes=1),
+        ends_at=now + timedelta(days=2),
+        product_ids=frozenset(targets.get("product_ids", {product.pk})),
+        variant_ids=frozenset(targets.get("variant_ids", ())),
+        notify_followers=notify_followers,
+    )
+    return promotions.save_promotion(
+        user=store.owner, organization_id=store.organization_id, data=data, promotion=promotion
+    )
+
+
+def test_a_promotion_start_is_a_price_drop_once_whatever_it_tells_followers(
+    buyer, product, django_capture_on_commit_callbacks
+):
+    """Through the real services: saving a promotion that has begun starts it (the worker's
+    task), and its start queues the savers' check, even with `notify_followers` off."""
+    from shomp.catalog.models import Promotion
+    from shomp.catalog.services import promotions
+
+    other = UserFactory()
+    services.add_to_wishlist(user=buyer, product=product)
+    services.add_to_wishlist(user=other, product=product)
+    stranger_product = ProductFactory(title="Plate", store=product.store)
+    stranger = UserFactory()
+    services.add_to_wishlist(user=stranger, product=stranger_product)  # not covered
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = _promotion(product, notify_followers=False)
+    assert Promotion.objects.get(pk=promotion.pk).started_at is not None
+    assert [n.title for n in _drops(buyer)] == ["Blue mug is now $8.00"]
+    assert "was $10.00 when you saved it" in _drops(buyer)[0].content
+    assert len(_drops(other)) == 1 and _drops(stranger) == []
+    assert not Notification.objects.filter(type=NotificationType.SAVED_SALE).exists()  # no followers notice
+    # A second run (a retried start task, the check again): nothing new.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert promotions.start_promotion(promotion_id=promotion.pk) is False
+    assert alerts.check_promotion_alerts(promotion_id=promotion.pk) == 1
+    assert len(_drops(buyer)) == 1
+
+
+def test_editing_a_running_promotion_deeper_alerts_once_more_and_unrelated_changes_never_repeat(
+    buyer, variant_product, django_capture_on_commit_callbacks
+):
+    small, medium = variant_product.variants.order_by("pk")
+    services.add_to_wishlist(user=buyer, product=variant_product, variant=small)
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = _promotion(variant_product)
+    assert [n.title for n in _drops(buyer)] == ["Tee is now $8.00"]
+    # An unrelated price change (another variant) re-checks the product: the sale price was told.
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.update_variant(variant=medium, price_modifier="-1.00")
+    assert len(_drops(buyer)) == 1
+    # The seller edits the running sale to a deeper discount: told once more, at the new price.
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = _promotion(variant_product, amount="30", promotion=promotion)
+    assert [n.title for n in _drops(buyer)] == ["Tee is now $8.00", "Tee is now $7.00"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _promotion(variant_product, amount="30", promotion=promotion)  # saved again unchanged
+    assert len(_drops(buyer)) == 2
+    # A smaller discount, then the end: prices rise, nobody is told, and going back to the
+    # price already told is no news.
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = _promotion(variant_product, amount="10", promotion=promotion)
+    from shomp.catalog.services import promotions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        promotions.end_promotion(user=variant_product.store.owner, promotion=promotion)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.update_variant(variant=small, price_modifier="-3.00")  # $7.00 again, from the list price
+    assert len(_drops(buyer)) == 2
+    # Below everything told before: news.
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.update_variant(variant=small, price_modifier="-4.00")
+    assert [n.title for n in _drops(buyer)][-1] == "Tee is now $6.00"
+
+
+def test_a_variant_promotion_reaches_that_variants_savers_in_batches(
+    variant_product, django_capture_on_commit_callbacks
+):
+    small, medium = variant_product.variants.order_by("pk")
+    small_savers, medium_savers = UserFactory.create_batch(3), UserFactory.create_batch(2)
+    for user in small_savers:
+        services.add_to_wishlist(user=user, product=variant_product, variant=small)
+    for user in medium_savers:
+        services.add_to_wishlist(user=user, product=variant_product, variant=medium)
+    others = [ProductFactory(store=variant_product.store) for _ in range(3)]
+    for other in others:
+        services.add_to_wishlist(user=small_savers[0], product=other)
+    with django_capture_on_commit_callbacks(execute=True):
+        promotion = _promotion(variant_product, product_ids=[o.pk for o in others], variant_ids=[small.pk])
+    assert Notification.objects.filter(type=NotificationType.PRICE_DROP, title="Tee is now $8.00").count() == 3
+    assert not Notification.objects.filter(user__in=medium_savers).exists()
+    assert alerts.check_promotion_alerts(promotion_id=promotion.pk, batch_size=2) == 4  # 4 saved products
+    assert Notification.objects.filter(type=NotificationType.PRICE_DROP).count() == 3 + 3
