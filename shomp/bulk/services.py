@@ -335,7 +335,7 @@ def _write(job: BulkJob, changes: list[dict]) -> int:
     variant_fields: set[str] = set()
     adjustments: list[InventoryAdjustment] = []
     price_moments: list[dict] = []
-    restocked: list[tuple[int, int | None]] = []
+    restocked: list[tuple[int, int | None, str]] = []
     first_published: list[int] = []
     repriced_products: set[int] = set()
     for change in changes:
@@ -353,7 +353,7 @@ def _write(job: BulkJob, changes: list[dict]) -> int:
                 product.stock = new
                 product_fields.add("stock")
                 if old <= 0 < new:
-                    restocked.append((product.pk, None))
+                    restocked.append((product.pk, None, catalog_hooks.restock_id()))
             if change["status"]:
                 product.status = change["status"][1]
                 product_fields.add("status")
@@ -385,7 +385,7 @@ def _write(job: BulkJob, changes: list[dict]) -> int:
                     )
                 )
                 if old <= 0 < new:
-                    restocked.append((product.pk, variant.pk))
+                    restocked.append((product.pk, variant.pk, catalog_hooks.restock_id()))
             variant.updated_at = now
             variant_rows[variant.pk] = variant
     update_rows(Product, list(product_rows.values()), sorted(product_fields), updated_at=now)
@@ -465,7 +465,9 @@ def _announce(price_moments: list[dict], restocked: list, first_published: list[
     SQLite each commit is a disk sync: 1,000 of them took 4 s of a 10,000-variant change). Each
     send has its own savepoint, so one listener's database error loses only its own row."""
     sends = [(catalog_hooks.price_changed.send, moment) for moment in price_moments]
-    sends += [(catalog_hooks.restocked.send, {"product_id": p, "variant_id": v}) for p, v in restocked]
+    sends += [
+        (catalog_hooks.restocked.send, {"product_id": p, "variant_id": v, "restock_id": r}) for p, v, r in restocked
+    ]
     sends += [(catalog_hooks.product_first_published, {"product_id": p}) for p in first_published]
     for chunk in _chunks(sends):
         with transaction.atomic():

@@ -16,8 +16,10 @@ or whether they can buy (wishlists' price-drop and back-in-stock alerts listen):
 - `price_changed(*, product_id, variant_id, old_price, new_price)`: a product's base price
   (variant_id None) or one variant's price changed. An option value's modifier changes many
   variants at once: then variant_id, old_price and new_price are None ("look again at them all").
-- `restocked(*, product_id, variant_id)`: a sold-out product (variant_id None) or variant has
-  stock again.
+- `restocked(*, product_id, variant_id, restock_id)`: a sold-out product (variant_id None) or
+  variant has stock again. `restock_id` names that transition ("adjustment-<id>" for a variant's
+  history row, else a random token made at the change), so a listener's retried work can tell
+  one restock from the next (wishlists keys its back-in-stock event by it).
 - `out_of_stock(*, product_id, variant_id, adjustment_id)`: a sale (that history row) took a
   variant's last unit (its stock is now 0); the store's team is told (notifications listen).
 """
@@ -25,6 +27,7 @@ or whether they can buy (wishlists' price-drop and back-in-stock alerts listen):
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 
 from shomp.core.hooks import Moment
@@ -45,6 +48,11 @@ promotion_prices_changed = Moment("catalog.promotion_prices_changed")
 FirstPublishCallback = Callable[..., None]
 
 _first_publish: dict[str, FirstPublishCallback] = {}
+
+
+def restock_id() -> str:
+    """A name for one restock without a history row (a product's own count)."""
+    return f"restock-{uuid.uuid4().hex}"
 
 
 def _name(func: Callable) -> str:

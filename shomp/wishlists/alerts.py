@@ -10,13 +10,16 @@ follow each user's preferences).
 Once per drop: an item remembers the lowest price its saver was told about (`alerted_price`) and
 is told again only below it; the event key names the product, variant and price, so a retried
 task finds everyone already told. Back in stock: `restocked` (the catalog's moment) says what was
-sold out and has stock again; its savers are told once per restock (and items saved or seen
-while sold out are marked `awaiting_stock` and told at the next check that finds them buyable).
+sold out and has stock again, and names that restock (`restock_id`: the stock adjustment, or a
+token made at the change); its savers from before the restock are told once per restock, the
+event keyed by that name, so a retried task tells nobody twice (and items saved or seen while
+sold out are marked `awaiting_stock` and told at the next check that finds them buyable).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -49,15 +52,22 @@ def queue_price_check(*, product_id: int, variant_id: int | None, old_price, new
     _enqueue(product_id)
 
 
-def queue_stock_check(*, product_id: int, variant_id: int | None) -> None:
-    """catalog.restocked listener: the product (variant_id None) or variant was sold out."""
-    _enqueue(product_id, restocked=variant_id or 0)
+def queue_stock_check(*, product_id: int, variant_id: int | None, restock_id: str = "") -> None:
+    """catalog.restocked listener: the product (variant_id None) or variant was sold out and has
+    stock again (`restock_id` names that restock). Runs right after the restock commits: its time
+    is when the restock happened, for telling apart items saved before it from items saved after."""
+    _enqueue(
+        product_id,
+        restocked=variant_id or 0,
+        restock_id=restock_id or f"{variant_id or 0}-{timezone.now():%Y%m%d%H%M%S%f}",
+        restocked_at=timezone.now().isoformat(),
+    )
 
 
-def _enqueue(product_id: int, restocked: int | None = None) -> None:
+def _enqueue(product_id: int, **restock) -> None:
     from .tasks import check_product_alerts_task
 
-    check_product_alerts_task.enqueue(product_id=product_id, restocked=restocked)
+    check_product_alerts_task.enqueue(product_id=product_id, **restock)
 
 
 def _context(product: Product, variant: Variant | None, price: Decimal, was: Decimal) -> dict:
@@ -71,10 +81,20 @@ def _context(product: Product, variant: Variant | None, price: Decimal, was: Dec
     }
 
 
-def check_product_alerts(*, product_id: int, restocked: int | None = None, batch_size: int = BATCH_SIZE) -> int:
+def check_product_alerts(
+    *,
+    product_id: int,
+    restocked: int | None = None,
+    restock_id: str = "",
+    restocked_at: str = "",
+    batch_size: int = BATCH_SIZE,
+) -> int:
     """Tell the product's savers about a price below what they saved it at, and, when
     `restocked` names what came back in stock (a variant's id, or 0 for the product itself), its
-    savers. Returns how many notifications were written."""
+    savers who were waiting: saved while it was sold out, or seen sold out by a check, or saved
+    before the restock (`restocked_at`). The event is keyed by `restock_id` (the catalog's name
+    for that restock), so a retried or duplicated task tells nobody twice. Returns how many
+    notifications were written."""
     product = Product.objects.select_related("store").filter(pk=product_id).first()
     if product is None or product.status != Product.Status.PUBLISHED:
         return 0
@@ -95,6 +115,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
     sent = 0
     last_pk = 0
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    since = datetime.fromisoformat(restocked_at) if restocked_at else None
     while True:
         with transaction.atomic():
             items = list(
@@ -107,6 +128,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                     "price_when_added",
                     "alerted_price",
                     "awaiting_stock",
+                    "added_at",
                     "wishlist__user_id",
                 )
                 .order_by("pk")[:batch_size]
@@ -115,7 +137,7 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                 break
             last_pk = items[-1].pk
             drops: dict[tuple[int | None, Decimal, Decimal], list[WishlistItem]] = defaultdict(list)
-            back: dict[int | None, list[WishlistItem]] = defaultdict(list)
+            back: dict[tuple[int | None, str], list[WishlistItem]] = defaultdict(list)
             now_out: list[int] = []
             for item in items:
                 variant = variants.get(item.variant_id) if item.variant_id else None
@@ -126,9 +148,13 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                 if price < floor:
                     drops[(item.variant_id, price, item.price_when_added)].append(item)
                 available = is_available(product, variant)
-                came_back = restocked is not None and (item.variant_id or 0) == restocked
+                came_back = (
+                    restocked is not None
+                    and (item.variant_id or 0) == restocked
+                    and (since is None or item.added_at <= since)  # saved after it: never sold out to them
+                )
                 if available and (item.awaiting_stock or came_back):
-                    back[item.variant_id].append(item)
+                    back[(item.variant_id, restock_id if came_back else "")].append(item)
                 elif not available and not item.awaiting_stock:
                     now_out.append(item.pk)
             for (variant_id, price, was), group in drops.items():
@@ -145,11 +171,14 @@ def check_product_alerts(*, product_id: int, restocked: int | None = None, batch
                     data={"url": url, "product_id": product.pk, "variant_id": variant_id, "store_id": product.store_id},
                 )
                 WishlistItem.objects.filter(pk__in=[item.pk for item in group]).update(alerted_price=price)
-            for variant_id, group in back.items():
+            for (variant_id, restock), group in back.items():
                 variant = variants.get(variant_id) if variant_id else None
                 price = current_price(product, variant, offers)
+                # A restock's savers: keyed by that restock. Waiting items a price check finds
+                # buyable are marked told in the same transaction, so a retry reads none of them.
+                moment = f"restock-{restock}" if restock else f"seen-{stamp}"
                 event = notifications.create_event(
-                    key=f"back-in-stock:{product.pk}:{variant_id or 0}:{stamp}", type=NotificationType.BACK_IN_STOCK
+                    key=f"back-in-stock:{product.pk}:{variant_id or 0}:{moment}", type=NotificationType.BACK_IN_STOCK
                 )
                 context = _context(product, variant, price, price)
                 sent += notifications.deliver_event(

@@ -4,8 +4,12 @@ from . import alerts
 
 
 @task
-def check_product_alerts_task(*, product_id: int, restocked: int | None = None) -> int:
-    return alerts.check_product_alerts(product_id=product_id, restocked=restocked)
+def check_product_alerts_task(
+    *, product_id: int, restocked: int | None = None, restock_id: str = "", restocked_at: str = ""
+) -> int:
+    return alerts.check_product_alerts(
+        product_id=product_id, restocked=restocked, restock_id=restock_id, restocked_at=restocked_at
+    )
 
 
 @task

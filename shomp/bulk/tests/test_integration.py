@@ -85,6 +85,53 @@ def test_a_bulk_price_drop_tells_the_savers_once_after_commit(store, django_capt
     assert drops(buyer) == ["Blue mug is now $8.00"]
 
 
+def test_a_bulk_restock_tells_waiting_savers_once(store, django_capture_on_commit_callbacks):
+    """The bulk stock path sends the catalog's `restocked` with a name per restock: the savers
+    of what was sold out hear once, a retried task tells nobody again."""
+    from unittest import mock
+
+    from shomp.wishlists import alerts
+
+    lamp = ProductFactory(store=store, title="Lamp", stock=0)
+    tee = sized_product(store, title="Tee")
+    small = variants_of(tee)["S"]
+    Variant.objects.filter(pk=small.pk).update(inventory_count=0)
+    lamp_fan, tee_fan, in_stock_fan = UserFactory(), UserFactory(), UserFactory()
+    wishlists.add_to_wishlist(user=lamp_fan, product=lamp)
+    wishlists.add_to_wishlist(user=tee_fan, product=tee, variant=small)
+    wishlists.add_to_wishlist(user=in_stock_fan, product=tee, variant=variants_of(tee)["M"])
+    with mock.patch.object(alerts, "_enqueue", wraps=alerts._enqueue) as queued:
+        apply(
+            store.owner,
+            store,
+            action=Action.STOCK_SET,
+            value="3",
+            reason="Delivery",
+            ids=[lamp.pk],
+            capture=django_capture_on_commit_callbacks,
+        )
+        apply(
+            store.owner,
+            store,
+            target="variants",
+            action=Action.STOCK_ADJUST,
+            value="4",
+            reason="Delivery",
+            ids=[small.pk, variants_of(tee)["M"].pk],
+            capture=django_capture_on_commit_callbacks,
+        )
+    back = Notification.objects.filter(type=NotificationType.BACK_IN_STOCK)
+    assert sorted(back.values_list("user__username", "title")) == sorted(
+        [(lamp_fan.username, "Lamp is back in stock"), (tee_fan.username, "Tee is back in stock")]
+    )
+    # The worker runs a task again (a retry): the same restock names the same event.
+    restocks = [(call.args[0], call.kwargs) for call in queued.call_args_list if call.kwargs.get("restock_id")]
+    assert sorted(product_id for product_id, _ in restocks) == sorted([lamp.pk, tee.pk])
+    for product_id, kwargs in restocks:
+        assert alerts.check_product_alerts(product_id=product_id, **kwargs) == 0
+    assert back.count() == 2
+
+
 def test_the_audit_log_reads_who_did_what_where(client, store, django_capture_on_commit_callbacks):
     ProductFactory(store=store, title="Mug")
     second = StoreFactory(owner=store.owner, name="Inkwell & Ash", slug="ink")

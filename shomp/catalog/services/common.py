@@ -73,11 +73,14 @@ def record_adjustment(variant: Variant, *, kind: str, delta: int, reason: str, a
     Variant.objects.filter(pk=variant.pk).update(inventory_count=F("inventory_count") + delta)
     was_out = variant.inventory_count <= 0
     variant.inventory_count += delta
-    if was_out and variant.inventory_count > 0:
-        hooks.restocked.send_on_commit(product_id=variant.product_id, variant_id=variant.pk)
-    return InventoryAdjustment.objects.create(
+    adjustment = InventoryAdjustment.objects.create(
         variant=variant, actor=actor, kind=kind, delta=delta, resulting_count=variant.inventory_count, reason=reason
     )
+    if was_out and variant.inventory_count > 0:
+        hooks.restocked.send_on_commit(
+            product_id=variant.product_id, variant_id=variant.pk, restock_id=f"adjustment-{adjustment.pk}"
+        )
+    return adjustment
 
 
 def archive_variants(variants) -> int:

@@ -118,4 +118,4 @@ def return_stock(*, product_id: int, variant_id: int | None, quantity: int, reas
     Product.objects.filter(pk=product.pk).update(stock=F("stock") + quantity)
     pagecache.bump(store_ids=[product.store_id])
     if product.stock <= 0:
-        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None)
+        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None, restock_id=hooks.restock_id())

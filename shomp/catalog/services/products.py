@@ -233,7 +233,7 @@ def update_product(
             product_id=product.pk, variant_id=None, old_price=before["price"], new_price=product.price
         )
     if before and before["stock"] is not None and before["stock"] <= 0 and (product.stock is None or product.stock > 0):
-        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None)
+        hooks.restocked.send_on_commit(product_id=product.pk, variant_id=None, restock_id=hooks.restock_id())
     return product
 
 

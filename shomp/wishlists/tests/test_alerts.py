@@ -87,6 +87,59 @@ def test_back_in_stock_tells_savers_of_that_variant_once(buyer, variant_product,
     assert notes.count() == 1
 
 
+def test_a_retried_restock_task_tells_nobody_twice_and_the_next_restock_is_news(
+    buyer, variant_product, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    small = variant_product.variants.order_by("pk").first()
+    services.add_to_wishlist(user=buyer, product=variant_product, variant=small)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.manage_inventory(variant=small, action="set", quantity=0)
+    with (
+        mock.patch.object(alerts, "_enqueue", wraps=alerts._enqueue) as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        catalog.manage_inventory(variant=small, action="restock", quantity=4)
+    [(args, restock)] = [(call.args, call.kwargs) for call in queued.call_args_list]
+    assert restock["restock_id"].startswith("adjustment-")  # named by the stock history row
+    notes = Notification.objects.filter(user=buyer, type=NotificationType.BACK_IN_STOCK)
+    assert notes.count() == 1
+    # The worker runs the same task again (a retry after a lost acknowledgement): nobody twice.
+    assert alerts.check_product_alerts(product_id=args[0], **restock) == 0
+    assert notes.count() == 1
+    # Sold out and restocked again: a new restock, news again.
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.manage_inventory(variant=small, action="set", quantity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.manage_inventory(variant=small, action="restock", quantity=2)
+    assert notes.count() == 2
+
+
+def test_a_restock_tells_only_who_saved_it_before(buyer, variant_product):
+    """Saved after the restock (in stock when saved, never seen sold out): not told."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    small = variant_product.variants.order_by("pk").first()
+    services.add_to_wishlist(user=buyer, product=variant_product, variant=small)
+    restocked_at = (timezone.now() - timedelta(minutes=5)).isoformat()
+    assert (
+        alerts.check_product_alerts(
+            product_id=variant_product.pk, restocked=small.pk, restock_id="adjustment-1", restocked_at=restocked_at
+        )
+        == 0
+    )
+    earlier = (timezone.now() + timedelta(seconds=1)).isoformat()
+    assert (
+        alerts.check_product_alerts(
+            product_id=variant_product.pk, restocked=small.pk, restock_id="adjustment-2", restocked_at=earlier
+        )
+        == 1
+    )
+
+
 def test_a_sold_out_product_restocked_by_edit(buyer, django_capture_on_commit_callbacks):
     lamp = ProductFactory(title="Lamp", stock=0)
     services.add_to_wishlist(user=buyer, product=lamp)
