@@ -1,28 +1,34 @@
 """Seller insights: what people want from a store, as counts only — never who.
 
-Per product and per variant: how many lists hold it, how many adds in the chosen range (and per
-day, for the chart), how many savers later bought it, and how many current savers wait on a
-sold-out variant (missed demand). A fixed number of queries whatever the number of products.
+Per product and per variant: how many lists hold it, how many adds in the chosen days (and per
+day, for the chart: the store's, or one product's when the seller picks it), how many savers
+later bought it, and how many current savers wait on a sold-out variant (missed demand).
+
+Each count is a distinct count of its own: a list holding the product and one of its variants,
+or a saver of two variants, counts once for the product. "Bought" for a variant row means that
+variant was bought; for a product row, any of it. Products are a page of rows (`PER_PAGE`), the
+variants read for that page only: a fixed number of queries whatever the store's size.
+
+The days are a `forms.InsightsRangeForm` (last 7/30/90 days or from/to), validated like the
+analytics range picker (analytics sits above wishlists in the layers, so it can't be reused).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
-from shomp.catalog.models import Product, Variant
+from shomp.catalog.models import Product
 from shomp.orders.models import OrderItem
 
 from .models import WishlistItem
 
-RANGES = {"7": 7, "30": 30, "90": 90}
-DEFAULT_RANGE = "30"
-TOP = 100
+PER_PAGE = 25
 
 
 @dataclass
@@ -37,90 +43,120 @@ class Row:
     variants: list[Row] = field(default_factory=list)
 
 
-def parse_range(value: str | None) -> tuple[str, str]:
-    """The range key and an error ('' when fine). A bad value falls back to 30 days, said so."""
-    if value in (None, ""):
-        return DEFAULT_RANGE, ""
-    if value in RANGES:
-        return value, ""
-    return DEFAULT_RANGE, "Choose 7, 30 or 90 days: showing the last 30."
+def _sold_out() -> Q:
+    return Q(variant__isnull=False, variant__inventory_count__lte=0, product__track_inventory=True) & ~Q(
+        product__kind=Product.Kind.DIGITAL
+    )
 
 
-def store_insights(*, store, days: int, now: datetime | None = None) -> dict:
-    now = now or timezone.now()
-    start = now - timedelta(days=days)
-    items = WishlistItem.objects.filter(product__store=store)
-    bought = OrderItem.objects.filter(
+def _bought(store, *, by_variant: bool) -> Exists:
+    """The item's saver bought it (the variant, for a variant's row) after saving it."""
+    orders = OrderItem.objects.filter(
         order__buyer_id=OuterRef("wishlist__user_id"),
         order__store=store,
         product_id=OuterRef("product_id"),
         order__created_at__gt=OuterRef("added_at"),
     )
-    sold_out = Q(variant__isnull=False, variant__inventory_count__lte=0, product__track_inventory=True) & ~Q(
-        product__kind=Product.Kind.DIGITAL
+    if by_variant:
+        orders = orders.filter(variant_id=OuterRef("variant_id"))
+    return Exists(orders)
+
+
+def _counts(store, start: datetime, end: datetime, *, by_variant: bool) -> dict:
+    return {
+        "lists": Count("wishlist_id", distinct=True),
+        "adds": Count("pk", filter=Q(added_at__gte=start, added_at__lt=end)),
+        "bought": Count("wishlist__user_id", filter=Q(_bought(store, by_variant=by_variant)), distinct=True),
+        "waiting": Count("wishlist__user_id", filter=_sold_out(), distinct=True),
+    }
+
+
+def store_insights(
+    *, store, start: datetime, end: datetime, days: list[date], page: int | str = 1, product: Product | None = None
+) -> dict:
+    """Counts for `store`'s saved products over [start, end) (aware), charted over `days`; the
+    chart is `product`'s when given (that product's row is then the only one shown)."""
+    items = WishlistItem.objects.filter(product__store=store)
+    product_rows = (
+        items.values("product_id").annotate(**_counts(store, start, end, by_variant=False)).order_by("product_id")
     )
-    rows = (
-        items.values("product_id", "variant_id")
-        .annotate(
-            lists=Count("wishlist_id", distinct=True),
-            adds=Count("pk", filter=Q(added_at__gte=start)),
-            bought=Count("wishlist__user_id", filter=Q(Exists(bought)), distinct=True),
-            waiting=Count("wishlist__user_id", filter=sold_out, distinct=True),
+    totals = product_rows.aggregate(
+        total_lists=Sum("lists"), total_adds=Sum("adds"), total_bought=Sum("bought"), total_waiting=Sum("waiting")
+    )
+    if product is not None:
+        product_rows = product_rows.filter(product_id=product.pk)
+    paginator = Paginator(
+        product_rows.annotate(product_title=_title()).order_by("-lists", "product_title", "product_id"), PER_PAGE
+    )
+    paged: Page = paginator.get_page(page)
+    rows = [
+        Row(
+            product_id=r["product_id"],
+            title=r["product_title"],
+            lists=r["lists"],
+            adds=r["adds"],
+            bought=r["bought"],
+            waiting=r["waiting"],
         )
+        for r in paged.object_list
+    ]
+    by_product = {row.product_id: row for row in rows}
+    variant_counts = (
+        items.filter(product_id__in=list(by_product), variant__isnull=False)
+        .values("product_id", "variant_id")
+        .annotate(variant_name=_variant_name(), **_counts(store, start, end, by_variant=True))
         .order_by()
     )
-    per_product: dict[int, Row] = {}
-    variant_rows: dict[int, list[tuple[int, dict]]] = defaultdict(list)
-    for r in rows:
-        product_row = per_product.setdefault(r["product_id"], Row(product_id=r["product_id"], title=""))
-        product_row.lists += r["lists"]
-        product_row.adds += r["adds"]
-        product_row.bought += r["bought"]
-        product_row.waiting += r["waiting"]
-        if r["variant_id"]:
-            variant_rows[r["product_id"]].append((r["variant_id"], r))
-    titles = dict(Product.objects.filter(pk__in=per_product).values_list("pk", "title"))
-    names = dict(
-        Variant.objects.filter(pk__in=[v for rows_ in variant_rows.values() for v, _ in rows_]).values_list(
-            "pk", "name"
-        )
-    )
-    for product_id, product_row in per_product.items():
-        product_row.title = titles.get(product_id, "")
-        for variant_id, r in variant_rows.get(product_id, []):
-            product_row.variants.append(
-                Row(
-                    product_id=product_id,
-                    title=product_row.title,
-                    variant_name=names.get(variant_id, ""),
-                    lists=r["lists"],
-                    adds=r["adds"],
-                    bought=r["bought"],
-                    waiting=r["waiting"],
-                )
+    grouped: dict[int, list[Row]] = defaultdict(list)
+    for r in variant_counts:
+        grouped[r["product_id"]].append(
+            Row(
+                product_id=r["product_id"],
+                title=by_product[r["product_id"]].title,
+                variant_name=r["variant_name"] or "",
+                lists=r["lists"],
+                adds=r["adds"],
+                bought=r["bought"],
+                waiting=r["waiting"],
             )
-        product_row.variants.sort(key=lambda v: (-v.lists, v.variant_name))
-    products = sorted(per_product.values(), key=lambda p: (-p.lists, p.title))[:TOP]
+        )
+    for product_id, variants in grouped.items():
+        by_product[product_id].variants = sorted(variants, key=lambda v: (-v.lists, v.variant_name))
+    adds = items.filter(added_at__gte=start, added_at__lt=end)
+    if product is not None:
+        adds = adds.filter(product=product)
+    tz = start.tzinfo
     per_day = dict(
-        items.filter(added_at__gte=start)
-        .annotate(day=TruncDate("added_at"))
+        adds.annotate(day=TruncDate("added_at", tzinfo=tz))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("day", "n")
     )
-    first = timezone.localtime(start).date()
-    chart_days = [first + timedelta(days=i) for i in range(days + 1)]
     return {
-        "products": products,
+        "products": rows,
+        "page": paged,
         "totals": {
-            "lists": sum(p.lists for p in per_product.values()),
-            "adds": sum(p.adds for p in per_product.values()),
-            "bought": sum(p.bought for p in per_product.values()),
-            "waiting": sum(p.waiting for p in per_product.values()),
+            "lists": totals["total_lists"] or 0,
+            "adds": totals["total_adds"] or 0,
+            "bought": totals["total_bought"] or 0,
+            "waiting": totals["total_waiting"] or 0,
         },
         "chart": {
-            "labels": [f"{d:%b} {d.day}" for d in chart_days],
-            "adds": [per_day.get(d, 0) for d in chart_days],
+            "labels": [f"{d:%b} {d.day}" for d in days],
+            "adds": [per_day.get(d, 0) for d in days],
+            "title": product.title if product is not None else "",
         },
     }
+
+
+def _title() -> F:
+    return F("product__title")
+
+
+def _variant_name() -> F:
+    return F("variant__name")
+
+
+def chart_days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]

@@ -71,3 +71,12 @@ def access_saveable_product(*, user: AbstractBaseUser, product_id, variant_id=No
         if variant is None:
             raise Http404("No such option.")
     return product, variant
+
+
+def access_insights_product(*, store, product_id) -> Product:
+    """A product of the active store, for the insights drill-down (the dashboard door has
+    checked the analytics area); another store's product, or a bad id, is a 404."""
+    product = Product.objects.filter(pk=_id(product_id), store=store).first()
+    if product is None:
+        raise Http404("No such product.")
+    return product

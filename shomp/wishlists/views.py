@@ -21,8 +21,10 @@ from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required
 
 from . import alerts, insights, selectors, services
+from .forms import InsightsRangeForm
 from .models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
 from .policies import (
+    access_insights_product,
     access_own_item,
     access_own_wishlist,
     access_saveable_product,
@@ -394,10 +396,12 @@ def claim(request: HttpRequest, token: str, item_id: str) -> HttpResponse:
 @active_store_required(area=Area.ANALYTICS)
 @require_http_methods(["GET", "POST"])
 def dashboard_insights(request: HttpRequest) -> HttpResponse:
-    """Counts only: how many lists hold each product and variant, adds in the range, savers who
-    bought, savers waiting on sold-out variants; and the sale notice to savers."""
+    """Counts only: how many lists hold each product and variant, adds in the chosen days,
+    savers who bought, savers waiting on sold-out variants. `?product=<id>` drills into one
+    product (its chart, its variants) and offers the sale notice to its savers."""
     sale_errors: dict[str, str] = {}
     sale_values = {"product": "", "message": ""}
+    product = None
     if request.method == "POST":
         sale_values = {"product": request.POST.get("product", ""), "message": request.POST.get("message", "")}
         product_id = parse_id(sale_values["product"])
@@ -413,14 +417,29 @@ def dashboard_insights(request: HttpRequest) -> HttpResponse:
                 sale_errors["product"] = str(exc)
             else:
                 messages.success(request, f"Everyone who saved “{product.title}” will hear about your sale.")
-                return redirect("wishlists:dashboard_insights")
-    range_key, range_error = insights.parse_range(request.GET.get("days"))
-    data = insights.store_insights(store=request.store, days=insights.RANGES[range_key])
+                return redirect(f"{reverse('wishlists:dashboard_insights')}?product={product.pk}")
+    elif request.GET.get("product"):
+        product = access_insights_product(store=request.store, product_id=request.GET["product"])
+    form = InsightsRangeForm(request.GET or None, tz=request.store.tzinfo)
+    form.is_valid()
+    start, end = form.bounds()
+    data = insights.store_insights(
+        store=request.store,
+        start=start,
+        end=end,
+        days=insights.chart_days(*form.period()),
+        page=request.GET.get("page") or 1,
+        product=product,
+    )
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    keep.pop("product", None)
     context = {
         **data,
-        "range_key": range_key,
-        "range_error": range_error,
-        "ranges": list(insights.RANGES),
+        "form": form,
+        "range_label": form.label,
+        "query": keep.urlencode(),
+        "chosen": product,
         "sale_errors": sale_errors,
         "sale_values": sale_values,
         "sale_max": alerts.SALE_MESSAGE_MAX,
