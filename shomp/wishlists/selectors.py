@@ -103,12 +103,16 @@ def wishlist_items(*, wishlist: Wishlist) -> list[ItemView]:
 
 def saved_product_ids(*, user: AbstractBaseUser, product_ids: Iterable[int]) -> set[int]:
     """Which of these products the user saved as such (not one option of it; the card's heart
-    saves the product), in any list: one query for a whole grid."""
+    saves the product) in Favourites, the list the card's heart adds to and removes from: a
+    heart shows pressed exactly when pressing it removes something. Other lists show in the
+    card's "Save to list…". One query for a whole grid."""
     if not getattr(user, "is_authenticated", False):
         return set()
     ids = list(product_ids)[:200]
     return set(
-        WishlistItem.objects.filter(wishlist__user=user, product_id__in=ids, variant__isnull=True)
+        WishlistItem.objects.filter(
+            wishlist__user=user, wishlist__is_default=True, product_id__in=ids, variant__isnull=True
+        )
         .values_list("product_id", flat=True)
         .distinct()
     )

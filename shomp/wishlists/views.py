@@ -22,7 +22,7 @@ from shomp.stores.policies import active_store_required
 
 from . import alerts, insights, selectors, services
 from .forms import InsightsRangeForm
-from .models import DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
+from .models import DEFAULT_NAME, DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
 from .policies import (
     access_insights_product,
     access_own_item,
@@ -134,23 +134,70 @@ def heart_toggle(request: HttpRequest, product_id: str) -> HttpResponse:
     return redirect(_local(request.POST.get("next")) or product.get_absolute_url())
 
 
+def _picker(request: HttpRequest, product, variant, **extra) -> HttpResponse:
+    """ "Save to list…" for a card or a cart line: the visitor's lists, or a log-in link."""
+    authenticated = request.user.is_authenticated
+    lists = selectors.list_choices(user=request.user) if authenticated else []
+    context = {
+        "product": product,
+        "variant": variant,
+        "lists": lists,
+        "no_default": authenticated and not any(w.is_default for w in lists),
+        "default_name": DEFAULT_NAME,
+        "saved_in": selectors.saved_in(user=request.user, product=product, variant_id=variant.pk if variant else None),
+        "name_max": NAME_MAX,
+        "next": _local(request.htmx.current_url_abs_path if request.htmx else None) or product.get_absolute_url(),
+        **extra,
+    }
+    return render(request, "wishlists/partials/_picker.html", context)
+
+
+@login_not_required
+@require_GET
+def picker(request: HttpRequest, product_id: str) -> HttpResponse:
+    product, variant = access_saveable_product(
+        user=request.user, product_id=product_id, variant_id=request.GET.get("variant")
+    )
+    response = _picker(request, product, variant)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 def save_to(request: HttpRequest, product_id: str) -> HttpResponse:
-    """The second control: save to a chosen list, or to a new one named here."""
+    """The second control: save to a chosen list, or to a new one named here. From a card's or
+    a cart line's picker (`picker=1`) it answers with the picker; from the product page, the heart."""
     product, variant = access_saveable_product(
         user=request.user, product_id=product_id, variant_id=request.POST.get("variant")
     )
     message = error = ""
+    wishlist = None
+    new_name = (request.POST.get("new_list") or "").strip()
     try:
-        new_name = (request.POST.get("new_list") or "").strip()
         if new_name:
             wishlist = services.create_wishlist(user=request.user, name=new_name)
+        elif not request.POST.get("wishlist"):
+            raise ValidationError("Choose a list, or name a new one.")
+        elif request.POST.get("wishlist") == "default":  # the picker offers Favourites before it exists
+            wishlist = services.default_wishlist(user=request.user)
         else:
             wishlist = access_own_wishlist(user=request.user, wishlist_id=request.POST.get("wishlist"))
         result = services.add_to_wishlist(user=request.user, product=product, variant=variant, wishlist=wishlist)
         message = f"Saved to {wishlist.name}." if result.created else f"Already in {wishlist.name}."
     except ValidationError as exc:
         error = _errors(exc)
+        wishlist = None
+    if request.htmx and request.POST.get("picker") == "1":
+        return _picker(
+            request,
+            product,
+            variant,
+            message=message,
+            error=error,
+            saved_to=wishlist,
+            chosen=wishlist.pk if wishlist else None,
+            new_list=new_name if error else "",
+        )
     if request.htmx:
         return _heart(request, product, variant, message=message, error=error)
     (messages.error if error else messages.success)(request, error or message)

@@ -55,7 +55,7 @@ def test_save_share_claim_price_drop_and_add_all_to_cart(make_page, live_url):
     item = WishlistItem.objects.get()
     # The store page's cards: the same HTML for everyone; the saved one is marked from one request.
     page.goto("/")
-    card_heart = page.locator(f'[data-wishlist-product="{product.pk}"] button')
+    card_heart = page.locator(f'[data-wishlist-product="{product.pk}"] .wishlist-card-heart-button')
     expect(card_heart).to_have_attribute("aria-pressed", "false")  # the M variant is saved, not the product
     screenshot(page, "wishlists-0-cards")
     card_heart.click()  # one click on the card: the product to Favourites, in place

@@ -217,7 +217,8 @@ def test_shared_page_budget(client, buyer, django_assert_max_num_queries, count)
 
 @pytest.mark.parametrize("count", [1, 48])
 def test_hearts_of_a_grid_budget(client, buyer, django_assert_max_num_queries, count):
-    _, products = _fill(buyer, count)
+    wishlist, products = _fill(buyer, count)
+    WishlistItem.objects.filter(wishlist=wishlist).update(wishlist=services.default_wishlist(user=buyer))
     client.force_login(buyer)
     query = "&".join(f"p={p.pk}" for p in products)
     with django_assert_max_num_queries(4):
@@ -269,3 +270,72 @@ def test_pending_save_of_a_product_gone_meanwhile_says_so(client, product):
     response = client.get(reverse("wishlists:pending"), follow=True)
     assert "available to save" in response.content.decode() and response.redirect_chain[-1][0] == "/wishlists/"
     assert not WishlistItem.objects.exists()
+
+
+# The card heart and "Save to list…" ------------------------------------------------------
+
+
+def test_a_card_heart_is_pressed_exactly_when_pressing_it_removes(client, buyer):
+    """The card heart adds to and removes from Favourites, so it shows Favourites only: a
+    product kept in another list shows unpressed (its lists show in "Save to list…")."""
+    in_favourites, elsewhere = ProductFactory(), ProductFactory()
+    services.add_to_wishlist(user=buyer, product=in_favourites)
+    gifts = services.create_wishlist(user=buyer, name="Gifts")
+    services.add_to_wishlist(user=buyer, product=elsewhere, wishlist=gifts)
+    client.force_login(buyer)
+    state = client.get(reverse("wishlists:hearts"), {"p": [in_favourites.pk, elsewhere.pk]}).json()
+    assert state["saved"] == [in_favourites.pk]
+    # Pressing the pressed heart (hearts.js sends action=remove) removes what it showed.
+    client.post(reverse("wishlists:toggle", args=[in_favourites.pk]), {"action": "remove"}, HTTP_HX_REQUEST="true")
+    assert not WishlistItem.objects.filter(product=in_favourites).exists()
+    # Pressing the unpressed one saves it to Favourites too; Gifts keeps its copy.
+    client.post(reverse("wishlists:toggle", args=[elsewhere.pk]), HTTP_HX_REQUEST="true")
+    assert sorted(WishlistItem.objects.filter(product=elsewhere).values_list("wishlist__name", flat=True)) == [
+        "Favourites",
+        "Gifts",
+    ]
+    picker = client.get(reverse("wishlists:picker", args=[elsewhere.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert ">Gifts (saved)</option>" in picker and ">Favourites (saved)</option>" in picker
+
+
+def test_the_picker_saves_to_a_chosen_or_new_list_and_says_where(client, buyer, variant_product):
+    small = variant_product.variants.order_by("pk").first()
+    url = reverse("wishlists:save_to", args=[variant_product.pk])
+    anonymous = client.get(reverse("wishlists:picker", args=[variant_product.pk]), HTTP_HX_REQUEST="true")
+    anonymous = anonymous.content.decode()
+    assert reverse("account_login") in anonymous and 'name="new_list"' not in anonymous
+    client.force_login(buyer)
+    picker = client.get(
+        reverse("wishlists:picker", args=[variant_product.pk]), {"variant": small.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'hx-params="wishlist,new_list,variant,picker"' in picker and f'value="{small.pk}"' in picker
+    assert '<option value="default">Favourites</option>' in picker  # offered before it exists
+    # Nothing chosen and no name: told next to the field, nothing saved.
+    response = client.post(url, {"picker": "1", "variant": small.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Choose a list, or name a new one." in response and 'id="picker-error-' in response
+    assert not WishlistItem.objects.exists()
+    response = client.post(
+        url, {"picker": "1", "variant": small.pk, "new_list": "Birthday"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    birthday = Wishlist.objects.get(name="Birthday")
+    assert "Saved to Birthday." in response and reverse("wishlists:detail", args=[birthday.pk]) in response
+    assert WishlistItem.objects.get().variant == small
+    # The same name again is a clear message next to the field, nothing new.
+    response = client.post(url, {"picker": "1", "new_list": "birthday"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="invalid-feedback d-block mb-1"' in response and Wishlist.objects.filter(user=buyer).count() == 1
+    response = client.post(
+        url, {"picker": "1", "variant": small.pk, "wishlist": birthday.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Already in Birthday." in response and WishlistItem.objects.count() == 1
+
+
+def test_cards_and_cart_lines_offer_save_to_list(client, buyer, product):
+    from shomp.orders.models import Cart, CartItem
+
+    page = client.get(product.store.get_absolute_url()).content.decode()
+    assert reverse("wishlists:picker", args=[product.pk]) in page  # the same for every visitor
+    cart = Cart.objects.create(user=buyer)
+    CartItem.objects.create(cart=cart, product=product, quantity=1)
+    client.force_login(buyer)
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert "Save for later" in page and reverse("wishlists:picker", args=[product.pk]) in page
