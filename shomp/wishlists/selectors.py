@@ -15,7 +15,7 @@ from shomp.catalog.models import Product, ProductImage
 from shomp.catalog.services import load_offers
 
 from .models import Wishlist, WishlistItem
-from .services import current_price, is_available
+from .services import current_price, is_available, is_for_sale
 
 _READY_IMAGES = Prefetch(
     "product__images", queryset=ProductImage.objects.filter(status="ready").order_by("position", "pk")
@@ -87,9 +87,7 @@ def wishlist_items(*, wishlist: Wishlist) -> list[ItemView]:
     views = []
     for item in items:
         product, variant = item.product, item.variant
-        for_sale = product.status == Product.Status.PUBLISHED and (
-            variant is None or (variant.is_enabled and not variant.is_archived)
-        )
+        for_sale = is_for_sale(product, variant)
         views.append(
             ItemView(
                 item=item,

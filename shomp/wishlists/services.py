@@ -39,6 +39,7 @@ from .models import (
 
 NOT_YOURS = "That list isn't yours."
 PRODUCT_UNAVAILABLE = "This product isn't available to save."
+ITEM_NOT_FOR_SALE = "This item is no longer for sale, so it can't be claimed: pick another one."
 VARIANT_UNAVAILABLE = "That option isn't available for this product."
 
 
@@ -183,6 +184,13 @@ def check_saveable(*, user: AbstractBaseUser, product: Product, variant: Variant
         raise ValidationError(PRODUCT_UNAVAILABLE)
     if variant is not None and (variant.product_id != product.pk or variant.is_archived or not variant.is_enabled):
         raise ValidationError({"variant": VARIANT_UNAVAILABLE})
+
+
+def is_for_sale(product: Product, variant: Variant | None) -> bool:
+    """Still sold at all (published; the variant neither archived nor disabled), sold out or not."""
+    return product.status == Product.Status.PUBLISHED and (
+        variant is None or (variant.is_enabled and not variant.is_archived)
+    )
 
 
 def is_available(product: Product, variant: Variant | None) -> bool:
@@ -335,12 +343,19 @@ def move_item(*, user: AbstractBaseUser, item: WishlistItem, to: Wishlist) -> Wi
 
 @transaction.atomic
 def claim_item(*, user: AbstractBaseUser, item: WishlistItem) -> WishlistItem:
-    """ "I'm getting this": one claim per item, never by the list's owner."""
-    item = WishlistItem.objects.select_for_update().select_related("wishlist").get(pk=item.pk)
+    """ "I'm getting this": one claim per item, never by the list's owner, never for what is
+    no longer sold (the page hides the button; a stale page or a hand-made post is refused)."""
+    item = (
+        WishlistItem.objects.select_for_update(of=("self",))
+        .select_related("wishlist", "product", "variant")
+        .get(pk=item.pk)
+    )
     if not (item.wishlist.public and item.wishlist.is_gift_list):
         raise ValidationError("Only items on a gift list can be claimed.")
     if item.wishlist.user_id == user.pk:
         raise ValidationError("It's your own list: your friends claim what they'll get you.")
+    if not is_for_sale(item.product, item.variant) and item.claimed_by_id != user.pk:
+        raise ValidationError(ITEM_NOT_FOR_SALE)
     if item.claimed_by_id is not None:
         if item.claimed_by_id == user.pk:
             return item

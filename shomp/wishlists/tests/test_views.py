@@ -339,3 +339,53 @@ def test_cards_and_cart_lines_offer_save_to_list(client, buyer, product):
     client.force_login(buyer)
     page = client.get(reverse("orders:cart")).content.decode()
     assert "Save for later" in page and reverse("wishlists:picker", args=[product.pk]) in page
+
+
+# The shared page: what visitors see ---------------------------------------------------------
+
+
+def test_the_shared_page_hides_notes_and_the_saved_price(client, buyer, saved, product):
+    """Notes are the owner's own ("for the office"); the saved price is theirs too: visitors see
+    the price now, never "was $X when you saved it"."""
+    wishlist, _ = saved
+    Product.objects.filter(pk=product.pk).update(price=Decimal("7.50"))
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True, gift_list=True)
+    wishlist.refresh_from_db()
+    for who in (None, UserFactory()):
+        if who:
+            client.force_login(who)
+        page = client.get(wishlist.get_share_url()).content.decode()
+        assert "$7.50" in page and "Blue mug" in page
+        assert "for the office" not in page and "when you saved it" not in page and "$10.00" not in page
+    client.force_login(buyer)  # the owner's own page keeps both
+    page = client.get(wishlist.get_absolute_url()).content.decode()
+    assert 'value="for the office"' in page and "was $10.00 when you saved it" in page
+
+
+@pytest.mark.parametrize("gone", ["archived product", "draft product", "archived variant", "disabled variant"])
+def test_claiming_an_item_no_longer_for_sale_is_refused(client, buyer, variant_product, gone):
+    from django.utils import timezone
+
+    from shomp.catalog.models import Variant
+
+    small = variant_product.variants.order_by("pk").first()
+    wishlist = services.create_wishlist(user=buyer, name="Birthday")
+    item = services.add_to_wishlist(user=buyer, product=variant_product, variant=small, wishlist=wishlist).item
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True, gift_list=True)
+    wishlist.refresh_from_db()
+    match gone:
+        case "archived product":
+            Product.objects.filter(pk=variant_product.pk).update(status=Product.Status.ARCHIVED)
+        case "draft product":
+            Product.objects.filter(pk=variant_product.pk).update(status=Product.Status.DRAFT)
+        case "archived variant":
+            Variant.objects.filter(pk=small.pk).update(archived_at=timezone.now())
+        case "disabled variant":
+            Variant.objects.filter(pk=small.pk).update(is_enabled=False)
+    client.force_login(UserFactory())
+    page = client.get(wishlist.get_share_url()).content.decode()
+    assert "No longer available" in page and "I'm getting this" not in page
+    response = client.post(reverse("wishlists:claim", args=[wishlist.share_token, item.pk]), follow=True)
+    assert "no longer for sale, so it can&#x27;t be claimed" in response.content.decode()
+    item.refresh_from_db()
+    assert item.claimed_by is None
