@@ -389,3 +389,166 @@ def test_claiming_an_item_no_longer_for_sale_is_refused(client, buyer, variant_p
     assert "no longer for sale, so it can&#x27;t be claimed" in response.content.decode()
     item.refresh_from_db()
     assert item.claimed_by is None
+
+
+# Attacks: another user's ids, revoked tokens; each a 404 and nothing changed ----------------
+
+
+def test_another_users_item_on_move_is_404(client, buyer, saved):
+    _, theirs = saved  # the buyer's item...
+    mine = services.create_wishlist(user=(attacker := UserFactory()), name="Mine")
+    client.force_login(attacker)  # ...moved by someone else into their own list
+    for data in ({"to": mine.pk}, {"to": mine.pk, "copy": "1"}):
+        assert client.post(reverse("wishlists:item_move", args=[theirs.pk]), data).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.wishlist.name == "Private things" and not mine.items.exists()
+
+
+def test_new_link_on_another_users_list_is_404(client, buyer, saved):
+    wishlist, _ = saved
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True)
+    wishlist.refresh_from_db()
+    token = wishlist.share_token
+    for user in _others().values():
+        client.force_login(user)
+        assert client.post(reverse("wishlists:new_link", args=[wishlist.pk])).status_code == 404
+    wishlist.refresh_from_db()
+    assert wishlist.share_token == token
+
+
+def test_save_to_another_users_list_is_404(client, buyer, product):
+    theirs = services.create_wishlist(user=UserFactory(), name="Theirs")
+    client.force_login(buyer)
+    url = reverse("wishlists:save_to", args=[product.pk])
+    for data in ({"wishlist": theirs.pk}, {"wishlist": theirs.pk, "picker": "1"}):
+        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == 404
+    assert not WishlistItem.objects.exists()
+
+
+def test_save_to_with_a_variant_of_another_product_is_404(client, buyer, product, variant_product):
+    client.force_login(buyer)
+    default = services.default_wishlist(user=buyer)
+    foreign = variant_product.variants.first()
+    url = reverse("wishlists:save_to", args=[product.pk])
+    for data in ({"wishlist": default.pk, "variant": foreign.pk}, {"new_list": "Sneaky", "variant": foreign.pk}):
+        assert client.post(url, data, HTTP_HX_REQUEST="true").status_code == 404
+    assert not WishlistItem.objects.exists() and not Wishlist.objects.filter(name="Sneaky").exists()
+    assert client.get(reverse("wishlists:picker", args=[product.pk]), {"variant": foreign.pk}).status_code == 404
+
+
+def test_claim_with_an_item_of_another_list_or_a_revoked_token_is_404(client, buyer, saved, product):
+    wishlist, _ = saved
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True, gift_list=True)
+    other_owner = UserFactory()
+    other = services.create_wishlist(user=other_owner, name="Other gifts")
+    elsewhere = services.add_to_wishlist(user=other_owner, product=product, wishlist=other).item
+    services.share_wishlist(user=other_owner, wishlist=other, public=True, gift_list=True)
+    wishlist.refresh_from_db()
+    friend = UserFactory()
+    client.force_login(friend)
+    # An item of another (even public, gift) list under this list's token.
+    assert client.post(reverse("wishlists:claim", args=[wishlist.share_token, elsewhere.pk])).status_code == 404
+    # A revoked token, with this list's own item.
+    item = wishlist.items.get()
+    old = wishlist.share_token
+    services.regenerate_link(user=buyer, wishlist=wishlist)
+    assert client.post(reverse("wishlists:claim", args=[old, item.pk])).status_code == 404
+    assert client.post(reverse("wishlists:claim", args=["x" * 300, item.pk])).status_code == 404
+    assert not WishlistItem.objects.filter(claimed_by__isnull=False).exists()
+
+
+# Page paths that succeed ------------------------------------------------------------------
+
+
+def test_rename_delete_and_new_link_succeed(client, buyer, saved):
+    wishlist, _ = saved
+    client.force_login(buyer)
+    response = client.post(
+        reverse("wishlists:rename", args=[wishlist.pk]), {"name": "Office", "description": "Desk things"}, follow=True
+    )
+    wishlist.refresh_from_db()
+    assert (wishlist.name, wishlist.description) == ("Office", "Desk things") and "Office" in response.content.decode()
+    services.share_wishlist(user=buyer, wishlist=wishlist, public=True)
+    wishlist.refresh_from_db()
+    old = wishlist.share_token
+    response = client.post(reverse("wishlists:new_link", args=[wishlist.pk]), follow=True)
+    wishlist.refresh_from_db()
+    assert wishlist.share_token and wishlist.share_token != old
+    assert wishlist.share_token in response.content.decode()
+    assert client.get(f"/wishlists/shared/{old}/").status_code == 404
+    assert client.get(wishlist.get_share_url()).status_code == 200
+    response = client.post(reverse("wishlists:delete", args=[wishlist.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("wishlists:index") and "is deleted" in response.content.decode()
+    assert not Wishlist.objects.filter(pk=wishlist.pk).exists() and not WishlistItem.objects.exists()
+
+
+def test_item_update_remove_and_move_succeed(client, buyer, saved, product):
+    wishlist, item = saved
+    client.force_login(buyer)
+    response = client.post(
+        reverse("wishlists:item_update", args=[item.pk]), {"quantity": "3", "note": "two for home"}, follow=True
+    )
+    item.refresh_from_db()
+    assert (item.quantity, item.note) == (3, "two for home") and "Blue mug: saved." in response.content.decode()
+    # Bad input: told, nothing changed.
+    response = client.post(reverse("wishlists:item_update", args=[item.pk]), {"quantity": "0", "note": ""}, follow=True)
+    item.refresh_from_db()
+    assert item.quantity == 3 and "Blue mug:" in response.content.decode()
+    gifts = services.create_wishlist(user=buyer, name="Gifts")
+    response = client.post(reverse("wishlists:item_move", args=[item.pk]), {"to": gifts.pk, "copy": "1"}, follow=True)
+    assert "Copied “Blue mug” to Gifts." in response.content.decode()
+    assert sorted(WishlistItem.objects.values_list("wishlist__name", flat=True)) == ["Gifts", "Private things"]
+    moved = WishlistItem.objects.get(wishlist=wishlist)
+    archive = services.create_wishlist(user=buyer, name="Archive")
+    response = client.post(reverse("wishlists:item_move", args=[moved.pk]), {"to": archive.pk}, follow=True)
+    assert "Moved “Blue mug” to Archive." in response.content.decode()
+    moved = WishlistItem.objects.get(product=product, wishlist=archive)  # note and quantity go along
+    assert moved.note == "two for home" and moved.quantity == 3 and not wishlist.items.exists()
+    response = client.post(reverse("wishlists:item_remove", args=[moved.pk]), follow=True)
+    assert "Removed “Blue mug”." in response.content.decode()
+    assert list(WishlistItem.objects.values_list("wishlist__name", flat=True)) == ["Gifts"]
+
+
+def test_my_lists_show_each_lists_count_and_picture(client, buyer):
+    from shomp.catalog.tests.factories import ProductImageFactory
+
+    pictured = ProductFactory(title="Vase")
+    image = ProductImageFactory(product=pictured)
+    plain = ProductFactory(title="Cup")
+    services.add_to_wishlist(user=buyer, product=plain)
+    services.add_to_wishlist(user=buyer, product=pictured)  # the newest: Favourites' picture
+    gifts = services.create_wishlist(user=buyer, name="Gifts")
+    services.add_to_wishlist(user=buyer, product=plain, wishlist=gifts)
+    services.create_wishlist(user=buyer, name="Empty")
+    client.force_login(buyer)
+    page = client.get(reverse("wishlists:index")).content.decode()
+    rows = {}
+    for row in page.split('id="wishlists"', 1)[1].split("</ul>", 1)[0].split("<li")[1:]:
+        name = row.split('class="fw-semibold text-break" href="', 1)[1].split(">", 1)[1].split("<", 1)[0]
+        rows[name] = row
+    assert set(rows) == {"Favourites", "Gifts", "Empty"}
+    assert "2 items" in rows["Favourites"] and image.thumbnail.url in rows["Favourites"]
+    assert "1 item " in rows["Gifts"] and "<img" not in rows["Gifts"] and "bi-heart" in rows["Gifts"]
+    assert "0 items" in rows["Empty"]
+
+
+@pytest.mark.parametrize("gone", ["archived", "disabled"])
+def test_an_archived_or_disabled_variant_shows_no_longer_available(client, buyer, variant_product, gone):
+    from django.utils import timezone
+
+    from shomp.catalog.models import Variant
+
+    small, medium = variant_product.variants.order_by("pk")
+    services.add_to_wishlist(user=buyer, product=variant_product, variant=small)
+    services.add_to_wishlist(user=buyer, product=variant_product, variant=medium)
+    if gone == "archived":
+        Variant.objects.filter(pk=small.pk).update(archived_at=timezone.now(), is_enabled=False)
+    else:
+        Variant.objects.filter(pk=small.pk).update(is_enabled=False)
+    client.force_login(buyer)
+    page = client.get(services.default_wishlist(user=buyer).get_absolute_url()).content.decode()
+    rows = {
+        row.split("— ", 1)[1].split("<", 1)[0]: row for row in page.split('class="list-group-item wishlist-item"')[1:]
+    }
+    assert "No longer available" in rows[small.name] and "item-price" not in rows[small.name]
+    assert "No longer available" not in rows[medium.name] and "In stock" in rows[medium.name]
