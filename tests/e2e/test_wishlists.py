@@ -126,6 +126,15 @@ def test_save_share_claim_price_drop_and_add_all_to_cart(make_page, live_url):
     expect(seller.locator("#total-lists")).to_have_text("1")
     assert saver.username not in seller.content()
     screenshot(seller, "wishlists-5-insights")
+    # Its drill-down: the chart follows the product, and its savers hear of a sale from there.
+    seller.locator("#insights-table").get_by_role("link", name="Cloud Tee").click()
+    expect(seller.locator("#chart-title")).to_have_text("Adds per day: Cloud Tee")
+    seller.get_by_label("Message", exact=True).fill("20% off tees this weekend")
+    seller.get_by_role("button", name="Send to savers").click()
+    expect(seller.get_by_text("Everyone who saved “Cloud Tee” will hear about your sale.")).to_be_visible()
+    expect(seller.locator("#chart-title")).to_have_text("Adds per day: Cloud Tee")
+    assert_no_page_errors(seller)
+    screenshot(seller, "wishlists-5-insights-product")
 
     # Add all available to cart: the variant and quantity kept.
     page.goto(f"/wishlists/{item.wishlist_id}/")
