@@ -251,7 +251,7 @@ def deliver_sale_notice(*, product_id: int, message: str, stamp: str, batch_size
     return sent
 
 
-# Promotions (catalog.hooks.promotion_started) ----------------------------------------------
+# Promotions (catalog.hooks.promotion_prices_changed) ---------------------------------------
 
 
 PROMOTION_PRODUCTS_BATCH = 1000
@@ -293,28 +293,3 @@ def check_promotion_alerts(*, promotion_id: int, batch_size: int = PROMOTION_PRO
         for product_id in batch:
             _enqueue(product_id)
         queued += len(batch)
-
-
-def queue_promotion_sale_notices(*, promotion_id: int) -> int:
-    """A promotion started (the worker, once): savers of each covered product are told, one
-    batched task per saved product. The stamp names the promotion, so a repeat tells nobody twice."""
-    from shomp.catalog.models import Promotion
-    from shomp.catalog.services.promotions import covered_products
-
-    from .tasks import deliver_sale_notice_task
-
-    promotion = Promotion.objects.filter(pk=promotion_id).first()
-    if promotion is None:
-        return 0
-    off = f"{promotion.amount.normalize():f}% off" if promotion.is_percent else "prices lowered"
-    ends = timezone.localtime(promotion.effective_end).strftime("%b %-d")
-    message = f"{promotion.name}: {off} until {ends}."[:SALE_MESSAGE_MAX]
-    saved = (
-        WishlistItem.objects.filter(product_id__in=covered_products(promotion).values("pk"))
-        .values_list("product_id", flat=True)
-        .distinct()
-    )
-    product_ids = sorted(set(saved))
-    for product_id in product_ids:
-        deliver_sale_notice_task.enqueue(product_id=product_id, message=message, stamp=f"promotion-{promotion.pk}")
-    return len(product_ids)

@@ -31,5 +31,5 @@ class WishlistsConfig(AppConfig):
         catalog_hooks.restocked.connect(alerts.queue_stock_check)
         # A promotion started or a running one was edited: its saved items are checked for drops.
         catalog_hooks.promotion_prices_changed.connect(alerts.queue_promotion_price_check)
-        # A promotion that tells followers started (once): savers of its items hear of the sale.
-        catalog_hooks.promotion_started.connect(alerts.queue_promotion_sale_notices)
+        # (A promotion that tells followers is announced to followers by follows; its savers hear
+        # of it once, as the price drop above, not a second time as a sale notice.)

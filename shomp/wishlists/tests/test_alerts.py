@@ -288,3 +288,12 @@ def test_a_variant_promotion_reaches_that_variants_savers_in_batches(
     assert not Notification.objects.filter(user__in=medium_savers).exists()
     assert alerts.check_promotion_alerts(promotion_id=promotion.pk, batch_size=2) == 4  # 4 saved products
     assert Notification.objects.filter(type=NotificationType.PRICE_DROP).count() == 3 + 3
+
+
+def test_a_promotion_that_tells_followers_tells_a_saver_once(buyer, product, django_capture_on_commit_callbacks):
+    """A saver who doesn't follow the store gets one notice of the sale: the price drop, not a
+    second "sale on something you saved" beside it."""
+    services.add_to_wishlist(user=buyer, product=product)
+    with django_capture_on_commit_callbacks(execute=True):
+        _promotion(product, notify_followers=True)
+    assert [n.type for n in Notification.objects.filter(user=buyer)] == [NotificationType.PRICE_DROP]
