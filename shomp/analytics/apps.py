@@ -31,6 +31,8 @@ class AnalyticsConfig(AppConfig):
         orders_hooks.cart_added.connect(services.on_cart_added)
         orders_hooks.checkout_started.connect(services.on_checkout_started)
         orders_hooks.order_placed.connect(services.on_order_placed)
+        orders_hooks.order_cancelled.connect(services.on_order_voided)
+        orders_hooks.order_refunded.connect(services.on_order_voided)
         follows_hooks.store_followed.connect(services.on_store_followed)
         messaging_hooks.conversation_started.connect(services.on_conversation_started)
         wishlists_hooks.wishlist_added.connect(on_wishlist_added)

@@ -188,7 +188,8 @@ def _hash(record: dict, store_id: int, at: datetime) -> str:
         salt=salt_for(at.astimezone(UTC).date()),
         store_id=store_id,
         network=str(visit.get("net", "")),
-        agent_label=str(visit.get("ua", "")),
+        # A record from before the digest (an older process's buffer): the families.
+        agent=str(visit.get("uad") or visit.get("ua", "")),
     )
 
 

@@ -10,9 +10,11 @@
 - `country`: from a configured proxy header (ANALYTICS_COUNTRY_HEADER, e.g. Cloudflare's
   "CF-IPCountry"), else a MaxMind-format file (ANALYTICS_GEOIP_PATH, needs `maxminddb`), else "".
 - `opted_out`: `Sec-GPC: 1` or `DNT: 1`: counted, but without a visitor hash (no session).
-- `visitor_hash`: hash(daily salt, store, network, user-agent families). The salt of a UTC day
-  is random and deleted when the day is over (tasks.rotate_salts), so a hash links nobody across
-  days or stores and nobody can recover the network from it afterwards.
+- `visitor_hash`: hash(daily salt, store, network, digest of the raw User-Agent header). The
+  salt of a UTC day is random and deleted when the day is over (tasks.rotate_salts), so a hash
+  links nobody across days or stores and nobody can recover the network from it afterwards.
+  The header's digest (`agent_digest`) only travels in the buffer to the drain; it is never a
+  column, and the header itself is never kept.
 """
 
 from __future__ import annotations
@@ -204,10 +206,14 @@ _salt_cache: dict[date, str] = {}
 
 
 def salt_for(day: date) -> str:
-    """The salt of a UTC day, made on first use (one row per day, whoever asks first)."""
+    """The salt of a UTC day, made on first use (one row per day, whoever asks first); only
+    today's is ever made. A past day's salt is used while it still exists (a drain just after
+    midnight), else "" (no hash): a deleted salt is never made again."""
     if (cached := _salt_cache.get(day)) is not None:
         return cached
     row = DailySalt.objects.filter(day=day).first()
+    if row is None and day < timezone.now().date():
+        return ""
     if row is None:
         try:
             with transaction.atomic():
@@ -225,8 +231,16 @@ def forget_salts() -> None:
     _salt_cache.clear()
 
 
-def visitor_hash(*, salt: str, store_id: int, network: str, agent_label: str) -> str:
-    """32 hex characters; the same visitor gives another hash on another day or store."""
+def agent_digest(header: str) -> str:
+    """A digest of the whole User-Agent header (what the visitor hash is keyed by; not kept)."""
+    return hashlib.blake2b((header or "").encode("utf-8", "replace"), digest_size=16).hexdigest()
+
+
+def visitor_hash(*, salt: str, store_id: int, network: str, agent: str) -> str:
+    """32 hex characters; the same visitor gives another hash on another day or store. `agent`
+    is `agent_digest` of the raw header. No salt (a past day's, deleted): "" (no hash)."""
+    if not salt:
+        return ""
     digest = hashlib.blake2b(digest_size=16, key=salt.encode()[:64])
-    digest.update(f"{store_id}\x1f{network}\x1f{agent_label}".encode())
+    digest.update(f"{store_id}\x1f{network}\x1f{agent}".encode())
     return digest.hexdigest()

@@ -17,6 +17,13 @@ What each DailyStat column counts (rows keyed by product × variant × source ×
   a purchase conversion that names a product itself, as demo data does, counts its quantity).
 - add_to_carts, checkouts, follows, wishlist_adds, messages_started: events.
 
+Orders cancelled or refunded in full are not sales (`voided_orders`): their purchases count
+nowhere, here as in the reports' reading of today and the Customers page; cancelling or refunding
+an order rolls its day up again (`reroll_order`), so every report agrees.
+
+Privacy: rolling up a finished local day also clears the user of that day's raw page views (same
+transaction), so raw rows never tie a signed-in person's views together across days.
+
 Freshness: each drain rolls up the store-days it touched (at most every
 ANALYTICS_ROLLUP_EVERY_SECONDS per store-day), a periodic task refreshes today's and finalises
 yesterday's (tasks.py), and reports read today's raw rows anyway.
@@ -33,10 +40,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from shomp.orders.models import OrderItem
+from shomp.orders.models import Order, OrderItem
 from shomp.stores.models import Store
 
 from . import bulk, summaries
@@ -74,6 +82,20 @@ _STAT_COLUMNS = (
     "revenue",
 )
 _VISITOR_COLUMNS = ("store_id", "day", "browser", "os", "device", "visitors", "visits")
+
+
+#: Order statuses that are not a sale (every report leaves their purchases out).
+VOID_STATUSES = (Order.Status.CANCELLED, Order.Status.REFUNDED)
+
+
+def voided_orders(store_ids) -> QuerySet:
+    """The ids of the stores' cancelled or fully refunded orders (a subquery)."""
+    return Order.objects.filter(store_id__in=store_ids, status__in=VOID_STATUSES).values("pk")
+
+
+def not_voided(store_ids) -> Q:
+    """Conversions that count: every one but the purchases of voided orders."""
+    return ~Q(conversion_type=ConversionType.PURCHASE, order_id__in=voided_orders(store_ids))
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -130,8 +152,10 @@ def roll_up_days(*, store_id: int, first: date, last: date, tz: ZoneInfo | None 
         for name in ("pageviews", "product_views", "variant_views", "sold_out_views", "visits"):
             target[name] += values[f"n_{name}"]
 
-    conversions = Conversion.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end).annotate(
-        local_day=local_day
+    conversions = (
+        Conversion.objects.filter(store_id=store_id, created_at__gte=start, created_at__lt=end)
+        .filter(not_voided([store_id]))
+        .annotate(local_day=local_day)
     )
     for values in (
         conversions.order_by()
@@ -201,7 +225,32 @@ def roll_up_days(*, store_id: int, first: date, last: date, tz: ZoneInfo | None 
         # The reports' per-dimension sums of these days, in the same transaction: a report reads
         # a day's summary or its slices, never half of each.
         summaries.summarize_days(store_id=store_id, first=first, last=last)
+        # The finished days' raw views lose their user: nobody's views are tied across days.
+        finished_end = min(end, day_bounds(timezone.now().astimezone(tz).date(), tz)[0])
+        if finished_end > start:
+            PageView.objects.filter(
+                store_id=store_id, created_at__gte=start, created_at__lt=finished_end, user_id__isnull=False
+            ).update(user_id=None)
     return len(stat_rows)
+
+
+def reroll_order(*, order_id: int) -> bool:
+    """Roll up again the local day of an order's purchase (it was cancelled or refunded), unless
+    that day is today (the reports read today's raw rows, already without it)."""
+    found = (
+        Conversion.objects.filter(conversion_type=ConversionType.PURCHASE, order_id=order_id)
+        .values_list("store_id", "created_at")
+        .first()
+    )
+    if found is None:
+        return False
+    store_id, created_at = found
+    tz = _zone(store_id)
+    day = created_at.astimezone(tz).date()
+    if day >= timezone.now().astimezone(tz).date():
+        return False
+    roll_up_day(store_id=store_id, day=day, tz=tz)
+    return True
 
 
 def refresh_touched(touched: Iterable[tuple[int, date]]) -> int:

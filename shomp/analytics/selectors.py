@@ -46,6 +46,7 @@ from .models import (
     PageView,
 )
 from .ranges import DateRange, local_midnight, local_today
+from .rollups import VOID_STATUSES, not_voided
 
 ZERO = Decimal("0.00")
 #: The live panel's window.
@@ -187,13 +188,17 @@ def _views(store: Store, window: tuple[dt.datetime, dt.datetime]) -> QuerySet[Pa
 
 
 def _conversions(store: Store, window: tuple[dt.datetime, dt.datetime]) -> QuerySet[Conversion]:
-    return Conversion.objects.filter(store=store, created_at__gte=window[0], created_at__lt=window[1])
+    """Today's conversions as the rollup counts them: a cancelled or refunded order's purchase
+    is no sale (rollups.not_voided)."""
+    return Conversion.objects.filter(store=store, created_at__gte=window[0], created_at__lt=window[1]).filter(
+        not_voided([store.pk])
+    )
 
 
 def _order_lines(store: Store, window: tuple[dt.datetime, dt.datetime]) -> QuerySet[OrderItem]:
     return OrderItem.objects.filter(
         order__store=store, order__created_at__gte=window[0], order__created_at__lt=window[1]
-    ).exclude(order__status=Order.Status.CANCELLED)
+    ).exclude(order__status__in=VOID_STATUSES)
 
 
 def grouped(
@@ -568,7 +573,7 @@ def family_rows(*, store: Store, period: DateRange, field: str, now: dt.datetime
 
 def _orders(store: Store, period: DateRange) -> QuerySet[Order]:
     return Order.objects.filter(store=store, created_at__gte=period.start_at, created_at__lt=period.end_at).exclude(
-        status=Order.Status.CANCELLED
+        status__in=VOID_STATUSES
     )
 
 
@@ -582,7 +587,7 @@ def buyers(*, store: Store, period: DateRange) -> dict:
     in_range = Q(created_at__gte=period.start_at, created_at__lt=period.end_at)
     rows = list(
         Order.objects.filter(store=store, created_at__lt=period.end_at)
-        .exclude(status=Order.Status.CANCELLED)
+        .exclude(status__in=VOID_STATUSES)
         .values("buyer_id", "buyer__username")
         .annotate(first=Min("created_at"), total=Count("pk"), orders=Count("pk", filter=in_range))
         .filter(orders__gt=0)
@@ -665,7 +670,8 @@ def organization_rows(
     if raw_q:
         for row in PageView.objects.filter(raw_q).values("store_id").annotate(**_VIEW_COUNTS).order_by():
             add_metrics(rows[row["store_id"]], row)
-        for row in Conversion.objects.filter(raw_q).values("store_id").annotate(**_CONVERSION_COUNTS).order_by():
+        counted = Conversion.objects.filter(raw_q).filter(not_voided(ids))
+        for row in counted.values("store_id").annotate(**_CONVERSION_COUNTS).order_by():
             add_metrics(rows[row["store_id"]], row)
 
     def allowed(area: str) -> list[int]:

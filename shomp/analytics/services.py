@@ -39,13 +39,17 @@ def visit_facts(request: HttpRequest) -> dict | None:
     cached = getattr(request, "_analytics_visit", _NO_VISIT)
     if cached is not _NO_VISIT:
         return cached
-    agent = privacy.parse_user_agent(request.META.get("HTTP_USER_AGENT", ""))
+    header = request.META.get("HTTP_USER_AGENT", "")
+    agent = privacy.parse_user_agent(header)
     facts = None
     if not agent.is_bot:
         ip = privacy.client_ip(request)
         facts = {
             "net": privacy.anonymise(ip),
             "ua": agent.label,
+            # The hash's user-agent part: a digest of the whole header (two builds of one
+            # browser version behind one NAT are two visitors); the header itself ends here.
+            "uad": privacy.agent_digest(header),
             "browser": agent.browser,
             "os": agent.os,
             "device": agent.device,
@@ -82,6 +86,8 @@ def track_view(
     referrer = request.META.get("HTTP_REFERER", "")
     host = _own_host(request)
     user = getattr(request, "user", None)
+    # An opted-out visitor (GPC/DNT) is linked to nobody: no hash, and no account either.
+    signed_in = user is not None and user.is_authenticated and not facts["dnt"]
     record = {
         "t": "v",
         "at": at.timestamp() if at is not None else time.time(),
@@ -91,7 +97,7 @@ def track_view(
         "variant": variant_id,
         "ann": announcement_uuid[:36],
         "path": request.path[:MAX_PATH_LENGTH],
-        "user": user.pk if user is not None and user.is_authenticated else None,
+        "user": user.pk if signed_in else None,
         "src": classify(referrer=referrer, query=request.GET, own_host=host, store_slug=store_slug).as_list(),
         "ext": is_from_elsewhere(referrer=referrer, own_host=host, store_slug=store_slug),
         **facts,
@@ -194,3 +200,14 @@ def on_conversation_started(*, store_id: int, user_id: int, product_id: int | No
     track_conversion(
         store_id=store_id, conversion_type=ConversionType.MESSAGE_STARTED, user_id=user_id, product_id=product_id
     )
+
+
+def on_order_voided(*, order_id: int, **_) -> None:
+    """An order was cancelled or refunded: its purchase's day is rolled up again in the worker
+    (a voided order's purchase counts nowhere; rollups.not_voided)."""
+    from .tasks import reroll_order
+
+    try:
+        reroll_order.enqueue(order_id=order_id)
+    except Exception:  # the next finalise or a repair catches up; the seller's action stands
+        logger.warning("Could not queue the re-roll of order %s's day", order_id, exc_info=True)

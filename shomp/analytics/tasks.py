@@ -16,6 +16,7 @@ from shomp.core.periodic import register_periodic
 from . import privacy
 from .ingest import drain
 from .models import Conversion, DailySalt, PageView
+from .rollups import reroll_order as reroll_order_day
 from .rollups import roll_up_day, store_days_since
 
 #: Raw rows deleted per statement when pruning (short transactions, no long lock).
@@ -45,6 +46,12 @@ def finalise_days() -> int:
     for store_id, day in sorted(pairs):
         roll_up_day(store_id=store_id, day=day)
     return len(pairs)
+
+
+@task
+def reroll_order(*, order_id: int) -> bool:
+    """Roll up again the day of an order's purchase (the order was cancelled or refunded)."""
+    return reroll_order_day(order_id=order_id)
 
 
 @task

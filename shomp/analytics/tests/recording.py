@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+from unittest import mock
+
 from django.db import models
 
 from shomp.analytics import models as analytics_models
@@ -32,3 +36,14 @@ def every_analytics_text() -> list[str]:
         for row in model.objects.values_list(*fields):
             texts.extend(str(value) for value in row)
     return texts
+
+
+@contextlib.contextmanager
+def recorded_at(at: dt.datetime):
+    """Record (and, on SQLite's immediate buffer, drain) as if it were `at`: the request's time
+    and the drain's "today" (only today's salt is ever made)."""
+    with (
+        mock.patch("shomp.analytics.services.time.time", return_value=at.timestamp()),
+        mock.patch("shomp.analytics.privacy.timezone.now", return_value=at),
+    ):
+        yield

@@ -13,7 +13,7 @@ from shomp.analytics.models import DailySalt, PageView
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.stores.tests.factories import StoreFactory
 
-from .recording import FIREFOX, IPHONE, browser, every_analytics_text
+from .recording import FIREFOX, IPHONE, browser, every_analytics_text, recorded_at
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_the_same_visitor_hashes_differently_on_two_days_and_two_stores():
     one, two = StoreFactory(), StoreFactory()
     monday, tuesday = dt.date(2026, 5, 4), dt.date(2026, 5, 5)
     with mock.patch("shomp.analytics.privacy.timezone.now", return_value=dt.datetime(2026, 5, 4, tzinfo=dt.UTC)):
-        same = {"network": "203.0.113.0/24", "agent_label": "Firefox 133 / Windows / desktop"}
+        same = {"network": "203.0.113.0/24", "agent": privacy.agent_digest(FIREFOX)}
         hashes = {
             privacy.visitor_hash(salt=privacy.salt_for(day), store_id=store.pk, **same)
             for day in (monday, tuesday)
@@ -132,7 +132,8 @@ def test_a_new_salt_each_day_gives_a_returning_visitor_a_new_hash(client):
     product = ProductFactory()
     day_one = dt.datetime(2026, 5, 4, 12, tzinfo=dt.UTC)
     for at in (day_one, day_one + dt.timedelta(days=1)):
-        with mock.patch("shomp.analytics.services.time.time", return_value=at.timestamp()):
+        # Each view is drained on its own day: the salt of the day is made then.
+        with recorded_at(at):
             client.get(product.get_absolute_url(), **browser())
     first, second = PageView.objects.order_by("created_at")
     assert first.visitor_hash and second.visitor_hash and first.visitor_hash != second.visitor_hash
@@ -190,3 +191,83 @@ def test_the_admin_shows_rows_read_only_without_users_or_salts(admin_client):
     assert "203.0.113.0/24" in detail and 'name="user"' not in detail and '<input type="submit"' not in detail
     assert admin_client.get("/admin/analytics/pageview/add/").status_code == 403
     assert admin_client.get("/admin/analytics/dailysalt/").status_code == 404
+
+
+@pytest.mark.parametrize("header", [{"HTTP_SEC_GPC": "1"}, {"HTTP_DNT": "1"}])
+def test_an_opted_out_signed_in_visitor_is_kept_with_no_user_and_no_hash(client, header):
+    from shomp.accounts.tests.factories import UserFactory
+
+    product = ProductFactory()
+    client.force_login(UserFactory())
+    client.get(product.get_absolute_url(), **browser(**header))
+    view = PageView.objects.get()
+    assert view.user_id is None and view.visitor_hash == "" and view.session_id == ""
+
+
+def test_rolling_up_a_finished_day_unlinks_its_views_from_the_user(client):
+    """Raw views keep a signed-in visitor's user only until their local day is rolled up."""
+    from shomp.accounts.tests.factories import UserFactory
+    from shomp.analytics.rollups import roll_up_day
+
+    product = ProductFactory()
+    user = UserFactory()
+    client.force_login(user)
+    now = dt.datetime.now(dt.UTC)
+    for at in (now - dt.timedelta(days=2), now - dt.timedelta(days=1), now):
+        with mock.patch("shomp.analytics.services.time.time", return_value=at.timestamp()):
+            client.get(product.get_absolute_url(), **browser())
+    tz = product.store.tzinfo
+    for day in {view.created_at.astimezone(tz).date() for view in PageView.objects.all()}:
+        roll_up_day(store_id=product.store_id, day=day)
+    today = now.astimezone(tz).date()
+    linked = {view.created_at.astimezone(tz).date(): view.user_id for view in PageView.objects.all()}
+    assert linked[today] == user.pk  # today: still open (a purchase may join its session)
+    assert [user_id for day, user_id in linked.items() if day < today] == [None, None]
+
+
+def test_two_raw_user_agents_of_one_browser_version_are_two_visitors_and_neither_is_kept(client):
+    """The hash is keyed by the whole header: two builds of Firefox 133 on Windows behind one
+    network are two visitors, though their kept families are the same."""
+    product = ProductFactory()
+    other_build = FIREFOX.replace("Win64; x64", "WOW64")
+    client.get(product.get_absolute_url(), **browser(ua=FIREFOX))
+    client.get(product.get_absolute_url(), **browser(ua=other_build))
+    first, second = PageView.objects.order_by("pk")
+    assert first.user_agent == second.user_agent == "Firefox 133 / Windows / desktop"
+    assert first.ip_address == second.ip_address
+    assert first.visitor_hash and second.visitor_hash and first.visitor_hash != second.visitor_hash
+    assert first.is_entry and second.is_entry  # two sessions
+    texts = every_analytics_text()
+    for raw in (FIREFOX, other_build, "WOW64", "Win64", privacy.agent_digest(FIREFOX)):
+        assert not [text for text in texts if raw in text], raw
+
+
+def test_a_past_day_salt_is_used_while_it_exists_and_never_made_again():
+    today = dt.datetime.now(dt.UTC).date()
+    yesterday = today - dt.timedelta(days=1)
+    DailySalt.objects.create(day=yesterday, salt="y" * 64)
+    assert privacy.salt_for(yesterday) == "y" * 64  # a drain just after midnight
+    DailySalt.objects.filter(day=yesterday).delete()
+    privacy.forget_salts()
+    assert privacy.salt_for(yesterday) == ""
+    assert privacy.salt_for(today - dt.timedelta(days=30)) == ""
+    assert list(DailySalt.objects.values_list("day", flat=True)) == []
+    assert privacy.visitor_hash(salt="", store_id=1, network="203.0.113.0/24", agent="x") == ""
+    assert privacy.salt_for(today) and list(DailySalt.objects.values_list("day", flat=True)) == [today]
+
+
+def test_a_late_drain_of_yesterdays_records_after_its_salt_is_gone_keeps_them_without_a_hash(client):
+    from shomp.analytics import ingest
+
+    product = ProductFactory()
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    with (
+        mock.patch("shomp.analytics.buffer.push") as push,
+        mock.patch("shomp.analytics.services.time.time", return_value=yesterday.timestamp()),
+    ):
+        client.get(product.get_absolute_url(), **browser())
+    (record,), _ = push.call_args
+    ingest.ingest([record])
+    view = PageView.objects.get()
+    assert view.visitor_hash == "" and view.session_id == ""
+    assert not DailySalt.objects.filter(day=yesterday.date()).exists()

@@ -359,3 +359,49 @@ def test_summaries_give_the_same_reports_as_the_rollups_for_any_mix_of_days(stor
     summarize_days(store_id=store.pk, first=days_ago(40), last=days_ago(1))  # every day, empty ones too
     assert everything() == unsummarized
     assert unsummarized[0][0] == ("visits", sum(range(1, 12)) + 22 + 1, None)
+
+
+def test_a_cancelled_order_counts_nowhere_and_a_product_reads_the_same_before_and_after_its_day_is_rolled_up(
+    store, django_capture_on_commit_callbacks
+):
+    """Cancelled (or fully refunded) orders are not sales in any report: today's raw reading,
+    the rollup of the same day, and the Customers page agree; cancelling an order of a day
+    already rolled up rolls that day up again."""
+    from shomp.analytics.rollups import roll_up_day
+    from shomp.orders.services import refunds
+
+    product = ProductFactory(store=store)
+    at = NOW - dt.timedelta(minutes=30)
+    page_view(store, created_at=at, product=product, is_entry=True, visitor_hash="a", session_id="1")
+    orders = []
+    for total in ("10.00", "30.00", "50.00"):
+        order = OrderFactory(store=store, total=Decimal(total))
+        Order.objects.filter(pk=order.pk).update(created_at=at)
+        OrderItemFactory(order=order, product=product, unit_price=Decimal(total), quantity=1)
+        conversion(store, ConversionType.PURCHASE, created_at=at, value=total, order_id=order.pk)
+        orders.append(order)
+    Order.objects.filter(pk=orders[1].pk).update(status=Order.Status.CANCELLED)
+    Order.objects.filter(pk=orders[2].pk).update(status=Order.Status.REFUNDED)
+    period = DateRange(TODAY, TODAY, TOKYO, RangeKey.CUSTOM)
+
+    def reading(now):
+        overview = selectors.overview(store=store, period=period, now=now)
+        (product_row,) = selectors.product_rows(store=store, period=period, now=now)
+        (source,) = selectors.source_rows(store=store, period=period, now=now)
+        return (
+            (overview["orders"], overview["revenue"]),
+            (product_row["orders"], product_row["revenue"]),
+            (source["orders"], source["revenue"]),
+            selectors.buyers(store=store, period=period)["count"],
+        )
+
+    raw = reading(NOW)
+    assert raw == ((1, Decimal("10.00")), (1, Decimal("10.00")), (1, Decimal("10.00")), 1)
+    roll_up_day(store_id=store.pk, day=TODAY, tz=TOKYO)
+    assert reading(NOW + dt.timedelta(days=1)) == raw
+
+    # The last sale is cancelled after its day was rolled up: the day is rolled up again.
+    with django_capture_on_commit_callbacks(execute=True):
+        refunds.cancel_order(order=orders[0], reason="Out of stock")
+    after = reading(NOW + dt.timedelta(days=1))
+    assert after == ((0, Decimal("0.00")), (0, Decimal("0.00")), (0, Decimal("0.00")), 0)

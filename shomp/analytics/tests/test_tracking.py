@@ -21,7 +21,7 @@ from shomp.follows.tests.factories import AnnouncementFactory
 from shomp.orders.tests.factories import product_with_variants, variant_of
 from shomp.stores.tests.factories import StoreFactory
 
-from .recording import GOOGLEBOT, IPHONE, browser
+from .recording import GOOGLEBOT, IPHONE, browser, recorded_at
 
 pytestmark = pytest.mark.django_db
 
@@ -159,11 +159,11 @@ def test_utm_values_of_5000_characters_or_html_are_stored_cleaned_and_cut(client
 def test_a_session_keeps_its_entry_source_and_ends_after_30_idle_minutes(client, store, product):
     url = product.get_absolute_url()
     start = dt.datetime(2026, 5, 4, 12, 0, tzinfo=dt.UTC)
-    with mock.patch("shomp.analytics.services.time.time", return_value=start.timestamp()):
+    with recorded_at(start):
         client.get(url, **browser(HTTP_REFERER="https://www.google.com/"))
-    with mock.patch("shomp.analytics.services.time.time", return_value=(start + dt.timedelta(minutes=29)).timestamp()):
+    with recorded_at(start + dt.timedelta(minutes=29)):
         client.get(url, **browser(HTTP_REFERER="https://www.bing.com/"))
-    with mock.patch("shomp.analytics.services.time.time", return_value=(start + dt.timedelta(minutes=60)).timestamp()):
+    with recorded_at(start + dt.timedelta(minutes=60)):
         client.get(url, **browser(HTTP_REFERER="https://www.bing.com/"))
     first, second, third = PageView.objects.order_by("created_at")
     assert (first.is_entry, second.is_entry, third.is_entry) == (True, False, True)
@@ -177,7 +177,7 @@ def test_a_new_session_starts_at_the_stores_local_midnight(client, store, produc
     store.save()
     evening = dt.datetime(2026, 5, 4, 23, 50, tzinfo=ZoneInfo("America/New_York"))
     for at in (evening, evening + dt.timedelta(minutes=15)):  # 23:50 and 00:05 the next day, local
-        with mock.patch("shomp.analytics.services.time.time", return_value=at.timestamp()):
+        with recorded_at(at):
             client.get(product.get_absolute_url(), **browser())
     before, after = PageView.objects.order_by("created_at")
     assert before.is_entry and after.is_entry and before.session_id != after.session_id
@@ -191,7 +191,7 @@ def test_the_same_visitor_on_two_stores_has_two_sessions(client, product):
     assert first.is_entry and second.is_entry and first.visitor_hash != second.visitor_hash
 
 
-def test_a_logged_in_visitor_is_counted_and_linked_to_their_user(client, product):
+def test_a_logged_in_visitor_is_counted_and_linked_to_their_user_today(client, product):
     from shomp.accounts.tests.factories import UserFactory
 
     user = UserFactory()
