@@ -246,6 +246,8 @@ class ReportExport(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     report = models.CharField(max_length=20)
+    # The report's options: {"compare": ...} for the headlines, {"product_id": ...} for a variant funnel.
+    options = models.JSONField(default=dict, blank=True)
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

@@ -161,7 +161,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             sources=selectors.source_rows(store=store, period=period),
             campaigns=selectors.campaign_rows(store=store, period=period),
             referrers=selectors.referrer_rows(store=store, period=period),
-            export_kinds=list(exports.REPORTS.values()),
+            export_kinds=exports.STORE_REPORTS,
             recent_exports=exports.recent_exports(store=store) if can_export else [],
             labels=_labels(),
         ),
@@ -185,6 +185,10 @@ def export(request: HttpRequest) -> HttpResponse:
     if report not in exports.REPORTS:
         messages.error(request, "Choose a report to export.")
         return redirect(_reports_url(form, request))
+    options = {"compare": form.compare_with()}
+    if exports.REPORTS[report].per_product:  # another store's product (or none): 404
+        product = access_product(user=request.user, store=store, product_id=request.POST.get("product", ""))
+        options["product_id"] = product.pk
     if form.is_bound and not form.is_valid():
         messages.error(
             request, "Fix the date range first: " + " ".join(e for errs in form.errors.values() for e in errs)
@@ -192,8 +196,8 @@ def export(request: HttpRequest) -> HttpResponse:
         return redirect(_reports_url(form, request))
     period = form.period()
     if not exports.is_big(store=store, period=period):
-        return exports.csv_response(store=store, report=report, period=period)
-    exports.request_export(user=request.user, store=store, report=report, period=period)
+        return exports.csv_response(store=store, report=report, period=period, options=options)
+    exports.request_export(user=request.user, store=store, report=report, period=period, options=options)
     messages.success(request, "That export is big: it is being built, and its download link appears below when ready.")
     return redirect(_reports_url(form, request))
 

@@ -9,10 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from shomp.accounts.tests.factories import UserFactory
 from shomp.analytics import exports
 from shomp.analytics.models import Medium, ReportExport
-from shomp.analytics.tests.factories import daily_stat
+from shomp.analytics.tests.factories import daily_stat, daily_visitors
 from shomp.catalog.tests.factories import ProductFactory
+from shomp.orders.models import Order
+from shomp.orders.tests.factories import OrderFactory, product_with_variants, variant_of
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
@@ -38,7 +41,10 @@ def store():
 @pytest.mark.parametrize("report", list(exports.REPORTS))
 def test_every_report_downloads_as_csv_at_once(client, store, report):
     client.force_login(store.owner)
-    response = client.post(reverse("analytics:export"), {"report": report, "range": "7d"})
+    data = {"report": report, "range": "7d"}
+    if exports.REPORTS[report].per_product:
+        data["product"] = ProductFactory(store=store).pk
+    response = client.post(reverse("analytics:export"), data)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert f'filename="fern-{report}-' in response["Content-Disposition"]
@@ -122,3 +128,130 @@ def test_bad_export_requests_change_nothing(client, store):
     )
     assert "Fix the date range first" in response.content.decode()
     assert not ReportExport.objects.exists()
+
+
+def _yesterday(store) -> dt.date:
+    return timezone.now().astimezone(store.tzinfo).date() - dt.timedelta(days=1)
+
+
+def test_operating_systems_export_counts_unique_visitors(client, store):
+    daily_visitors(store, _yesterday(store), visitors=4, os="Windows")
+    daily_visitors(store, _yesterday(store), visitors=2, os="iOS", browser="Mobile Safari")
+    client.force_login(store.owner)
+    rows = _rows(client.post(reverse("analytics:export"), {"report": "os", "range": "7d"}))
+    assert rows == [["Operating system", "Unique visitors"], ["Windows", "4"], ["iOS", "2"]]
+
+
+def test_headlines_export_holds_every_headline_with_its_comparison(client, store):
+    # The day before the 7-day range: the previous period's only day with numbers.
+    before = _yesterday(store) - dt.timedelta(days=7)
+    daily_stat(store, before, visits=6, pageviews=8, purchases=1, revenue="10")
+    client.force_login(store.owner)
+    rows = _rows(client.post(reverse("analytics:export"), {"report": "headlines", "range": "7d"}))
+    assert rows[0] == ["Metric", "This range", "Compared range", "Change %"]
+    assert rows[1][0] == "Range" and " to " in rows[1][1] and " to " in rows[1][2]
+    by_label = {row[0]: row[1:] for row in rows[2:]}
+    assert list(by_label) == [
+        "Visits",
+        "Unique visitors",
+        "Page views",
+        "Product views",
+        "Conversion rate %",
+        "Revenue",
+        "Orders",
+        "Average order value",
+    ]
+    assert by_label["Visits"] == ["15", "6", "150.00"]
+    assert by_label["Revenue"] == ["30.00", "10.00", "200.00"]
+    assert by_label["Orders"] == ["2", "1", "100.00"]
+    assert by_label["Average order value"] == ["15.00", "10.00", "50.00"]
+    assert by_label["Conversion rate %"][0] == "13.33"
+    # No comparison: the compared column is empty.
+    rows = _rows(client.post(reverse("analytics:export"), {"report": "headlines", "range": "7d", "compare": "none"}))
+    assert rows[1][2] == "" and {row[0]: row[1:] for row in rows[2:]}["Visits"] == ["15", "", ""]
+
+
+def test_buyer_summary_export_new_returning_and_repeat_rate(client, store):
+    now = timezone.now()
+    regular, newcomer = UserFactory(), UserFactory()
+    for buyer, days_ago in ((regular, 40), (regular, 2), (newcomer, 1), (newcomer, 1)):
+        order = OrderFactory(store=store, buyer=buyer)
+        Order.objects.filter(pk=order.pk).update(created_at=now - dt.timedelta(days=days_ago))
+    cancelled = OrderFactory(store=store, status=Order.Status.CANCELLED)
+    Order.objects.filter(pk=cancelled.pk).update(created_at=now - dt.timedelta(days=1))
+    client.force_login(store.owner)
+    rows = _rows(client.post(reverse("analytics:export"), {"report": "buyer_summary", "range": "7d"}))
+    assert rows == [
+        ["Metric", "Value"],
+        ["Buyers", "2"],
+        ["New buyers", "1"],
+        ["Returning buyers", "1"],
+        ["Repeat purchase rate %", "100.00"],
+    ]
+
+
+def test_variant_funnel_exports_from_its_product_page(client, store):
+    shirt = product_with_variants(store=store, options={"Size": ["S", "M"]})
+    small = variant_of(shirt, "S")
+    daily_stat(store, _yesterday(store), product=shirt, variant=small, variant_views=10, add_to_carts=4)
+    daily_stat(
+        store,
+        _yesterday(store),
+        product=shirt,
+        variant=small,
+        device="mobile",
+        sold_out_views=3,
+        purchases=2,
+        revenue="24",
+    )
+    client.force_login(store.owner)
+    page = client.get(reverse("analytics:product", args=[shirt.pk]), {"range": "7d"}).content.decode()
+    assert 'id="variant-export-form"' in page and f'name="product" value="{shirt.pk}"' in page
+    assert 'name="range" value="7d"' in page
+    response = client.post(reverse("analytics:export"), {"report": "variants", "product": shirt.pk, "range": "7d"})
+    assert f'filename="fern-variants-{shirt.pk}-' in response["Content-Disposition"]
+    rows = _rows(response)
+    assert rows[0][:4] == ["Variant id", "Variant", "Archived", "Chosen"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["S"][3:] == ["10", "4", "40.00", "2", "3", "24.00"]
+    assert by_name["M"][3:] == ["0", "0", "", "0", "0", "0.00"]
+    # The reports page doesn't offer it (it is one product's).
+    reports = client.get(reverse("analytics:reports")).content.decode()
+    assert 'value="variants"' not in reports and 'value="os"' in reports and 'value="headlines"' in reports
+
+
+def test_a_variant_funnel_export_of_another_stores_product_or_none_is_a_404(client, store):
+    other = product_with_variants(store=StoreFactory(), options={"Size": ["S"]})
+    client.force_login(store.owner)
+    for product in (other.pk, "", "abc", 10**12):
+        data = {"report": "variants", "range": "7d", "product": product}
+        assert client.post(reverse("analytics:export"), data).status_code == 404
+    # Its owner can't export this store's product through their own store either.
+    mine = product_with_variants(store=store, options={"Size": ["S"]})
+    client.force_login(other.store.owner)
+    assert client.post(reverse("analytics:export"), {"report": "variants", "product": mine.pk}).status_code == 404
+    # An analyst sees the funnel but not the export button, and can't export.
+    analyst = add_member(store, role="analyst").user
+    client.force_login(analyst)
+    page = client.get(reverse("analytics:product", args=[mine.pk])).content.decode()
+    assert 'id="variant-funnel"' in page and "variant-export-form" not in page
+    assert client.post(reverse("analytics:export"), {"report": "variants", "product": mine.pk}).status_code == 404
+    client.logout()
+    response = client.post(reverse("analytics:export"), {"report": "variants", "product": mine.pk})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert not ReportExport.objects.exists()
+
+
+def test_a_big_variant_funnel_export_keeps_its_product_in_the_worker(
+    client, store, settings, django_capture_on_commit_callbacks
+):
+    settings.ANALYTICS_EXPORT_INLINE_ROWS = 0
+    shirt = product_with_variants(store=store, options={"Size": ["S"]})
+    daily_stat(store, _yesterday(store), product=shirt, variant=variant_of(shirt, "S"), variant_views=5)
+    client.force_login(store.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("analytics:export"), {"report": "variants", "product": shirt.pk, "range": "7d"})
+    export = ReportExport.objects.get(store=store)
+    assert export.options == {"compare": "previous", "product_id": shirt.pk} and export.rows == 1
+    download = _rows(client.get(reverse("analytics:export_download", args=[export.uuid])))
+    assert download[1][1:4] == ["S", "", "5"]
