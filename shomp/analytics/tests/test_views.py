@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shomp.accounts.tests.factories import UserFactory
-from shomp.analytics.models import DailyStat, Medium
+from shomp.analytics import exports
+from shomp.analytics.models import Conversion, ConversionType, DailyStat, Medium, PageKind, PageView
 from shomp.analytics.tests.factories import daily_stat, daily_visitors, page_view
 from shomp.catalog.models import Product
 from shomp.catalog.tests.factories import ProductFactory
@@ -187,7 +188,9 @@ def test_live_panel_counts_visitors_of_the_last_five_minutes(client):
     assert f"topic=store-live%3A{store.pk}" in dashboard or f"store-live:{store.pk}" in dashboard
 
 
-def _bulk_products(store, count: int) -> None:
+def _bulk_products(store, count: int, *, today: bool = False) -> list[Product]:
+    """`count` products with a rollup row each yesterday (and, with `today`, a raw view and an
+    add to cart each today, read from the raw rows)."""
     products = Product.objects.bulk_create(
         [Product(store=store, title=f"P{n}", slug=f"p-{n}", description="", price=1, stock=1) for n in range(count)]
     )
@@ -200,22 +203,75 @@ def _bulk_products(store, count: int) -> None:
             for n, p in enumerate(products)
         ]
     )
+    if today:
+        now = timezone.now()
+        PageView.objects.bulk_create(
+            [
+                PageView(store=store, product=p, kind=PageKind.PRODUCT, path=f"/p/{p.pk}/", created_at=now)
+                for p in products
+            ]
+        )
+        Conversion.objects.bulk_create(
+            [
+                Conversion(store=store, product=p, conversion_type=ConversionType.ADD_TO_CART, created_at=now)
+                for p in products
+            ]
+        )
+    return products
 
 
-@pytest.mark.parametrize("name", PAGES[:4])
-def test_query_count_is_flat_from_1_to_1000_products(client, django_assert_max_num_queries, name):
-    small, big = StoreFactory(), StoreFactory()
-    _bulk_products(small, 1)
-    _bulk_products(big, 1000)
+def _store_with(count: int):
+    """A store with `count` plain products (yesterday's rollups and today's raw rows) and one
+    product with variants, their numbers yesterday and today."""
+    store = StoreFactory()
+    _bulk_products(store, count, today=True)
+    shirt = product_with_variants(store=store, options={"Size": ["S", "M", "L"]})
+    for variant in shirt.variants.all():
+        daily_stat(store, yesterday(store), product=shirt, variant=variant, variant_views=2, sold_out_views=1)
+        page_view(store, product=shirt, variant=variant, kind=PageKind.VARIANT, created_at=timezone.now())
+    return store, shirt
+
+
+def _flat(client, request) -> list[int]:
+    """The queries of `request(client, store, shirt)` for a store of 1 and one of 1,000 products."""
     counts = []
-    for store in (small, big):
+    for count in (1, 1000):
+        store, shirt = _store_with(count)
         client.force_login(store.owner)
+        request(client, store, shirt)  # warm: the session and per-process caches
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse(name) + "?range=7d").status_code == 200
+            response = request(client, store, shirt)
+        assert response.status_code == 200, response.status_code
         counts.append(len(queries))
+    return counts
+
+
+@pytest.mark.parametrize("range_key", ["7d", "today", "12m"])
+@pytest.mark.parametrize("name", PAGES)
+def test_query_count_is_flat_from_1_to_1000_products(client, name, range_key):
+    counts = _flat(client, lambda c, store, shirt: c.get(reverse(name) + f"?range={range_key}"))
     assert counts[0] == counts[1], counts
-    with django_assert_max_num_queries(30):
-        client.get(reverse(name) + "?range=today")
+    assert counts[1] <= 30, counts
+
+
+def test_product_detail_query_count_is_flat_from_1_to_1000_products(client):
+    for range_key in ("7d", "today", "12m"):
+        counts = _flat(
+            client, lambda c, store, shirt: c.get(reverse("analytics:product", args=[shirt.pk]) + f"?range={range_key}")
+        )
+        assert counts[0] == counts[1], (range_key, counts)
+
+
+@pytest.mark.parametrize("report", list(exports.REPORTS))
+def test_export_query_count_is_flat_from_1_to_1000_products(client, report):
+    def post(c, store, shirt):
+        data = {"report": report, "range": "30d"}
+        if exports.REPORTS[report].per_product:
+            data["product"] = shirt.pk
+        return c.post(reverse("analytics:export"), data)
+
+    counts = _flat(client, post)
+    assert counts[0] == counts[1], counts
 
 
 def test_products_page_is_paginated_and_sortable(client):
