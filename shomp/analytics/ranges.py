@@ -1,8 +1,8 @@
 """Report date ranges, counted in the store's time zone.
 
 A range is a run of local days, first and last included. "today" is the only range read by
-hour (from the raw rows); ranges of up to `DAILY_MAX_DAYS` days are charted by day, longer
-ones by month. The comparison period is the same number of days just before ("previous") or
+hour (from the raw rows); ranges of up to `DAILY_MAX_DAYS` days (a year: "last 12 months"
+included) are charted by day, longer custom ones by month. The comparison period is the same number of days just before ("previous") or
 the same dates a year earlier ("year").
 """
 
@@ -18,7 +18,7 @@ from django.utils import timezone
 #: The longest custom range: five years of days (a leap day included).
 MAX_RANGE_DAYS = 5 * 366
 #: Ranges up to this long are charted by day; longer ones by month.
-DAILY_MAX_DAYS = 92
+DAILY_MAX_DAYS = 366
 
 
 class RangeKey(models.TextChoices):

@@ -321,11 +321,12 @@ def series(
     if days is None:
         days = by_day(store=store, periods=[period], now=now)
     points: dict[str, dict] = {}
+    two_years = period.start.year != period.end.year  # "Mar 10" alone would be ambiguous
     for day in period.each_day():
         if period.granularity == "month":
             key, label = day.strftime("%Y-%m"), f"{day:%b} {day.year}"
         else:
-            key, label = day.isoformat(), f"{day:%b} {day.day}"
+            key, label = day.isoformat(), f"{day:%b} {day.day}" + (f", {day.year}" if two_years else "")
         point = points.setdefault(key, {"key": key, "label": label, **blank()})
         add_metrics(point, days.get(day, {}))
     return list(points.values())

@@ -9,6 +9,7 @@ import re
 from django.utils import timezone
 
 from shomp.analytics.models import Conversion, ConversionType, Device, Medium, PageView
+from shomp.analytics.ranges import resolve_range
 from shomp.analytics.tests.factories import daily_stat, daily_visitors
 from shomp.orders.tests.factories import product_with_variants, variant_of
 
@@ -148,9 +149,32 @@ def test_a_visit_and_a_purchase_reach_the_sellers_reports_and_export(make_page, 
     assert by_source["google"][2] == "1" and by_source["google"][3] == "1"  # one visit, one order
     assert by_source["instagram"][0] == "Social"
 
+    # The variant funnel's own export, from the product's page.
+    page.goto(f"/dashboard/analytics/products/{jug.pk}/?range=30d")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export the funnel as CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.startswith(f"kiln-corner-variants-{jug.pk}-")
+    path = tmp_path / "variants.csv"
+    download.save_as(path)
+    by_variant = {row[1]: row for row in list(csv.reader(path.open()))[1:]}
+    assert by_variant["Small"][6] == "3" and by_variant["Small"][-1] == "72.00"  # bought, revenue
+    assert by_variant["Large"][7] == "9"  # sold-out views: missed demand
+
+    # The last 12 months, charted by day: visits and revenue are both lines.
+    page.goto("/dashboard/analytics/?range=12m")
+    expect(page.locator("#range-label")).to_contain_text("Last 12 months")
+    chart = "Chart.getChart('analytics-chart').data"
+    assert page.evaluate(f"{chart}.datasets.map(d => d.type + ':' + d.label)") == ["line:Visits", "line:Revenue"]
+    assert page.evaluate(f"{chart}.labels.length") == resolve_range("12m", tz=shop.tzinfo).days
+    assert sum(page.evaluate(f"{chart}.datasets[1].data")) > 0
+    assert_no_page_errors(page)
+
     # Every page at both widths: nothing sticks out, no console error.
     pages = {
         "overview": "/dashboard/analytics/?range=30d",
+        "overview-12m": "/dashboard/analytics/?range=12m",
+        "overview-today": "/dashboard/analytics/?range=today",
         "products": "/dashboard/analytics/products/?range=30d",
         "product": f"/dashboard/analytics/products/{jug.pk}/?range=30d",
         "customers": "/dashboard/analytics/customers/?range=30d",

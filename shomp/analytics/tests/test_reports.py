@@ -153,10 +153,20 @@ def test_series_by_hour_today_by_day_and_by_month(store):
     assert week[-1]["revenue"] == Decimal("12.50")
 
     daily_stat(store, dt.date(2025, 4, 3), visits=7)
-    year = selectors.series(store=store, period=resolve_range(RangeKey.LAST_12_MONTHS, tz=TOKYO, now=NOW), now=NOW)
-    assert len(year) == 12
-    assert year[0]["label"] == "Apr 2025" and year[0]["visits"] == 7
-    assert year[-1]["label"] == "Mar 2026" and year[-1]["visits"] == 6
+    period = resolve_range(RangeKey.LAST_12_MONTHS, tz=TOKYO, now=NOW)
+    assert period.granularity == "day"
+    year = selectors.series(store=store, period=period, now=NOW)
+    assert len(year) == period.days == (TODAY - dt.date(2025, 4, 1)).days + 1  # by day
+    assert year[0]["label"] == "Apr 1, 2025" and year[2]["label"] == "Apr 3, 2025" and year[2]["visits"] == 7
+    assert year[-1]["label"] == "Mar 10, 2026" and year[-1]["visits"] == 2
+    assert sum(p["visits"] for p in year) == 7 + 4 + 2
+
+    # Longer custom ranges are charted by month.
+    long = DateRange(dt.date(2024, 4, 1), TODAY, TOKYO, RangeKey.CUSTOM)
+    assert long.granularity == "month"
+    months = selectors.series(store=store, period=long, now=NOW)
+    assert len(months) == 24 and months[12]["label"] == "Apr 2025" and months[12]["visits"] == 7
+    assert months[-1]["label"] == "Mar 2026" and months[-1]["visits"] == 6
 
 
 def test_products_sorted_with_todays_sales_from_order_lines(store):
