@@ -2,8 +2,8 @@
 
 A range is a run of local days, first and last included. "today" is the only range read by
 hour (from the raw rows); ranges of up to `DAILY_MAX_DAYS` days (a year: "last 12 months"
-included) are charted by day, longer custom ones by month. The comparison period is the same number of days just before ("previous") or
-the same dates a year earlier ("year").
+included) are charted by day, longer custom ones by month. The comparison period is the same
+number of days just before ("previous") or the same dates a year earlier ("year").
 """
 
 from __future__ import annotations
