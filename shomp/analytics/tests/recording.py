@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 from unittest import mock
 
 from django.db import models
@@ -23,19 +24,46 @@ def browser(ip: str = "203.0.113.77", ua: str = FIREFOX, **headers) -> dict:
     return {"REMOTE_ADDR": ip, "HTTP_USER_AGENT": ua, **headers}
 
 
-def every_analytics_text() -> list[str]:
-    """Every text value of every analytics row (raw, rollups, salts aside from the salt itself)."""
+def every_analytics_text(*, buffered: list | None = None) -> list[str]:
+    """Every text value of every analytics row (raw rows, rollups, summaries, export records and
+    their files; salts aside), plus the buffered records in `buffered` (see `spy_on_buffer`)."""
     texts = []
     for model in (
         analytics_models.PageView,
         analytics_models.Conversion,
         analytics_models.DailyStat,
         analytics_models.DailyVisitors,
+        analytics_models.DailySummary,
+        analytics_models.ReportExport,
     ):
-        fields = [f.attname for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField | models.FileField)
+        ]
         for row in model.objects.values_list(*fields):
             texts.extend(str(value) for value in row)
+    for export in analytics_models.ReportExport.objects.exclude(file=""):
+        with export.file.open("rb") as handle:
+            texts.append(handle.read().decode())
+    texts.extend(json.dumps(record) for record in buffered or [])
     return texts
+
+
+@contextlib.contextmanager
+def spy_on_buffer():
+    """Yield a list that receives every record pushed to the analytics buffer (as it goes in)."""
+    from shomp.analytics import buffer
+
+    seen: list[dict] = []
+    real = buffer.push
+
+    def push(record):
+        seen.append(json.loads(json.dumps(record)))  # what Redis would hold
+        real(record)
+
+    with mock.patch.object(buffer, "push", push):
+        yield seen
 
 
 @contextlib.contextmanager

@@ -7,13 +7,16 @@ from unittest import mock
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
-from shomp.analytics import privacy, tasks
-from shomp.analytics.models import DailySalt, PageView
+from shomp.analytics import exports, privacy, tasks
+from shomp.analytics.models import DailySalt, DailySummary, PageView, ReportExport
+from shomp.analytics.ranges import DateRange, RangeKey
+from shomp.analytics.rollups import roll_up_day
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.stores.tests.factories import StoreFactory
 
-from .recording import FIREFOX, IPHONE, browser, every_analytics_text, recorded_at
+from .recording import FIREFOX, IPHONE, browser, every_analytics_text, recorded_at, spy_on_buffer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,16 +34,27 @@ def test_no_raw_ip_or_user_agent_reaches_any_analytics_row(client, django_captur
 
     product = ProductFactory()
     ips = ["203.0.113.77", "2001:db8:abcd:12:1:2:3:4", "::ffff:198.51.100.23"]
-    for ip, ua in zip(ips, [FIREFOX, IPHONE, FIREFOX], strict=True):
-        client.get(product.get_absolute_url(), **browser(ip=ip, ua=ua, HTTP_REFERER="https://www.google.com/"))
     user = UserFactory()
-    client.force_login(user)
-    client.get(product.store.get_absolute_url(), **browser(ip=ips[0]))
-    with django_capture_on_commit_callbacks(execute=True):
-        follow_store(user=user, store=product.store)
-    tasks.refresh_today.call()
-    texts = every_analytics_text()
+    with spy_on_buffer() as buffered:
+        for ip, ua in zip(ips, [FIREFOX, IPHONE, FIREFOX], strict=True):
+            client.get(product.get_absolute_url(), **browser(ip=ip, ua=ua, HTTP_REFERER="https://www.google.com/"))
+        client.force_login(user)
+        client.get(product.store.get_absolute_url(), **browser(ip=ips[0]))
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_store(user=user, store=product.store)
+    # Today's numbers rolled up and summarized as for a finished day, and exported to files.
+    today = timezone.now().astimezone(product.store.tzinfo).date()
+    roll_up_day(store_id=product.store_id, day=today)
+    period = DateRange(today, today, product.store.tzinfo, RangeKey.CUSTOM)
+    for report in ("sources", "browsers", "os", "devices", "countries"):
+        export = exports.request_export(user=user, store=product.store, report=report, period=period)
+        exports.build_export(export_id=export.pk)
+    assert DailySummary.objects.filter(store=product.store).exists()
+    assert ReportExport.objects.filter(status=ReportExport.Status.READY).count() == 5
+    assert len(buffered) == 5  # four views and the follow
+    texts = every_analytics_text(buffered=buffered)
     assert PageView.objects.count() == 4 and texts
+    assert any("Firefox 133" in text for text in texts)  # the scan reads the files: families are there
     for raw in [*ips, "198.51.100.23", FIREFOX, IPHONE, "Gecko/20100101", "AppleWebKit"]:
         assert not [text for text in texts if raw in text], raw
     assert set(PageView.objects.values_list("ip_address", flat=True)) == {

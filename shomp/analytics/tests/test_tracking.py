@@ -56,6 +56,31 @@ def test_storefront_pages_are_counted_with_their_kind_and_ids(client, store, pro
     assert views[0].device == Device.DESKTOP and views[0].browser == "Firefox 133" and views[0].os == "Windows"
 
 
+def test_storefront_pages_set_no_analytics_cookie(client, store, product):
+    """An anonymous visitor's store, product, reviews and announcement pages: the tracking path
+    adds no Set-Cookie (what the page sets is the same with tracking switched off), no session
+    is started for them, and the views are still counted."""
+    from django.test import Client
+
+    announcement = AnnouncementFactory(store=store)
+    urls = [
+        reverse("catalog:store", args=[store.slug]),
+        product.get_absolute_url(),
+        reverse("reviews:store", args=[store.slug]),
+        reverse("reviews:product", args=[store.slug, product.slug]),
+        reverse("follows:announcement", args=[announcement.uuid]),
+    ]
+    for url in urls:
+        tracked = client.get(url, **browser(HTTP_REFERER="https://www.google.com/"))
+        with mock.patch("shomp.analytics.middleware.track_view", return_value=False):
+            untracked = Client().get(url, **browser(HTTP_REFERER="https://www.google.com/"))
+        assert tracked.status_code == untracked.status_code == 200
+        assert set(tracked.cookies) == set(untracked.cookies), url
+        assert not set(tracked.cookies) - {"csrftoken"}, (url, set(tracked.cookies))
+        assert "sessionid" not in tracked.cookies
+    assert PageView.objects.count() == len(urls)  # counted (the untracked requests were not)
+
+
 def test_only_successful_gets_of_real_pages_count(client, store, product):
     client.get("/no-such-store/", **browser())  # 404
     client.get(reverse("catalog:product", args=[store.slug, "nope"]), **browser())  # 404
