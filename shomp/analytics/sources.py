@@ -4,7 +4,8 @@
              store_slug="fern-and-kiln")  -> Source(medium="search", source="google", ...)
 
 - UTM tags win over the referrer: `utm_medium` maps onto email/social/search, anything else is a
-  campaign; `utm_source` names the source.
+  campaign; `utm_source` names the source. Shomp's own notification emails tag their links
+  utm_source=shomp&utm_medium=notification: Shomp itself, "notifications".
 - Shomp itself (the referrer is our own host): marketplace search, store directory,
   notifications, follows, wishlists, another store; the same store's own pages are direct.
 - Known search engines, social networks and webmail by domain; other sites by their domain.
@@ -108,6 +109,11 @@ SHOMP_PAGES = {
     "messages": "messages",
 }
 ANOTHER_STORE = "another store"
+#: Links in Shomp's own emails carry utm_source=shomp and one of these utm_medium values
+#: (notifications.services.EMAIL_LINK_TAGS): counted as Shomp itself, with the source the
+#: matching in-app page has ("Shomp · notifications" for the email and the bell's list alike).
+SHOMP_UTM_SOURCE = "shomp"
+SHOMP_UTM_MEDIUMS = {"notification": "notifications"}
 _MEDIUMS = frozenset(Medium.values)
 
 
@@ -187,6 +193,9 @@ def classify(*, referrer: str, query: Mapping[str, str], own_host: str, store_sl
     own = (own_host or "").split(":", 1)[0].lower()
     domain = "" if not host or host == own else _short_domain(host)
 
+    if utm_source == SHOMP_UTM_SOURCE and utm_medium in SHOMP_UTM_MEDIUMS:  # Shomp's own emails
+        source = SHOMP_UTM_MEDIUMS[utm_medium]
+        return Source(Medium.SHOMP, source, domain, utm_source, utm_medium, utm_campaign)
     if utm_source or utm_medium or utm_campaign:
         medium = UTM_MEDIUMS.get(utm_medium, Medium.CAMPAIGN)
         source = utm_source or _known(domain) or domain

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -267,6 +268,19 @@ def _enqueue_emails(notification_ids: list[int]) -> None:
         send_notification_emails_task.enqueue(notification_ids=notification_ids[start : start + 500])
 
 
+#: A notification email's link says where the click came from: store analytics counts the visit
+#: as "Shomp · notifications" (like the in-app list), not as direct or webmail traffic.
+EMAIL_LINK_TAGS = (("utm_source", "shomp"), ("utm_medium", "notification"))
+
+
+def tag_email_link(url: str) -> str:
+    """`url` with EMAIL_LINK_TAGS added to its query (replacing any of the same names)."""
+    parts = urlsplit(url)
+    names = {name for name, _ in EMAIL_LINK_TAGS}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in names]
+    return urlunsplit(parts._replace(query=urlencode([*query, *EMAIL_LINK_TAGS])))
+
+
 def send_notification_emails(*, notification_ids: list[int]) -> int:
     """Email each notification to its user, once: a retried task skips the ones already sent."""
     sent = 0
@@ -286,7 +300,7 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
                 "notification": notification,
                 "user": notification.user,
                 "site_url": settings.SITE_URL,
-                "target_url": notification.data.get("url", "") or reverse("notifications:centre"),
+                "target_url": tag_email_link(notification.data.get("url", "") or reverse("notifications:centre")),
                 "preferences_url": reverse("notifications:preferences"),
             }
             message = EmailMessage(

@@ -161,6 +161,14 @@ def test_a_sold_out_product_page_counts_as_missed_demand(client, store):
         ),
         ("https://www.facebook.com/", {"utm_medium": "paid-social"}, (Medium.SOCIAL, "facebook", "facebook.com")),
         ("", {"utm_source": "zine", "utm_medium": "print"}, (Medium.CAMPAIGN, "zine", "")),
+        # Shomp's notification emails, read in a webmail or a mail app.
+        ("", {"utm_source": "shomp", "utm_medium": "notification"}, (Medium.SHOMP, "notifications", "")),
+        (
+            "https://mail.google.com/",
+            {"utm_source": "Shomp", "utm_medium": "Notification"},
+            (Medium.SHOMP, "notifications", "mail.google.com"),
+        ),
+        ("", {"utm_source": "other", "utm_medium": "notification"}, (Medium.CAMPAIGN, "other", "")),
     ],
 )
 def test_sources_are_classified(referrer, query, expected):
@@ -314,3 +322,32 @@ def test_damaged_records_are_skipped_not_fatal(store):
         ]
     )
     assert PageView.objects.count() == 1 and len(touched) == 1
+
+
+def test_a_click_from_a_notification_email_counts_as_shomp_notifications(
+    client, store, product, django_capture_on_commit_callbacks
+):
+    """The email's link carries Shomp's tags; the visit it opens is 'Shomp · notifications'."""
+    from django.core import mail
+
+    from shomp.accounts.tests.factories import UserFactory
+    from shomp.notifications.models import NotificationType
+    from shomp.notifications.services import create_notification, set_preferences
+
+    user = UserFactory()
+    set_preferences(user=user, preferences={NotificationType.MESSAGE_REPLY: (True, True)})
+    with django_capture_on_commit_callbacks(execute=True):
+        create_notification(
+            user=user,
+            type=NotificationType.MESSAGE_REPLY,
+            key="reply:1",
+            context={"sender": "fern", "subject": "Your mug", "excerpt": "Back in stock."},
+            data={"url": product.get_absolute_url() + "?variant=5#reviews"},
+        )
+    (email,) = mail.outbox
+    link = next(line for line in email.body.splitlines() if product.get_absolute_url() in line)
+    assert link.endswith("?variant=5&utm_source=shomp&utm_medium=notification#reviews")
+    path = link[link.index(product.get_absolute_url()) :]  # after the site's address
+    client.get(path, **browser(HTTP_REFERER="https://mail.google.com/"))
+    view = PageView.objects.get()
+    assert (view.medium, view.source, view.utm_medium) == (Medium.SHOMP, "notifications", "notification")

@@ -124,7 +124,9 @@ def test_email_only_is_emailed_but_not_shown(django_capture_on_commit_callbacks)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [user.email]
     assert mail.outbox[0].subject == "inkwell replied in “Your print”"
-    assert "/messages/1/" in mail.outbox[0].body and "/notifications/preferences/" in mail.outbox[0].body
+    assert "/messages/1/?utm_source=shomp&utm_medium=notification" in mail.outbox[0].body
+    assert "/notifications/preferences/" in mail.outbox[0].body
+    assert "/notifications/preferences/?utm" not in mail.outbox[0].body  # only the notification's own link
 
 
 def test_defaults_email_personal_types_only(django_capture_on_commit_callbacks):
@@ -261,3 +263,15 @@ def test_long_titles_and_texts_are_cut_to_fit():
     )
     assert len(notification.title) == 200 and notification.title.endswith("…")
     assert len(notification.content) == 1000
+
+
+@pytest.mark.parametrize(
+    ("url", "tagged"),
+    [
+        ("/fern/products/mug/", "/fern/products/mug/?utm_source=shomp&utm_medium=notification"),
+        ("/fern/?page=2#top", "/fern/?page=2&utm_source=shomp&utm_medium=notification#top"),
+        ("/x/?utm_source=evil&a=1", "/x/?a=1&utm_source=shomp&utm_medium=notification"),
+    ],
+)
+def test_email_links_are_tagged_for_store_analytics(url, tagged):
+    assert services.tag_email_link(url) == tagged
