@@ -13,9 +13,9 @@
       labels: data.labels,
       datasets: [
         { type: "line", label: "Visits", data: data.visits, borderColor: accent, backgroundColor: accent,
-          tension: 0.25, pointRadius: points, borderWidth: 2, yAxisID: "y" },
+          cubicInterpolationMode: "monotone", pointRadius: points, borderWidth: 2, yAxisID: "y" },
         { type: "line", label: "Revenue", data: data.revenue, borderColor: "#198754", backgroundColor: "#198754",
-          tension: 0.25, pointRadius: points, borderWidth: 2, yAxisID: "y1" }
+          cubicInterpolationMode: "monotone", pointRadius: points, borderWidth: 2, yAxisID: "y1" }
       ]
     },
     options: {
@@ -24,7 +24,7 @@
       animation: false,
       interaction: { mode: "index", intersect: false },
       scales: {
-        x: { ticks: { autoSkip: true, maxRotation: 0 } },
+        x: { ticks: { autoSkip: true, autoSkipPadding: 12, maxRotation: 0 } },
         y: { beginAtZero: true, position: "left", ticks: { precision: 0 }, title: { display: true, text: "Visits" } },
         y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Revenue" } }
       },
