@@ -247,8 +247,12 @@ def reroll_order(*, order_id: int) -> bool:
     store_id, created_at = found
     tz = _zone(store_id)
     day = created_at.astimezone(tz).date()
-    if day >= timezone.now().astimezone(tz).date():
+    now = timezone.now()
+    if day >= now.astimezone(tz).date():
         return False
+    retention = timedelta(days=int(getattr(settings, "ANALYTICS_RETENTION_DAYS", 400)))
+    if day_bounds(day, tz)[0] < now - retention:
+        return False  # its raw rows are (being) pruned: re-rolling would lose the day's views
     roll_up_day(store_id=store_id, day=day, tz=tz)
     return True
 

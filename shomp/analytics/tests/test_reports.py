@@ -415,3 +415,20 @@ def test_a_cancelled_order_counts_nowhere_and_a_product_reads_the_same_before_an
         refunds.cancel_order(order=orders[0], reason="Out of stock")
     after = reading(NOW + dt.timedelta(days=1))
     assert after == ((0, Decimal("0.00")), (0, Decimal("0.00")), (0, Decimal("0.00")), 0)
+
+
+def test_cancelling_an_order_older_than_the_raw_retention_leaves_its_rollup_alone(store, settings):
+    """Its day's raw views may be pruned already: rolling it up again would lose them."""
+    from shomp.analytics.rollups import reroll_order
+
+    settings.ANALYTICS_RETENTION_DAYS = 30
+    old = dt.datetime.now(UTC) - dt.timedelta(days=40)
+    order = OrderFactory(store=store, total=Decimal("10.00"), status=Order.Status.CANCELLED)
+    conversion(store, ConversionType.PURCHASE, created_at=old, value="10.00", order_id=order.pk)
+    day = old.astimezone(TOKYO).date()
+    daily_stat(store, day, visits=50, purchases=1, revenue="10")
+    assert reroll_order(order_id=order.pk) is False
+    assert selectors.overview(store=store, period=DateRange(day, day, TOKYO, RangeKey.CUSTOM))["visits"] == 50
+    settings.ANALYTICS_RETENTION_DAYS = 400
+    assert reroll_order(order_id=order.pk) is True  # within retention: rolled up from the raw rows
+    assert selectors.overview(store=store, period=DateRange(day, day, TOKYO, RangeKey.CUSTOM))["orders"] == 0
