@@ -13,6 +13,7 @@ editing, never served). Two outputs from one walk:
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
@@ -120,6 +121,7 @@ ALLOWED_PSEUDO_CLASSES = frozenset(
     ]
 )
 ALLOWED_PSEUDO_ELEMENTS = frozenset(["before", "after", "first-letter", "first-line", "marker", "selection"])
+COMBINATORS = frozenset({">", "+", "~"})
 SELECTOR_FUNCTIONS = frozenset({"not", "is", "where"})
 NTH_FUNCTIONS = frozenset({"nth-child", "nth-last-child", "nth-of-type", "nth-last-of-type"})
 # Attributes whose values a selector may test: never value, name, type, tokens or htmx wiring.
@@ -557,6 +559,8 @@ class _Walker:
         if not tokens:
             self.fail(line, "A selector is empty.")
             return None
+        if not self.combinators(tokens, line, nested=nested):
+            return None
         for index, token in enumerate(tokens):
             token_line = getattr(token, "source_line", line)
             previous = tokens[index - 1] if index else None
@@ -598,6 +602,36 @@ class _Walker:
                 self.fail(token_line, f"“{_serialize([token])}” is not allowed in a selector.")
                 return None
         return _serialize(tokens)
+
+    def combinators(self, tokens, line: int, *, nested: bool) -> bool:
+        """Every compound stays inside the store: a selector is served as `.store-theme <it>`, so
+        one that starts with `~` or `+` would select the container's siblings (the page's footer).
+        Refused, as are a combinator at the end or two in a row; inside :is()/:not()/:where() no
+        combinator may lead at all (they take complete selectors there)."""
+        significant = [t for t in tokens if not isinstance(t, (ast.WhitespaceToken, ast.Comment))]
+        first, last = significant[0], significant[-1]
+        first_line = getattr(first, "source_line", line)
+        if _is_combinator(first) and first.value in {"~", "+"}:
+            self.fail(
+                first_line,
+                f"A selector may not start with “{first.value}”: it would reach outside your store "
+                "(start with an element, class or id inside it).",
+            )
+            return False
+        if _is_combinator(first) and nested:
+            self.fail(first_line, f"Inside :is(), :not() or :where() a selector may not start with “{first.value}”.")
+            return False
+        if _is_combinator(last):
+            self.fail(getattr(last, "source_line", line), f"A selector may not end with “{last.value}”.")
+            return False
+        for previous, token in itertools.pairwise(significant):
+            if _is_combinator(previous) and _is_combinator(token):
+                self.fail(
+                    getattr(token, "source_line", line),
+                    f"“{previous.value} {token.value}”: two combinators in a row are not allowed.",
+                )
+                return False
+        return True
 
     def class_name(self, name: str, line: int, *, kind: str = "class") -> bool:
         if name.lower().startswith(PLATFORM_PREFIXES):
@@ -835,6 +869,10 @@ class _Walker:
 
 def _plain_string(value: str) -> bool:
     return not any(c in value for c in "\"'\n\r\f")
+
+
+def _is_combinator(token) -> bool:
+    return isinstance(token, ast.LiteralToken) and token.value in COMBINATORS
 
 
 def _is_literal(token, value: str) -> bool:

@@ -61,6 +61,27 @@ HOSTILE = [
     (".a { clip-path: inset(0) }", "clip-path"),
     (".a { mask-image: linear-gradient(red, blue) }", "mask"),
     ("@media screen { @media print { @media all { .a { color: red } } } }", "nested too deeply"),
+    # Selectors that would be served as `.store-theme ~ footer`: siblings of the store, outside it.
+    ("~ footer { display: none }", "may not start with “~”"),
+    ("+ div { color: red }", "may not start with “+”"),
+    ("~ * { color: red }", "may not start with “~”"),
+    (".a, ~ footer { color: red }", "may not start with “~”"),
+    ("@media screen { ~ footer { color: red } }", "may not start with “~”"),
+    ("@media screen { @media (min-width: 1px) { + nav { color: red } } }", "may not start with “+”"),
+    (":where(~ div) { color: red }", "may not start with “~”"),
+    (":is(+ footer) { color: red }", "may not start with “+”"),
+    (".a:not(~ p) { color: red }", "may not start with “~”"),
+    (":is(.a, + p) { color: red }", "may not start with “+”"),
+    (":is(> p) { color: red }", "may not start with “>”"),
+    ("p ~ { color: red }", "may not end with “~”"),
+    ("p > + a { color: red }", "two combinators in a row"),
+    ("@supports (display: grid) { ~ footer { color: red } }", "@supports"),
+    ("& p { color: red }", "“&”"),
+    (".a { & ~ p { color: red } }", "can't be read"),
+    (":host { color: red }", ":host"),
+    (":scope ~ p { color: red }", ":scope"),
+    ("html > body p { color: red }", "html"),
+    ("main ~ footer { color: red }", "main"),
 ]
 
 
@@ -128,6 +149,12 @@ _pieces = st.sampled_from(
         "::before",
         "[href^='/']",
         "> p",
+        "~",
+        "+ ",
+        "~ p",
+        ":is(",
+        ")",
+        "@media screen{",
         " ",
         ",",
         "{",
@@ -178,7 +205,18 @@ _pieces = st.sampled_from(
         "5",
     ]
 )
-_sheets = st.one_of(st.lists(_pieces, max_size=40).map("".join), st.text(max_size=200))
+_selector_pieces = st.sampled_from(
+    ["p", ".a", "#x", "a:hover", "::after", ":is(", ":not(", ":where(", ")", ",", " ", "~", "+", ">", "*", "&"]
+)
+# Sheets of rules whose selectors are made of pieces (so leading and doubled combinators come up).
+_rules = st.lists(
+    st.tuples(st.booleans(), st.lists(_selector_pieces, min_size=1, max_size=8).map("".join)).map(
+        lambda pair: ("@media screen { %s { color: red } }" if pair[0] else "%s { color: red }") % pair[1]
+    ),
+    min_size=1,
+    max_size=4,
+).map("\n".join)
+_sheets = st.one_of(st.lists(_pieces, max_size=40).map("".join), _rules, st.text(max_size=200))
 
 
 def _try(css):
@@ -208,3 +246,8 @@ def test_output_never_breaks_out_or_fetches_elsewhere(css):
         assert "\\" not in text
     for url in re.findall(r"url\(([^)]*)\)", served, flags=re.IGNORECASE):
         assert url.strip("\"'") in ASSETS.values()
+    # Every served selector starts with the container and then something inside it.
+    for prelude in re.findall(r"^ *([^@\s][^{\n]*) \{$", served, flags=re.MULTILINE):
+        for selector in prelude.split(", "):
+            assert selector.startswith(".store-theme "), selector
+            assert not selector.removeprefix(".store-theme ").startswith(("~", "+")), selector
