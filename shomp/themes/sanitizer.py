@@ -122,13 +122,40 @@ ALLOWED_PSEUDO_CLASSES = frozenset(
 )
 ALLOWED_PSEUDO_ELEMENTS = frozenset(["before", "after", "first-letter", "first-line", "marker", "selection"])
 COMBINATORS = frozenset({">", "+", "~"})
+# Platform content on a store's own pages (reviews, rating summaries, the buy box, report links)
+# is marked `data-shomp-protected`. In the served sheet every selector's subject carries this
+# guard, so a store's rule never matches a protected region, anything inside one, or anything
+# that contains one (hiding an ancestor would hide it). Where a browser can't read the guard
+# (no :has()), the whole rule is dropped: it fails closed. docs/ARCHITECTURE.md, "Themes".
+PROTECTED_ATTRIBUTE = "data-shomp-protected"
+PROTECTED_GUARD = f":not([{PROTECTED_ATTRIBUTE}], [{PROTECTED_ATTRIBUTE}] *, :has([{PROTECTED_ATTRIBUTE}]))"
 SELECTOR_FUNCTIONS = frozenset({"not", "is", "where"})
 NTH_FUNCTIONS = frozenset({"nth-child", "nth-last-child", "nth-of-type", "nth-last-of-type"})
 # Attributes whose values a selector may test: never value, name, type, tokens or htmx wiring.
-ALLOWED_ATTRIBUTES = frozenset({"href", "title", "alt", "lang", "dir", "role", "class", "id"})
-ALLOWED_ATTRIBUTE_PREFIXES = ("aria-",)
-# Classes and ids of the platform's frame (and the container itself) stay the platform's.
-PLATFORM_PREFIXES = ("shomp", "store-theme", "site-", "navbar", "toast", "modal", "offcanvas", "dropdown", "htmx")
+# Nor id, aria-* or data-*: they pick out one review or rating ([aria-label^="1 out"]).
+ALLOWED_ATTRIBUTES = frozenset({"href", "title", "alt", "lang", "dir", "role", "class"})
+# Classes and ids of the platform's frame (and the container itself) stay the platform's, as do
+# those of the platform's content on store pages (reviews, ratings, the buy box).
+PLATFORM_PREFIXES = (
+    "shomp",
+    "store-theme",
+    "site-",
+    "navbar",
+    "toast",
+    "modal",
+    "offcanvas",
+    "dropdown",
+    "htmx",
+    "review",
+    "rating",
+    "average-rating",
+    "flag",
+    "product-buy-box",
+    "product-price",
+    "product-availability",
+    "add-to-cart",
+    "add-qty",
+)
 
 _BOX = ("", "-top", "-right", "-bottom", "-left", "-inline", "-block", "-inline-start", "-inline-end")
 ALLOWED_PROPERTIES = frozenset(
@@ -561,12 +588,18 @@ class _Walker:
             return None
         if not self.combinators(tokens, line, nested=nested):
             return None
+        pseudo_element = None
         for index, token in enumerate(tokens):
             token_line = getattr(token, "source_line", line)
             previous = tokens[index - 1] if index else None
             before = tokens[index - 2] if index > 1 else None
             if isinstance(token, ast.WhitespaceToken):
                 continue
+            if pseudo_element is not None:
+                self.fail(token_line, f"::{pseudo_element} must come last in its selector.")
+                return None
+            if isinstance(token, ast.IdentToken) and _is_literal(previous, ":") and _is_literal(before, ":"):
+                pseudo_element = token.lower_value
             if isinstance(token, ast.IdentToken):
                 name = token.lower_value
                 if _is_literal(previous, "."):
@@ -592,6 +625,16 @@ class _Walker:
                 if token.value == "*" and len(tokens) == 1 and not nested:
                     self.fail(token_line, "A selector of everything (*) is not allowed: name what you style.")
                     return None
+                following = tokens[index + 1] if index + 1 < len(tokens) else None
+                if token.value == "." and not isinstance(following, ast.IdentToken):
+                    self.fail(token_line, "“.” must be followed by a class name.")
+                    return None
+                if token.value == ":" and not (
+                    isinstance(following, (ast.IdentToken, ast.FunctionBlock))
+                    or (_is_literal(following, ":") and not _is_literal(previous, ":"))
+                ):
+                    self.fail(token_line, "“:” must be followed by a pseudo-class or pseudo-element name.")
+                    return None
             elif isinstance(token, ast.FunctionBlock) and _is_literal(previous, ":"):
                 if not self.selector_function(token, token_line):
                     return None
@@ -601,6 +644,8 @@ class _Walker:
             else:
                 self.fail(token_line, f"“{_serialize([token])}” is not allowed in a selector.")
                 return None
+        if self.scope and not nested:
+            return _guarded(tokens)
         return _serialize(tokens)
 
     def combinators(self, tokens, line: int, *, nested: bool) -> bool:
@@ -691,7 +736,7 @@ class _Walker:
             self.fail(line, "This attribute selector is not allowed.")
             return False
         name = parts[0].lower_value
-        if name not in ALLOWED_ATTRIBUTES and not name.startswith(ALLOWED_ATTRIBUTE_PREFIXES):
+        if name not in ALLOWED_ATTRIBUTES:
             self.fail(line, f"Selecting on the attribute “{name}” is not allowed.")
             return False
         for part in parts[1:]:
@@ -770,6 +815,9 @@ class _Walker:
             if not words <= POSITIONS or len(value) != 1:
                 self.fail(line, "position may only be static, relative or absolute (nothing fixed over the page).")
                 return None
+        if base.startswith("margin") and _has_negative(value):
+            self.fail(line, f"{name} may not be negative: it would pull the content after it out of sight.")
+            return None
         if base == "z-index":
             number = value[0] if len(value) == 1 else None
             if not (
@@ -869,6 +917,37 @@ class _Walker:
 
 def _plain_string(value: str) -> bool:
     return not any(c in value for c in "\"'\n\r\f")
+
+
+def _guarded(tokens) -> str:
+    """The selector with PROTECTED_GUARD on its subject (the last compound), before any
+    pseudo-element: `.a > p::after` becomes `.a > p:not(…)::after`."""
+    start = 0
+    for index, token in enumerate(tokens):
+        if isinstance(token, ast.WhitespaceToken) or _is_combinator(token):
+            start = index + 1
+    end = len(tokens)
+    for index in range(start, len(tokens) - 1):
+        if _is_literal(tokens[index], ":") and _is_literal(tokens[index + 1], ":"):
+            end = index
+            break
+    head = _serialize(tokens[:end])
+    if end == start:  # the compound is only a pseudo-element (`p ::after` means `p *::after`)
+        head = (head + " *") if head else "*"
+    return head + PROTECTED_GUARD + _serialize(tokens[end:])
+
+
+def _has_negative(tokens) -> bool:
+    for token in tokens:
+        if isinstance(token, (ast.NumberToken, ast.DimensionToken, ast.PercentageToken)) and token.value < 0:
+            return True
+        if _is_literal(token, "-"):
+            return True
+        if isinstance(token, ast.FunctionBlock) and _has_negative(token.arguments):
+            return True
+        if isinstance(token, ast.ParenthesesBlock) and _has_negative(token.content):
+            return True
+    return False
 
 
 def _is_combinator(token) -> bool:

@@ -1,6 +1,11 @@
 """Build a store's stylesheet: its fonts (@font-face on Shomp's own static files), the theme's
 variables over Bootstrap 5.3's, the layout rules, then the sanitised custom CSS, all under the
-storefront container `.store-theme` (nothing reaches the header, footer or any other page)."""
+storefront container `.store-theme` (nothing reaches the header, footer or any other page).
+
+Protected regions (`data-shomp-protected`: reviews, rating summaries, the buy box) sit above
+anything the store's CSS can position (its z-index stops at 100) on an opaque background, so
+no overlay of the store's covers or shows through them; the store's own rules never match them
+(sanitizer.PROTECTED_GUARD)."""
 
 from __future__ import annotations
 
@@ -39,6 +44,8 @@ BASE_RULES = """
 .store-theme .pagination { --bs-pagination-bg: var(--store-surface); --bs-pagination-color: var(--bs-link-color);
   --bs-pagination-active-bg: var(--store-primary); --bs-pagination-active-border-color: var(--store-primary);
   --bs-pagination-active-color: var(--store-on-primary); }
+.store-theme [data-shomp-protected] { position: relative; z-index: 1000; }
+:where(.store-theme [data-shomp-protected]) { background-color: var(--bs-body-bg); }
 #main:has(> .store-theme) { display: flex; flex-direction: column; }
 #main > .store-theme { flex-grow: 1; }
 .store-banner { overflow: hidden; }

@@ -130,3 +130,95 @@ def test_design_pages_fit_a_phone(make_page, live_url):
     assert horizontal_overflow(page) <= 0
     screenshot(page, "themes/storefront-375")
     assert_no_page_errors(page)
+
+
+# A hostile sheet on the store's own pages -------------------------------------------------------
+
+HOSTILE_SHEET = """
+button { display: none }
+article, .card { display: none }
+.row, .col-md-5, .col-lg-8, .container { display: none }
+span { visibility: hidden }
+.breadcrumb { display: none }
+.small::after { content: "Pay by bank transfer to save 50%"; position: absolute; inset: 0; z-index: 100;
+  background: #ffffff; color: #000000; font-size: 3rem }
+"""
+
+_UNCOVERED = """(el) => {
+  el.scrollIntoView({block: "center", behavior: "instant"});
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) return false;
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return el === hit || el.contains(hit);
+}"""
+
+
+def _publish_hostile(shop, review_ids):
+    """The hostile sheet through the real sanitiser and publish; then, as if the sanitiser's name
+    checks were missing, `#review-N { display: none }` rules added with only the served guard."""
+    from shomp.themes import services
+    from shomp.themes.sanitizer import PROTECTED_GUARD
+    from shomp.themes.stylesheet import content_hash
+
+    services.customize_store(store=shop, custom_css=HOSTILE_SHEET)
+    design = services.publish(store=shop)
+    extra = "".join(f".store-theme #review-{pk}{PROTECTED_GUARD} {{ display: none; }}\n" for pk in review_ids)
+    design.published_css += extra
+    design.published_hash = content_hash(design.published_css)
+    design.save()
+
+
+def test_a_hostile_sheet_cannot_hide_or_cover_reviews_the_buy_box_or_the_header(make_page, live_url):
+    from shomp.reviews import services as reviews
+
+    shop = builders.store(name="Sly Shop", slug="sly-shop")
+    shop.review_policy = shop.ReviewPolicy.ANYONE
+    shop.save(update_fields=["review_policy"])
+    lamp = builders.product(shop, "Dim Lamp", price="30.00")
+    bad = reviews.create_review(user=builders.user("unhappy"), product=lamp, rating=1, title="Broke in a week")
+    good = reviews.create_review(user=builders.user("happy"), product=lamp, rating=5, title="Lovely light")
+    _publish_hostile(shop, [bad.pk, good.pk])
+
+    for width, mobile in ((1280, False), (375, True)):
+        buyer = login(make_page(mobile=mobile), live_url, builders.user(f"looker{width}").username, builders.PASSWORD)
+        buyer.goto(lamp.get_absolute_url())
+        expect(buyer.locator("link[data-store-theme]")).to_have_count(1)
+        # The sheet is live: what is the store's own is hidden, and the overlay is drawn.
+        expect(buyer.locator("#store-theme .breadcrumb")).to_be_hidden()
+        overlay = buyer.locator("#store-theme p.small").first.evaluate("(e) => getComputedStyle(e, '::after').content")
+        assert "Pay by bank transfer" in overlay
+        # Platform content: visible and on top of the overlay.
+        add = buyer.get_by_role("button", name="Add to cart")
+        expect(add).to_be_visible()
+        assert add.evaluate(_UNCOVERED)
+        expect(buyer.locator("#product-price")).to_be_visible()
+        expect(buyer.locator("#reviews")).to_be_visible()
+        assert buyer.locator("#reviews").evaluate(_UNCOVERED)
+        rating = buyer.locator("#store-theme .rating-line").first
+        expect(rating).to_be_visible()
+        assert rating.evaluate(_UNCOVERED)
+        screenshot(buyer, f"themes/hostile-product-{width}")
+        add.click()
+        expect(buyer.get_by_role("link", name="View cart")).to_be_visible()
+
+        buyer.get_by_role("link", name=re.compile(r"\(2 reviews\)")).first.click()
+        expect(buyer.get_by_role("heading", name="Reviews of Dim Lamp")).to_be_visible()
+        for review in (bad, good):
+            article = buyer.locator(f"#review-{review.pk}")
+            expect(article).to_be_visible()
+            assert article.evaluate(_UNCOVERED), review.title
+        expect(buyer.locator("#average-rating")).to_be_visible()
+        flag = buyer.locator(f"#flag-{bad.pk} summary")
+        expect(flag).to_be_visible()
+        assert flag.evaluate(_UNCOVERED)
+        flag.click()
+        expect(buyer.locator(f"#flag-{bad.pk} fieldset")).to_be_visible()
+        screenshot(buyer, f"themes/hostile-reviews-{width}")
+
+        # The header: visible, and its links take clicks.
+        brand = buyer.locator(".shomp-brand")
+        expect(brand).to_be_visible()
+        assert brand.evaluate(_UNCOVERED)
+        brand.click()
+        expect(buyer).to_have_url(re.compile(r"/$"))
+        assert_no_page_errors(buyer)

@@ -249,7 +249,7 @@ def test_picking_with_htmx_returns_only_the_buy_box_gallery_and_announcement(cli
     html = response.text
     assert response.status_code == 200
     assert "<html" not in html and "About this item" not in html and "<nav" not in html
-    assert html.lstrip().startswith('<div id="product-buy-box">')
+    assert html.lstrip().startswith('<div id="product-buy-box" data-shomp-protected>')
     assert '<div id="product-gallery-region" hx-swap-oob="true">' in html
     assert 'id="variant-announcer"' in html and 'hx-swap-oob="innerHTML"' in html
     assert "M / Red: $20.00. In stock." in html

@@ -10,6 +10,7 @@ from django.test import Client
 from shomp.demo import themes
 from shomp.stores.models import Store
 from shomp.themes.models import StoreAsset, StoreSettings
+from shomp.themes.sanitizer import PROTECTED_GUARD
 
 
 @pytest.mark.django_db
@@ -19,7 +20,7 @@ def test_demo_stores_wear_different_themes_and_one_has_custom_css():
     assert {slug: d.theme.key for slug, d in designs.items()} == themes.THEMES
     assert all(d.published_hash for d in designs.values())
     inkwell = designs[themes.CUSTOM_CSS_STORE]
-    assert ".store-theme .product-card:hover {" in inkwell.published_css
+    assert f".store-theme .product-card:hover{PROTECTED_GUARD} {{" in inkwell.published_css
     assert inkwell.published["banner_url"]
     page = Client().get(Store.objects.get(slug=themes.CUSTOM_CSS_STORE).get_absolute_url()).content.decode()
     assert inkwell.published_hash in page and 'class="store-banner"' in page

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shomp.themes.sanitizer import MAX_BYTES, CSSRejected, sanitize, scoped_css
+from shomp.themes.sanitizer import MAX_BYTES, PROTECTED_GUARD, CSSRejected, sanitize, scoped_css
 
+GUARD = PROTECTED_GUARD
 ASSETS = {"banner": "/media/themes/assets/abc123.jpg", "dots": "/media/themes/assets/def456.png"}
 
 HOSTILE = [
@@ -82,6 +83,24 @@ HOSTILE = [
     (":scope ~ p { color: red }", ":scope"),
     ("html > body p { color: red }", "html"),
     ("main ~ footer { color: red }", "main"),
+    # Picking out platform content on the store's own pages (reviews, ratings, the buy box).
+    ("#review-5 { display: none }", "Shomp's own page"),
+    (".review { display: none }", "Shomp's own page"),
+    (".rating-summary { visibility: hidden }", "Shomp's own page"),
+    ("#product-buy-box { opacity: 0 }", "Shomp's own page"),
+    ("#add-to-cart-status { display: none }", "Shomp's own page"),
+    ("[aria-label^='1 out'] { display: none }", "attribute “aria-label”"),
+    ("[data-rating='1'] { display: none }", "attribute “data-rating”"),
+    ("[id^=review] { display: none }", "attribute “id”"),
+    ("[data-shomp-protected] { display: none }", "attribute “data-shomp-protected”"),
+    (".a:not([data-shomp-protected]) { color: red }", "attribute “data-shomp-protected”"),
+    # Negative margins pull the next content (a review, the buy box) up out of sight.
+    ("p::after.a { color: red }", "must come last"),
+    ("p::after:hover { color: red }", "must come last"),
+    ("p::before > a { color: red }", "must come last"),
+    ("h1 { margin-bottom: -3000px }", "may not be negative"),
+    ("h1 { margin: 0 0 calc(0px - 3000px) }", "may not be negative"),
+    ("h1 { margin-block: min(-1px, 2px) }", "may not be negative"),
 ]
 
 
@@ -129,9 +148,9 @@ li:nth-child(2n+1):not(.a, .b) { position: relative; z-index: 3 }
     clean = sanitize(css, asset_names=ASSETS)
     assert "/* mine */" not in clean and 'url("banner")' in clean
     served = scoped_css(clean, scope="store-theme", asset_urls=ASSETS)
-    assert ".store-theme .product-card {" in served
-    assert ".store-theme h2:hover, .store-theme .product-card::after {" in served
-    assert '  .store-theme .hero > a[href^="/"] {' in served
+    assert f".store-theme .product-card{GUARD} {{" in served
+    assert f".store-theme h2:hover{GUARD}, .store-theme .product-card{GUARD}::after {{" in served
+    assert f'  .store-theme .hero > a[href^="/"]{GUARD} {{' in served
     assert 'url("/media/themes/assets/abc123.jpg") no-repeat' in served
     assert "z-index: 3;" in served
 
@@ -248,6 +267,41 @@ def test_output_never_breaks_out_or_fetches_elsewhere(css):
         assert url.strip("\"'") in ASSETS.values()
     # Every served selector starts with the container and then something inside it.
     for prelude in re.findall(r"^ *([^@\s][^{\n]*) \{$", served, flags=re.MULTILINE):
-        for selector in prelude.split(", "):
+        for selector in _top_level_split(prelude):
             assert selector.startswith(".store-theme "), selector
             assert not selector.removeprefix(".store-theme ").startswith(("~", "+")), selector
+            # The subject carries the guard that keeps it off protected regions.
+            assert re.search(re.escape(GUARD) + r"(::[a-z-]+)?$", selector, flags=re.IGNORECASE), selector
+
+
+def _top_level_split(prelude):
+    parts, depth, current = [], 0, ""
+    for char in prelude:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    return [*parts, current.strip()]
+
+
+def test_served_rules_never_match_protected_regions_or_their_ancestors():
+    served = scoped_css(
+        sanitize("button, article { display: none }\np::after { content: 'x'; position: absolute; inset: 0 }"),
+        scope="store-theme",
+        asset_urls={},
+    )
+    assert f".store-theme button{GUARD}, .store-theme article{GUARD} {{" in served
+    assert f".store-theme p{GUARD}::after {{" in served
+    assert GUARD == (
+        ":not([data-shomp-protected], [data-shomp-protected] *, :has([data-shomp-protected]))"
+    )  # the region itself, anything inside it, anything containing it
+
+
+def test_platform_regions_sit_above_anything_the_store_positions():
+    from shomp.themes.sanitizer import Z_INDEX_RANGE
+    from shomp.themes.stylesheet import BASE_RULES
+
+    assert ".store-theme [data-shomp-protected] { position: relative; z-index: 1000; }" in BASE_RULES
+    assert Z_INDEX_RANGE[1] < 1000

@@ -9,6 +9,7 @@ from shomp.follows import services as follows_services
 from shomp.stores.tests.factories import StoreFactory
 from shomp.themes import services
 from shomp.themes.models import StoreSettings
+from shomp.themes.sanitizer import PROTECTED_GUARD
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def test_the_sheet_is_served_as_css_with_long_cache_and_nosniff_and_a_new_addres
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "max-age=31536000" in response["Cache-Control"] and "immutable" in response["Cache-Control"]
     body = response.content.decode()
-    assert ".store-theme .product-card {" in body and "#9c2f1e" in body
+    assert f".store-theme .product-card{PROTECTED_GUARD} {{" in body and "#9c2f1e" in body
     assert "--bs-body-bg: #111827;" in body  # the theme's variables over Bootstrap's
     assert "/static/themes/fonts/space-grotesk/space-grotesk-latin-700-normal.woff2" in body
 
