@@ -3,14 +3,7 @@ from django import forms
 from shomp.core.uploads import ImageUploadField, UploadForm
 
 from .models import Store, time_zone_choices
-
-# A logo is decoded in the seller's request (anyone signed in may open a store), so its caps are
-# lower than core.uploads' defaults, which the media worker affords. Measured (process_image to
-# 1024 px, flat images, the cheapest files for the most pixels): a 40 MP JPEG +20 MB and 0.1 s
-# (decoded at 1/8 scale), a 16 MP PNG +120 MB and 0.5 s with alpha, an 8 MP WebP +125 MB and
-# 0.4 s, an 8 MP GIF +60 MB: a request stays under 256 MB and 2 s (bench/uploads.py's store/).
-LOGO_MAX_PIXELS = {"JPEG": 40_000_000, "PNG": 16_000_000, "WEBP": 8_000_000, "GIF": 8_000_000}
-LOGO_MAX_SIDE = 1024  # stored (and decoded, for a JPEG) at most this large; pages show the thumbnail
+from .services import LOGO_MAX_PIXELS, LOGO_MAX_SIDE
 
 
 class StoreForm(UploadForm):

@@ -1,7 +1,8 @@
 from django import forms
 
 from shomp.core.params import parse_id
-from shomp.core.uploads import MultipleImageUploadField
+from shomp.core.uploads import ImageUploadField, MultipleImageUploadField, UploadForm
+from shomp.stores.services import LOGO_MAX_PIXELS, LOGO_MAX_SIDE
 
 from . import design, services
 
@@ -103,3 +104,15 @@ class AssetUploadForm(forms.Form):
 
 class AssetRenameForm(forms.Form):
     name = forms.CharField(label="Name", max_length=60)
+
+
+class LogoForm(UploadForm):
+    """The store's logo from the Customize page (Store.logo, as store settings set it: the same
+    caps, decoded only after the cheap checks pass)."""
+
+    logo = ImageUploadField(
+        label="Logo",
+        max_pixels=LOGO_MAX_PIXELS,
+        max_side=LOGO_MAX_SIDE,
+        help_text="JPEG, PNG, WebP or GIF, up to 10 MB. It shows on your store at once.",
+    )

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shomp.core import uploads
+from shomp.stores import services as stores_services
 from shomp.stores.models import Store
 
 from . import design, stylesheet
@@ -325,3 +326,29 @@ def delete_asset(*, store: Store, asset_id: int) -> None:
         storage = asset.image.storage
         asset.delete()
         transaction.on_commit(lambda: [storage.delete(n) for n in (image, thumbnail) if n])
+
+
+# The logo ---------------------------------------------------------------------------------------
+# Store.logo stays the logo's only copy: these set it through the stores app's service.
+
+
+def set_logo(*, store: Store, logo: uploads.ProcessedImage | None) -> Store:
+    """Upload (a ProcessedImage, under the stores app's logo caps) or remove (None) the logo."""
+    return stores_services.set_logo(store=store, logo=logo)
+
+
+def use_asset_as_logo(*, store: Store, asset_id: int) -> Store:
+    """Make one of the store's assets its logo: the asset's (already cleaned) image is processed
+    again under the logo's caps, so the logo and its thumbnail are the same as an upload's."""
+    asset = StoreAsset.objects.filter(store=store, pk=asset_id).first()
+    if asset is None:
+        raise ValidationError({"asset": "That asset is not one of your store's."})
+    try:
+        with uploads.local_file(asset.image) as file:
+            file.name = Path(asset.image.name).name
+            processed = uploads.process_image(
+                file, max_pixels=stores_services.LOGO_MAX_PIXELS, max_side=stores_services.LOGO_MAX_SIDE
+            )
+    except FileNotFoundError:
+        raise ValidationError({"asset": f"“{asset.name}” is missing its image: upload it again."}) from None
+    return stores_services.set_logo(store=store, logo=processed)

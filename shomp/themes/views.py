@@ -26,7 +26,7 @@ from shomp.organizations.areas import Area
 from shomp.stores.policies import active_store_required
 
 from . import design, selectors, services, stylesheet
-from .forms import AssetRenameForm, AssetUploadForm, CustomizeForm
+from .forms import AssetRenameForm, AssetUploadForm, CustomizeForm, LogoForm
 from .models import Theme
 from .policies import access_asset
 
@@ -135,6 +135,7 @@ def _customize_context(request, settings, form, *, saved: bool = False) -> dict:
         "published": bool(settings.published_hash),
         "unpublished_changes": settings.published.get("draft_version") != settings.draft_version,
         "saved": saved,
+        "logo_form": LogoForm(),
         "nav": "customize",
     }
 
@@ -174,6 +175,29 @@ def customize(request: HttpRequest) -> HttpResponse:
     context = _customize_context(request, settings, form, saved=saved)
     context["swap_colors"] = swap_colors
     return render(request, "themes/dashboard_customize.html", context, partial="feedback", status=status)
+
+
+@active_store_required(area=Area.APPEARANCE)
+@require_POST
+def logo(request: HttpRequest) -> HttpResponse:
+    """Upload or remove the store's logo from Customize (Store.logo, through the stores app's
+    service; live at once, like the store settings page). A bad file: the Customize page again
+    with the message next to the field, nothing changed."""
+    if request.POST.get("remove"):
+        services.set_logo(store=request.store, logo=None)
+        messages.success(request, "Logo removed.")
+        return redirect("themes:customize")
+    form = LogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.set_logo(store=request.store, logo=form.cleaned_data["logo"])
+        messages.success(request, "Logo saved: your store shows it now, and so does the preview.")
+        return redirect("themes:customize")
+    settings = services.settings_for(store=request.store)
+    assets = list(selectors.store_assets(store=request.store))
+    draft_form = CustomizeForm(initial=_initial(settings, services.draft_design(settings)), assets=assets)
+    context = _customize_context(request, settings, draft_form)
+    context["logo_form"] = form
+    return render(request, "themes/dashboard_customize.html", context, status=400)
 
 
 @active_store_required(area=Area.APPEARANCE)
@@ -315,4 +339,19 @@ def asset_delete(request: HttpRequest, asset_id: str) -> HttpResponse:
         messages.error(request, " ".join(refusal.messages))
     else:
         messages.success(request, f"Deleted {asset.name}.")
+    return redirect("themes:assets")
+
+
+@active_store_required(area=Area.APPEARANCE)
+@require_POST
+def asset_logo(request: HttpRequest, asset_id: str) -> HttpResponse:
+    """ "Use as logo" on the Assets page: the asset becomes Store.logo (a copy made under the
+    logo's caps; the asset stays)."""
+    asset = access_asset(store=request.store, asset_id=asset_id)
+    try:
+        services.use_asset_as_logo(store=request.store, asset_id=asset.pk)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, f"{asset.name} is now your store's logo.")
     return redirect("themes:assets")

@@ -14,6 +14,7 @@ from .helpers import (
     horizontal_overflow,
     label,
     login,
+    page_errors,
     screenshot,
     upload,
 )
@@ -222,3 +223,46 @@ def test_a_hostile_sheet_cannot_hide_or_cover_reviews_the_buy_box_or_the_header(
         brand.click()
         expect(buyer).to_have_url(re.compile(r"/$"))
         assert_no_page_errors(buyer)
+
+
+LOGO_FIELD = re.compile(r"^(Upload a|Replace the) logo$")
+
+
+def test_seller_sets_the_logo_on_customize_and_from_an_asset_and_the_preview_shows_it(make_page, live_url):
+    shop = builders.store(name="Logo Lab", slug="logo-lab")
+    for width, mobile in ((1280, False), (375, True)):
+        seller = login(make_page(mobile=mobile), live_url, shop.owner.username, builders.PASSWORD)
+        seller.goto("/dashboard/store/customize/")
+        preview = seller.frame_locator("iframe.preview-frame")
+        # A file that is not an image: the message next to the field, no logo.
+        seller.get_by_label(LOGO_FIELD).set_input_files(upload("logo.png", b"<svg onload=alert(1)>", "image/png"))
+        seller.get_by_role("button", name="Upload", exact=True).click()
+        expect(seller.locator("#logo-error")).to_contain_text("not a JPEG, PNG, WebP or GIF")
+        screenshot(seller, f"themes/logo-error-{width}")
+        seller.get_by_label(LOGO_FIELD).set_input_files(
+            upload("Mark.png", builders.png_bytes(size=(200, 200)), "image/png")
+        )
+        seller.get_by_role("button", name="Upload", exact=True).click()
+        expect(seller.get_by_text("Logo saved")).to_be_visible()
+        expect(preview.get_by_role("img", name="Logo Lab logo")).to_be_visible()
+        screenshot(seller, f"themes/logo-customize-{width}")
+        seller.get_by_role("button", name="Remove the logo").click()
+        expect(seller.get_by_text("Logo removed.")).to_be_visible()
+        expect(preview.get_by_role("img", name="Logo Lab logo")).to_have_count(0)
+
+        seller.goto("/dashboard/store/assets/")
+        if width == 1280:
+            seller.get_by_label("Images", exact=True).set_input_files(
+                upload("Round Mark.png", builders.png_bytes(size=(400, 400)), "image/png")
+            )
+            seller.get_by_role("button", name="Upload").click()
+        seller.get_by_role("button", name="Use as logo (round-mark)").click()
+        expect(seller.get_by_text("round-mark is now your store's logo.")).to_be_visible()
+        expect(seller.locator("#current-logo")).to_be_visible()
+        screenshot(seller, f"themes/logo-assets-{width}")
+        seller.goto("/dashboard/store/customize/")
+        expect(preview.get_by_role("img", name="Logo Lab logo")).to_be_visible()
+        assert horizontal_overflow(seller) <= 0
+        # The refused upload's answer is a 400 (the console logs it); nothing else went wrong.
+        errors = [e for e in page_errors(seller) if "favicon" not in e and "/customize/logo/" not in e]
+        assert errors == []

@@ -34,6 +34,8 @@ def _world():
         users[role] = add_member(store, role=role).user
     (asset,) = services.upload_assets(store=store, files=[_png()])
     services.apply_theme(store=store, theme_key="studio")
+    store.logo = "seed-logo.png"  # a name only: nothing here may touch it
+    store.save(update_fields=["logo"])
     return store, users, asset
 
 
@@ -51,6 +53,9 @@ def _routes(asset):
         "upload": ("post", reverse("themes:assets"), {"files": [_png()]}),
         "rename": ("post", reverse("themes:asset_rename", kwargs={"asset_id": asset.pk}), {"name": "renamed"}),
         "delete": ("post", reverse("themes:asset_delete", kwargs={"asset_id": asset.pk}), {}),
+        "logo": ("post", reverse("themes:logo"), {"logo": _png()}),
+        "logo_remove": ("post", reverse("themes:logo"), {"remove": "1"}),
+        "asset_logo": ("post", reverse("themes:asset_logo", kwargs={"asset_id": asset.pk}), {}),
     }
 
 
@@ -58,6 +63,8 @@ def _unchanged(store, asset):
     settings = StoreSettings.objects.get(store=store)
     assert settings.theme.key == "studio" and settings.custom_css == "" and settings.published_hash == ""
     assert list(StoreAsset.objects.filter(store=store).values_list("pk", "name")) == [(asset.pk, asset.name)]
+    store.refresh_from_db()
+    assert store.logo.name == "seed-logo.png"  # the logo neither replaced nor removed
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -65,7 +72,17 @@ def test_each_role_reaches_the_design_pages_only_with_appearance(client, role):
     store, users, asset = _world()
     client.force_login(users[role])
     for key, (method, url, data) in _routes(asset).items():
-        if key in {"upload", "rename", "delete", "apply", "customize_post", "publish"}:
+        if key in {
+            "upload",
+            "rename",
+            "delete",
+            "apply",
+            "customize_post",
+            "publish",
+            "logo",
+            "logo_remove",
+            "asset_logo",
+        }:
             continue  # the writes are tried below, after the reads
         response = getattr(client, method)(url, data)
         if role in APPEARANCE_PEOPLE:
@@ -101,9 +118,11 @@ def test_another_stores_owner_only_ever_works_on_their_own_store(client):
     before = StoreSettings.objects.get(store=store)
     other = StoreFactory()
     client.force_login(other.owner)
-    for key in ("rename", "delete"):
+    for key in ("rename", "delete", "asset_logo"):
         method, url, data = _routes(asset)[key]
         assert getattr(client, method)(url, data).status_code == 404, key
+    store.refresh_from_db()
+    assert store.logo.name == "seed-logo.png" and not other.logo
     for key in ("preview", "preview_css", "customize", "assets"):
         method, url, data = _routes(asset)[key]
         body = getattr(client, method)(url, data).content.decode()

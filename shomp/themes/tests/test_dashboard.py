@@ -4,6 +4,7 @@ refused next to its field, nothing saved), contrast warnings, the preview, publi
 
 import html as html_lib
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -302,3 +303,59 @@ def test_dashboard_pages_spend_flat_queries(seller, store, django_assert_max_num
     ):
         with django_assert_max_num_queries(budget):
             assert seller.get(reverse(name)).status_code == 200, name
+
+
+# The logo (Store.logo, set from Customize and Assets through the stores app's service) -----------
+
+
+def test_a_logo_uploaded_on_customize_is_the_stores_logo_and_in_the_preview(seller, store):
+    response = seller.post(reverse("themes:logo"), {"logo": png(name="Mark.png", size=(300, 300))})
+    assert response.status_code == 302 and response["Location"] == reverse("themes:customize")
+    store.refresh_from_db()
+    assert store.logo and store.logo_thumbnail
+    page = seller.get(reverse("themes:customize")).content.decode()
+    assert store.logo_thumbnail.url in page and "Logo saved" in page
+    preview = seller.get(reverse("themes:preview")).content.decode()
+    assert f'src="{store.logo_thumbnail.url}" alt="{html_lib.escape(store.name)} logo"' in preview
+    assert store.logo_thumbnail.url in seller.get(store.get_absolute_url()).content.decode()  # live at once
+
+    seller.post(reverse("themes:logo"), {"remove": "1"})
+    store.refresh_from_db()
+    assert not store.logo and not store.logo_thumbnail
+    assert "placeholder-img" in seller.get(reverse("themes:preview")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("evil.png", b"<svg onload=alert(1)>", content_type="image/png"), "not a JPEG, PNG"),
+        (None, "This field is required."),
+    ],
+)
+def test_a_bad_logo_is_refused_next_to_its_field_and_nothing_changes(seller, store, upload, message):
+    services.set_logo(store=store, logo=None)
+    response = seller.post(reverse("themes:logo"), {"logo": upload} if upload else {})
+    assert response.status_code == 400
+    page = response.content.decode()
+    error = re.search(r'<div id="logo-error" class="invalid-feedback">([^<]*)</div>', page)
+    assert error and message in html_lib.unescape(error.group(1)), page
+    assert 'aria-describedby="logo-help logo-error"' in page and 'aria-invalid="true"' in page
+    store.refresh_from_db()
+    assert not store.logo
+
+
+def test_use_as_logo_on_assets_makes_the_asset_the_logo_and_keeps_the_asset(seller, store):
+    (asset,) = services.upload_assets(store=store, files=[png(name="mark.png", size=(2000, 1000))])
+    response = seller.post(reverse("themes:asset_logo", kwargs={"asset_id": asset.pk}))
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.logo and store.logo.name != asset.image.name  # its own copy, under the logo caps
+    with Image.open(store.logo) as image:
+        assert max(image.size) == 1024
+    assert StoreAsset.objects.filter(pk=asset.pk).exists()
+    page = seller.get(reverse("themes:assets")).content.decode()
+    assert "is now your store&#x27;s logo" in page and 'id="current-logo"' in page
+    other = StoreFactory()
+    (theirs,) = services.upload_assets(store=other, files=[png()])
+    assert seller.post(reverse("themes:asset_logo", kwargs={"asset_id": theirs.pk})).status_code == 404
+    assert seller.post(reverse("themes:asset_logo", kwargs={"asset_id": "nope"})).status_code == 404
