@@ -90,6 +90,15 @@ def test_a_draft_is_not_what_buyers_get(client):
     assert "#9c2f1e" in body and "#fedcba" not in body
 
 
+def _assert_unthemed(response, url, *, storefront=False):
+    assert response.status_code == 200, (url, response.status_code)
+    body = response.content.decode()
+    assert "data-store-theme" not in body and "/themes/" not in body, url  # no sheet linked
+    if not storefront:  # another store's own pages have their (unstyled) container
+        assert 'id="store-theme"' not in body and "store-theme" not in body, url
+    assert "--store-" not in body and "--bs-body-bg:" not in body and "#9c2f1e" not in body, url  # no variables
+
+
 def test_no_other_page_gets_a_store_sheet(client):
     product = ProductFactory()
     store = product.store
@@ -98,24 +107,55 @@ def test_no_other_page_gets_a_store_sheet(client):
     buyer = StoreFactory().owner
     client.force_login(buyer)
     client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": 1})
+    contact = reverse("messaging:contact", kwargs={"store_slug": store.slug})
+    _assert_unthemed(client.get(contact), contact)  # contacting the themed store
+    sent = client.post(contact, {"type": "general", "subject": "Kiln question", "content": "Do you ship?"})
+    assert sent.status_code == 302, sent.content.decode()[:500]
+    thread = sent["Location"]
     pages = [
         reverse("catalog:home"),
         reverse("catalog:search") + "?q=Product",
         reverse("orders:cart"),
         reverse("orders:checkout"),
         reverse("stores:list"),
-        other.store.get_absolute_url(),
-        other.get_absolute_url(),
+        # Account pages
+        reverse("account_email"),
+        reverse("account_change_password"),
+        reverse("orders:list"),
+        # Messages (the thread with the themed store too) and notifications
+        reverse("messaging:inbox"),
+        thread,
+        reverse("notifications:centre"),
+        reverse("notifications:preferences"),
     ]
     for url in pages:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert b"data-store-theme" not in response.content and b"/themes/" not in response.content, url
+        _assert_unthemed(client.get(url), url)
+    for url in (other.store.get_absolute_url(), other.get_absolute_url()):
+        _assert_unthemed(client.get(url), url, storefront=True)
     client.force_login(store.owner)
-    for url in (reverse("orders:dashboard_home"), reverse("themes:customize"), reverse("catalog:dashboard_products")):
+    for url in (
+        reverse("orders:dashboard_home"),
+        reverse("themes:customize"),
+        reverse("themes:themes"),
+        reverse("themes:assets"),
+        reverse("catalog:dashboard_products"),
+        reverse("messaging:dashboard_inbox"),
+        thread,  # the seller's side of the thread
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert b"data-store-theme" not in response.content, url
+        body = response.content.decode()
+        assert "data-store-theme" not in body and 'id="store-theme"' not in body and "--store-" not in body, url
+    admin = StoreFactory().owner
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:stores_store_changelist"),
+        reverse("admin:stores_store_change", args=[store.pk]),
+    ):
+        _assert_unthemed(client.get(url), url)
 
 
 @pytest.mark.parametrize("published", [False, True])
