@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shomp.themes import sanitizer as sanitizer_module
 from shomp.themes.sanitizer import MAX_BYTES, PROTECTED_GUARD, CSSRejected, sanitize, scoped_css
 
 GUARD = PROTECTED_GUARD
@@ -98,6 +99,26 @@ HOSTILE = [
     ("p::after.a { color: red }", "must come last"),
     ("p::after:hover { color: red }", "must come last"),
     ("p::before > a { color: red }", "must come last"),
+    ("@page { margin: 0 }", "@page"),
+    ("@keyframes spin { from { color: red } to { color: blue } }", "@keyframes"),
+    ("@-webkit-keyframes spin { from { color: red } }", "@-webkit-keyframes"),
+    ("@supports (display: grid) { .a { color: red } }", "@supports"),
+    ("@layer base { .a { color: red } }", "@layer"),
+    ("@container (min-width: 1px) { .a { color: red } }", "@container"),
+    ("@property --x { syntax: '*' }", "@property"),
+    ("@scope (.a) { .b { color: red } }", "@scope"),
+    ("@shomp-unknown { .a { color: red } }", "@shomp-unknown"),
+    ("@document url-prefix() { .a { color: red } }", "@document"),
+    (".a { background: element(#secret) }", "element()"),
+    (".a { background-image: image('x.png') }", "image()"),
+    (".a { background-image: -webkit-image-set('x.png' 1x) }", "-webkit-image-set()"),
+    (".a { color: if(style(--x: 1): red; else: blue) }", "if()"),
+    (".a { color: style(--x) }", "style()"),
+    (".a { -webkit-mask: linear-gradient(red, blue) }", "-webkit-mask"),
+    (".a { -webkit-mask-image: linear-gradient(red, blue) }", "-webkit-mask-image"),
+    (".a { mask: linear-gradient(red, blue) }", "mask"),
+    (".a { -webkit-box-reflect: below }", "-webkit-box-reflect"),
+    (".a { -webkit-clip-path: inset(0) }", "-webkit-clip-path"),
     ("h1 { margin-bottom: -3000px }", "may not be negative"),
     ("h1 { margin: 0 0 calc(0px - 3000px) }", "may not be negative"),
     ("h1 { margin-block: min(-1px, 2px) }", "may not be negative"),
@@ -135,6 +156,67 @@ def test_too_big_and_too_deep_are_refused_before_parsing():
         sanitize(".a { width: " + "9" * 5000 + "px }")
     with pytest.raises(CSSRejected, match="Too many selectors"):
         sanitize(", ".join(f".c{i}" for i in range(50)) + " { color: red }")
+
+
+def test_more_than_a_thousand_rules_are_refused():
+    sheet = ".a { color: red }\n" * 1001
+    assert len(sheet.encode()) < MAX_BYTES
+    with pytest.raises(CSSRejected) as refused:
+        sanitize(sheet)
+    assert refused.value.messages == ["Line 1001: Too many rules: at most 1000."]
+    assert sanitize(".a { color: red }\n" * 1000).count("color: red") == 1000
+
+
+def _never_parsed(monkeypatch):
+    calls = []
+    real = sanitizer_module.tinycss2.parse_stylesheet
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sanitizer_module.tinycss2, "parse_stylesheet", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("css", "says"),
+    [
+        (".a { color: red }\n" * (10 * 1024 * 1024 // 18), "at most 50 KB"),  # 10 MB
+        ("." + "a" * (10 * 1024 * 1024), "at most 50 KB"),
+        (".a { width: " + "calc(" * 5000 + "1px" + ")" * 5000 + " }", "Nested too deeply"),
+        ("@media screen { " * 2000 + ".a { color: red }" + " }" * 2000, "Nested too deeply"),
+        ("[" * 40_000, "Nested too deeply"),
+    ],
+)
+def test_huge_or_deeply_nested_input_is_refused_before_it_is_parsed(monkeypatch, css, says):
+    """Refused by the linear pre-check (bytes, then one pass counting brackets that stops at the
+    first level too deep): tinycss2 never sees it. (Deep sheets here are under 50 KB.)"""
+    calls = _never_parsed(monkeypatch)
+    with pytest.raises(CSSRejected) as refused:
+        sanitize(css)
+    assert says in " ".join(refused.value.messages)
+    assert calls == []
+    calls_ok = _never_parsed(monkeypatch)
+    sanitize(".a { color: red }")
+    assert calls_ok == [1]  # the counter counts
+
+
+def test_the_size_check_reads_no_further_than_the_byte_count(monkeypatch):
+    """A 10 MB sheet costs one encode and a length: the per-character loop never starts."""
+    seen = []
+    real = sanitizer_module.unicodedata.category
+
+    def counting(char):
+        seen.append(char)
+        return real(char)
+
+    monkeypatch.setattr(sanitizer_module.unicodedata, "category", counting)
+    with pytest.raises(CSSRejected):
+        sanitize("\u00e9" * (10 * 1024 * 1024))
+    assert seen == []
+    sanitize(".\u00e9 { color: red }")
+    assert seen  # the counter counts
 
 
 def test_a_good_sheet_is_kept_and_scoped_with_real_asset_addresses():
