@@ -132,6 +132,10 @@ def _customize_context(request, settings, form, *, saved: bool = False) -> dict:
         "settings": settings,
         "warnings": design.contrast_warnings(colors),
         "preview_url": f"{reverse('themes:preview')}?v={settings.draft_version}",
+        # What customize.js swaps into the preview frame after a saved edit.
+        "preview_css_url": f"{reverse('themes:preview_css')}?v={settings.draft_version}",
+        "preview_classes": f"{stylesheet.SCOPE} {design.layout_classes(resolved['layout'])}",
+        "preview_banner_url": settings.banner_image.image.url if settings.banner_image else "",
         "published": bool(settings.published_hash),
         "unpublished_changes": settings.published.get("draft_version") != settings.draft_version,
         "saved": saved,

@@ -52,12 +52,19 @@ def test_seller_themes_customizes_previews_and_publishes_buyer_sees_it(make_page
     _feedback_after(seller, lambda: warnings.get_by_role("button", name=re.compile(r"^Use #")).first.click())
     expect(seller.locator("#contrast-warnings")).to_have_count(0)
 
-    # A font and the layout; the preview reloads with them.
+    # A font and the layout: the preview frame is restyled in place (its stylesheet and the
+    # container's classes swapped), not reloaded.
+    frame = seller.locator("iframe.preview-frame").element_handle().content_frame()
+    frame.evaluate("() => { window.notReloaded = true; }")
     _feedback_after(seller, lambda: seller.get_by_label("Headings font").select_option(label="Playfair Display"))
     _feedback_after(seller, lambda: seller.get_by_label("Products shown as").select_option(label="A list"))
     expect(preview.locator("#store-theme")).to_have_class(re.compile(r"store-layout-list"))
     # The preview's stylesheet may still be loading after the swap: wait for the computed font.
     expect(preview.locator("h1")).to_have_css("font-family", re.compile(r"Playfair Display"))
+    assert frame.evaluate("() => window.notReloaded === true")
+    expect(preview.locator("link[data-store-theme]")).to_have_count(1)  # the old sheet removed
+    version = StoreSettings.objects.get(store=shop).draft_version
+    expect(preview.locator("html")).to_have_attribute("data-preview-version", str(version))
 
     # Phone width.
     seller.get_by_text("Phone (375 px)").click()

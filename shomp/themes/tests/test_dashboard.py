@@ -160,7 +160,11 @@ def test_low_contrast_warns_and_offers_the_nearest_passing_colour(seller, store)
     html = response.content.decode()
     assert response.status_code == 200  # a warning, not a refusal: the draft is saved
     assert 'id="customize-feedback"' in html and "<html" not in html  # the HTMX fragment only
-    assert f'src="{reverse("themes:preview")}?v={_draft(store).draft_version}"' in html  # the preview reloads
+    version = _draft(store).draft_version
+    # What the page swaps into the preview frame: the new draft sheet and the layout classes.
+    assert f'data-css-url="{reverse("themes:preview_css")}?v={version}"' in html
+    assert 'data-classes="store-theme store-layout-' in html and f'data-version="{version}"' in html
+    assert "<iframe" not in html  # the frame itself stays (restyled in place, not reloaded)
     assert "Text on the page background: contrast 1.9:1 is below the 4.5:1" in html
     assert "Button text on buttons" in html
     assert 'name="use_text" value="#767676"' in html or 'name="use_text" value="#' in html
