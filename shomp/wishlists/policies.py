@@ -80,3 +80,13 @@ def access_insights_product(*, store, product_id) -> Product:
     if product is None:
         raise Http404("No such product.")
     return product
+
+
+def access_own_cart_line(*, cart, item_id):
+    """A line of this visitor's own cart (for "Save for later"), else Http404."""
+    from shomp.orders.models import CartItem
+
+    line = CartItem.objects.select_related("product").filter(pk=_id(item_id), cart=cart).first()
+    if line is None:
+        raise Http404("No such item in your cart.")
+    return line

@@ -21,7 +21,7 @@ from shomp.catalog.models import Product, Variant
 from shomp.catalog.policies import can_view_product
 from shomp.catalog.services import Offers, price_of
 from shomp.orders.models import Cart
-from shomp.orders.services.cart import add_to_cart, line_label
+from shomp.orders.services.cart import add_to_cart, line_label, update_cart_item
 
 from . import hooks
 from .models import (
@@ -256,6 +256,23 @@ def add_to_wishlist(
         user_id=user.pk,
     )
     return AddResult(item=item, created=True)
+
+
+@transaction.atomic
+def save_for_later(*, user: AbstractBaseUser, cart: Cart, item_id: int) -> AddResult:
+    """Move a cart line to the user's Favourites (its variant and quantity kept) and take it out
+    of the cart, in one transaction: nothing saved if the line can't be removed, and the other
+    way round. A line already in Favourites just leaves the cart."""
+    if cart.user_id != user.pk:
+        raise ValidationError("That item is not in your cart.")
+    line = cart.items.select_related("product", "variant").filter(pk=item_id).first()
+    if line is None:
+        raise ValidationError("That item is not in your cart.")
+    result = add_to_wishlist(
+        user=user, product=line.product, variant=line.variant, quantity=min(line.quantity, MAX_QUANTITY)
+    )
+    update_cart_item(cart=cart, item_id=line.pk, quantity=0)
+    return result
 
 
 def _clean_quantity(quantity) -> int:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("wishlists/heart/<str:product_id>/toggle/", views.heart_toggle, name="toggle"),
     path("wishlists/heart/<str:product_id>/save-to/", views.save_to, name="save_to"),
     path("wishlists/heart/<str:product_id>/picker/", views.picker, name="picker"),
+    path("wishlists/cart-items/<str:item_id>/save-for-later/", views.save_for_later, name="save_for_later"),
     path("wishlists/shared/<str:token>/", views.shared, name="shared"),
     path("wishlists/shared/<str:token>/items/<str:item_id>/claim/", views.claim, name="claim"),
     path("wishlists/items/<str:item_id>/update/", views.item_update, name="item_update"),

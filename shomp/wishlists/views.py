@@ -25,6 +25,7 @@ from .forms import InsightsRangeForm
 from .models import DEFAULT_NAME, DESCRIPTION_MAX, NAME_MAX, NOTE_MAX
 from .policies import (
     access_insights_product,
+    access_own_cart_line,
     access_own_item,
     access_own_wishlist,
     access_saveable_product,
@@ -328,6 +329,28 @@ def delete(request: HttpRequest, wishlist_id: str) -> HttpResponse:
     services.delete_wishlist(user=request.user, wishlist=wishlist)
     messages.success(request, f"“{wishlist.name}” is deleted.")
     return redirect("wishlists:index")
+
+
+@require_POST
+def save_for_later(request: HttpRequest, item_id: str) -> HttpResponse:
+    """A cart line goes to Favourites and leaves the cart (logged-in buyers; a visitor's cart
+    line offers the heart, which saves after logging in)."""
+    cart = get_or_create_cart(user=request.user, session=request.session)
+    line = access_own_cart_line(cart=cart, item_id=item_id)
+    title = line.product.title
+    try:
+        result = services.save_for_later(user=request.user, cart=cart, item_id=line.pk)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        where = result.item.wishlist.name
+        messages.success(
+            request,
+            f"Saved “{title}” for later in {where}."
+            if result.created
+            else f"“{title}” was in {where} already; it has left your cart.",
+        )
+    return redirect("orders:cart")
 
 
 @require_POST

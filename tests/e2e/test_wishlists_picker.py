@@ -96,3 +96,13 @@ def test_save_to_list_from_a_card_and_from_the_cart(make_page, live_url):
     expect(phone.locator(".wishlist-picker")).to_be_visible()
     assert horizontal_overflow(phone) == 0
     screenshot(phone, "wishlists-picker-cart-375")
+
+    # "Save for later": the line moves from the cart to Favourites, variant and quantity kept.
+    page.goto("/cart/")
+    page.get_by_role("button", name=re.compile(r"^Save for later Cloud Tee")).click()
+    expect(page.get_by_text("Saved “Cloud Tee” for later in Favourites.")).to_be_visible()
+    expect(page.get_by_text("Your cart is empty")).to_be_visible()
+    saved = WishlistItem.objects.get(wishlist__name="Favourites", variant=medium)
+    assert saved.quantity == 2
+    assert_no_page_errors(page)
+    screenshot(page, "wishlists-save-for-later")

@@ -248,19 +248,50 @@ def test_product_page_and_cart_carry_no_personal_heart_state(client, buyer, prod
     assert 'aria-pressed="true"' in fragment and "Saved" in fragment
 
 
-def test_save_for_later_from_the_cart(client, buyer, product):
+def test_save_for_later_moves_the_cart_line_to_favourites(client, buyer, variant_product):
     from shomp.orders.models import Cart, CartItem
 
+    small, medium = variant_product.variants.order_by("pk")
     cart = Cart.objects.create(user=buyer)
-    CartItem.objects.create(cart=cart, product=product, quantity=1)
+    line = CartItem.objects.create(cart=cart, product=variant_product, variant=medium, quantity=3)
+    kept = CartItem.objects.create(cart=cart, product=variant_product, variant=small, quantity=1)
     client.force_login(buyer)
     page = client.get(reverse("orders:cart")).content.decode()
-    assert "Save for later" in page
-    response = client.post(
-        reverse("wishlists:toggle", args=[product.pk]), {"compact": "1"}, headers={"HX-Request": "true"}
-    )
-    assert "Saved to Favourites." in response.content.decode()
-    assert WishlistItem.objects.get().product == product
+    assert reverse("wishlists:save_for_later", args=[line.pk]) in page
+    response = client.post(reverse("wishlists:save_for_later", args=[line.pk]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("orders:cart")
+    assert f"Saved “{variant_product.title}” for later in Favourites." in response.content.decode()
+    saved = WishlistItem.objects.get()
+    assert (saved.product, saved.variant, saved.quantity, saved.wishlist.user) == (variant_product, medium, 3, buyer)
+    assert list(CartItem.objects.filter(cart=cart)) == [kept]
+    # Already in Favourites: the line still leaves the cart, and the list keeps one item.
+    again = CartItem.objects.create(cart=cart, product=variant_product, variant=medium, quantity=1)
+    response = client.post(reverse("wishlists:save_for_later", args=[again.pk]), follow=True)
+    assert "was in Favourites already" in response.content.decode()
+    assert WishlistItem.objects.count() == 1 and list(CartItem.objects.filter(cart=cart)) == [kept]
+
+
+def test_save_for_later_of_another_cart_line_is_a_404_and_changes_nothing(client, buyer, product):
+    from shomp.orders.models import Cart, CartItem
+
+    theirs = CartItem.objects.create(cart=Cart.objects.create(user=UserFactory()), product=product, quantity=2)
+    client.force_login(buyer)
+    for item_id in (theirs.pk, "x", "9" * 30):
+        assert client.post(reverse("wishlists:save_for_later", args=[item_id])).status_code == 404
+    assert CartItem.objects.filter(pk=theirs.pk, quantity=2).exists() and not WishlistItem.objects.exists()
+
+
+def test_save_for_later_asks_a_visitor_to_log_in_and_their_cart_offers_the_heart(client, product):
+    from shomp.orders.models import CartItem
+
+    client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": 1})
+    line = CartItem.objects.get()
+    page = client.get(reverse("orders:cart")).content.decode()
+    assert reverse("wishlists:toggle", args=[product.pk]) in page
+    assert reverse("wishlists:save_for_later", args=[line.pk]) not in page
+    response = client.post(reverse("wishlists:save_for_later", args=[line.pk]))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert CartItem.objects.filter(pk=line.pk).exists() and not WishlistItem.objects.exists()
 
 
 def test_pending_save_of_a_product_gone_meanwhile_says_so(client, product):
