@@ -76,6 +76,9 @@ def active_store_required(view=None, *, area: str = EVERY, store_of=None):
         stores = [s for s in team_stores if can(request.user, s, area)]
         if not stores:
             if area != MEMBER and team_stores:
+                # A member whose role doesn't include this page (or no longer does: a role
+                # lowered while their dashboard was open) is told so on their team's page.
+                messages.info(request, "Your role doesn't include that page.")
                 return redirect("organizations:members")
             return redirect("stores:create")
         wanted = request.session.get(ACTIVE_STORE_SESSION_KEY)

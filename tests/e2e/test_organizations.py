@@ -1,6 +1,7 @@
 """A team grows: the owner invites by email, the invitee opens the emailed link, accepts with
 their verified address, and lands on the members page, where they see themselves (usernames
-only) and the owner."""
+only) and the owner. Their dashboard shows only what the role allows; when the owner lowers the
+role, the member's already-open dashboard loses the section on their next click."""
 
 import re
 
@@ -10,7 +11,7 @@ from django.core import mail
 from shomp.organizations.models import Membership
 
 from . import builders
-from .helpers import assert_no_page_errors, expect, label, login
+from .helpers import MOBILE, assert_no_page_errors, expect, label, login, screenshot
 
 
 def test_owner_invites_and_the_invitee_accepts_from_the_email(make_page, live_url):
@@ -50,3 +51,43 @@ def test_owner_invites_and_the_invitee_accepts_from_the_email(make_page, live_ur
 
     member.goto(path)  # the link worked once
     expect(member.get_by_text("used already")).to_be_visible()
+
+    # Fulfilment sees Orders in the menu, and nothing it can't open.
+    member.goto("/dashboard/")
+    menu = member.locator(".dashboard-nav")
+    expect(menu.get_by_role("link", name="Orders")).to_be_visible()
+    for hidden in ("Products", "Messages", "Analytics", "Store settings", "Promotions"):
+        expect(menu.get_by_role("link", name=hidden, exact=True)).to_have_count(0)
+    screenshot(member, "organizations-fulfilment-menu-1280")
+    member.goto("/dashboard/products/")  # typed by hand: sent away, told why
+    expect(member).to_have_url(re.compile(r"/dashboard/organization/members/$"))
+    expect(member.get_by_text("Your role doesn't include that page.")).to_be_visible()
+
+    # The member's dashboard stays open on the orders while the owner lowers the role.
+    menu.get_by_role("link", name="Orders").click()
+    expect(member).to_have_url(re.compile(r"/dashboard/orders/$"))
+    expect(member.get_by_role("heading", name="Orders")).to_be_visible()
+
+    owner.goto("/dashboard/organization/members/")
+    owner.get_by_role("link", name="Change the role of packer").click()
+    expect(owner).to_have_url(re.compile(r"/dashboard/organization/members/\d+/$"))
+    owner.get_by_label(re.compile(r"^Analyst")).check()
+    owner.get_by_role("button", name="Save").click()
+    expect(owner.get_by_text("Saved packer's access.")).to_be_visible()
+    expect(owner.locator("#members-table")).to_contain_text("Analyst")
+    assert_no_page_errors(owner)
+    owner.set_viewport_size(MOBILE)
+    screenshot(owner, "organizations-role-lowered-owner-375")
+
+    # The next click on the open page: Orders is refused, and gone from the menu.
+    member.locator(".dashboard-nav").get_by_role("link", name="Orders").click()
+    expect(member).to_have_url(re.compile(r"/dashboard/organization/members/$"))
+    expect(member.get_by_text("Your role doesn't include that page.")).to_be_visible()
+    menu = member.locator(".dashboard-nav")
+    expect(menu.get_by_role("link", name="Orders")).to_have_count(0)
+    expect(menu.get_by_role("link", name="Analytics")).to_be_visible()
+    screenshot(member, "organizations-role-lowered-member-1280")
+    member.set_viewport_size(MOBILE)
+    screenshot(member, "organizations-role-lowered-member-375")
+    assert Membership.objects.get(user=invitee).role == "analyst"
+    assert_no_page_errors(member)
