@@ -8,10 +8,13 @@ role, and the service checks again.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +38,8 @@ from .policies import (
     manage_refusal,
 )
 from .services import GRANTABLE_ROLES, InvitationRefused
+
+logger = logging.getLogger(__name__)
 
 MEMBERS_PER_PAGE = 50
 AUDIT_PER_PAGE = 25
@@ -378,6 +383,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     except InvitationRefused:
         raise Http404("No such invitation.") from None
     refusal = None
+    status = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.path)
@@ -385,6 +391,16 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             membership = services.accept_invitation(token=token, user=request.user)
         except InvitationRefused as error:
             refusal = error
+            status = 403
+        except DatabaseError:
+            # The service is all or nothing: its transaction rolled back, the invitation is
+            # still pending and no membership was made. Say so, and let them try again.
+            logger.exception("Accepting invitation %s failed", found.pk)
+            refusal = InvitationRefused(
+                "We couldn't add you just now. Nothing changed: the invitation still works. Please try again.",
+                code="retry",
+            )
+            status = 503
         else:
             first_store = (
                 membership.organization.stores.filter(selectors.store_condition(user=request.user, area=MEMBER))
@@ -412,5 +428,5 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "refusal": refusal,
             "next": request.path,
         },
-        status=403 if refusal is not None and request.method == "POST" else None,
+        status=status,
     )

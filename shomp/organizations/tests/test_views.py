@@ -3,7 +3,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from shomp.accounts.tests.factories import UserFactory
@@ -331,6 +331,32 @@ def test_the_invitee_accepts_and_lands_on_the_members_page(client):
     text = client.get(MEMBERS).text
     assert "newbie" in text and "Welcome to" in text
     assert "used already" in client.post(invitation_url(invitation.token)).text
+
+
+def test_a_database_error_mid_accept_says_nothing_changed_and_the_link_still_works(client, monkeypatch):
+    store = StoreFactory()
+    invitation = _invitation(store)
+    invitee = UserFactory(username="newbie", email="new@example.com")
+    EmailAddress.objects.create(user=invitee, email=invitee.email, verified=True, primary=True)
+    logged_in(client, invitee)
+
+    def boom(*args, **kwargs):
+        raise DatabaseError("forced")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_log", boom)  # the last step of the accept's transaction
+        response = client.post(invitation_url(invitation.token))
+
+    assert response.status_code == 503
+    assert "Nothing changed: the invitation still works. Please try again." in response.text
+    assert "Try again" in response.text
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.PENDING and invitation.accepted_by is None
+    assert not Membership.objects.filter(user=invitee).exists()
+    assert ACTIVE_STORE_SESSION_KEY not in client.session
+    # Once the database answers again, the same link works.
+    assert client.post(invitation_url(invitation.token))["Location"] == MEMBERS
+    assert Membership.objects.get(user=invitee).role == "support"
 
 
 # Query budget -----------------------------------------------------------------------------------
