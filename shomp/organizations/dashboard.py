@@ -13,8 +13,12 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404
+from django.shortcuts import redirect
 
 from .areas import MEMBER
+from .models import Organization
+from .policies import memberships_for
 
 #: Where the dashboard keeps the active store's id (the stores app's door reads it).
 ACTIVE_STORE_SESSION_KEY = "active_store_id"
@@ -29,13 +33,45 @@ def set_store_door(door: Callable) -> None:
 
 
 def organization_page(view):
-    """For the organization pages: any member of the active store's team may open them
-    (each view then asks for the area its action needs)."""
+    """For the organization pages: any member of the organization may open them (each view then
+    asks for the area its action needs).
+
+    The organization is the active store's, or the one named by `?organization=<id>`: that is how
+    an organization without stores (or none this member still works on) is reached, to manage,
+    delete or leave it. The view's `policies.access_organization` answers 404 for an
+    organization the user isn't in. Sets `request.organization_id`, `request.organization_query`
+    (the `?organization=` to keep on the page's links and forms) and
+    `request.storeless_organizations` (the user's other teams without a store for them, listed
+    in the switcher)."""
+
+    @wraps(view)
+    def with_organization(request, *args, **kwargs):
+        chosen = request.chosen_organization_id
+        grants = memberships_for(request.user)
+        if chosen is None and request.store is None:
+            if not grants:
+                return redirect("stores:create")
+            # No store to work on: the first team (by id) they still belong to.
+            chosen = min(grants)
+        request.organization_id = chosen if chosen is not None else request.store.organization_id
+        request.organization_query = f"?organization={chosen}" if chosen is not None else ""
+        with_stores = {store.organization_id for store in request.switchable_stores}
+        storeless = set(grants) - with_stores
+        request.storeless_organizations = (
+            list(Organization.objects.filter(pk__in=storeless).order_by("name", "pk")) if storeless else []
+        )
+        return view(request, *args, **kwargs)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if _store_door is None:
             raise ImproperlyConfigured("The stores app lends the dashboard door in StoresConfig.ready().")
-        return _store_door(view, area=MEMBER)(request, *args, **kwargs)
+        raw = request.GET.get("organization")
+        request.chosen_organization_id = None
+        if raw is not None:
+            if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+                raise Http404("No such organization.")
+            request.chosen_organization_id = int(raw)
+        return _store_door(with_organization, area=MEMBER, store_optional=True)(request, *args, **kwargs)
 
     return wrapper

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.core.exceptions import ServiceError
@@ -46,9 +47,15 @@ AUDIT_PER_PAGE = 25
 
 
 def _organization(request: HttpRequest) -> tuple[Organization, Grant]:
-    """The active store's organization and the user's membership of it."""
-    organization = access_organization(user=request.user, organization_id=request.store.organization_id)
+    """The page's organization (the active store's, or `?organization=`; see `organization_page`)
+    and the user's membership of it. Another organization's id is a 404."""
+    organization = access_organization(user=request.user, organization_id=request.organization_id)
     return organization, grant_in(request.user, organization)
+
+
+def _back_to(request: HttpRequest, url_name: str) -> HttpResponse:
+    """Redirect to an organization page, keeping the `?organization=` the request came with."""
+    return redirect(reverse(url_name) + request.organization_query)
 
 
 def _require_members_area(grant: Grant) -> None:
@@ -96,7 +103,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 apply_service_errors(invite_form, error)
             else:
                 messages.success(request, f"Invitation sent to {invitation.email}. The link works for 7 days.")
-                return redirect("organizations:members")
+                return _back_to(request, "organizations:members")
     page = paginate(request, selectors.get_members(organization=organization), per_page=MEMBERS_PER_PAGE)
     rows = [_member_row(request, grant, membership) for membership in page.object_list]
     invitations = list(selectors.get_pending_invitations(organization=organization)) if may_manage else []
@@ -185,7 +192,7 @@ def member_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, f"Saved {membership.user.username}'s access.")
-            return redirect("organizations:members")
+            return _back_to(request, "organizations:members")
     return render(
         request,
         "organizations/member_edit.html",
@@ -205,7 +212,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"{membership.user.username} is no longer a member of {organization.name}.")
-    return redirect("organizations:members")
+    return _back_to(request, "organizations:members")
 
 
 @organization_page
@@ -216,7 +223,7 @@ def leave(request: HttpRequest) -> HttpResponse:
         services.leave_organization(organization=organization, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("organizations:members")
+        return _back_to(request, "organizations:members")
     request.session.pop(ACTIVE_STORE_SESSION_KEY, None)
     messages.success(request, f"You left {organization.name}.")
     return redirect("/")
@@ -235,7 +242,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, f"A new link was sent to {invitation.email}; the old one no longer works.")
-    return redirect("organizations:members")
+    return _back_to(request, "organizations:members")
 
 
 @organization_page
@@ -249,7 +256,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"The invitation to {invitation.email} was revoked.")
-    return redirect("organizations:members")
+    return _back_to(request, "organizations:members")
 
 
 # Settings and ownership --------------------------------------------------------------------------
@@ -277,7 +284,7 @@ def settings(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, "Organization saved.")
-            return redirect("organizations:settings")
+            return _back_to(request, "organizations:settings")
     is_owner = grant.role == Role.OWNER
     others = []
     if is_owner:
@@ -310,7 +317,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     form = TransferForm(request.POST, members=selectors.get_members(organization=organization))
     if not form.is_valid():
         messages.error(request, "Choose the member who should become the owner.")
-        return redirect("organizations:settings")
+        return _back_to(request, "organizations:settings")
     membership = access_membership(
         user=request.user, organization=organization, membership_id=form.cleaned_data["member"]
     )
@@ -324,7 +331,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
             f"{membership.user.username} was asked to take over {organization.name}. "
             "You stay the owner until they confirm.",
         )
-    return redirect("organizations:settings")
+    return _back_to(request, "organizations:settings")
 
 
 @organization_page
@@ -337,7 +344,9 @@ def transfer_cancel(request: HttpRequest) -> HttpResponse:
     except PermissionDenied:
         raise Http404("No such page.") from None
     messages.success(request, "The ownership offer was withdrawn.")
-    return redirect("organizations:members" if request.POST.get("from") == "members" else "organizations:settings")
+    return _back_to(
+        request, "organizations:members" if request.POST.get("from") == "members" else "organizations:settings"
+    )
 
 
 @organization_page
@@ -350,7 +359,7 @@ def transfer_confirm(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"You own {organization.name} now.")
-    return redirect("organizations:members")
+    return _back_to(request, "organizations:members")
 
 
 @organization_page
@@ -363,7 +372,7 @@ def delete(request: HttpRequest) -> HttpResponse:
         services.delete_organization(organization=organization, actor=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("organizations:settings")
+        return _back_to(request, "organizations:settings")
     messages.success(request, f"{organization.name} was deleted.")
     return redirect("/")
 
@@ -407,9 +416,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 .order_by("name", "pk")
                 .first()
             )
-            if first_store is not None:
-                request.session[ACTIVE_STORE_SESSION_KEY] = first_store.pk
             messages.success(request, f"Welcome to {membership.organization.name}.")
+            if first_store is None:  # an organization with no store for them (yet)
+                return redirect(f"{reverse('organizations:members')}?organization={membership.organization_id}")
+            request.session[ACTIVE_STORE_SESSION_KEY] = first_store.pk
             return redirect("organizations:members")
     elif request.user.is_authenticated:
         try:

@@ -16,9 +16,9 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 
-from shomp.organizations.areas import EVERY, MEMBER
+from shomp.organizations.areas import EVERY, MEMBER, Role
 from shomp.organizations.dashboard import ACTIVE_STORE_SESSION_KEY
-from shomp.organizations.policies import can
+from shomp.organizations.policies import can, memberships_for
 
 from .models import Store
 
@@ -47,7 +47,7 @@ def access_store_for_management(*, user, store_id: int, area: str = EVERY) -> St
     return store
 
 
-def active_store_required(view=None, *, area: str = EVERY, store_of=None):
+def active_store_required(view=None, *, area: str = EVERY, store_of=None, store_optional: bool = False):
     """The door to every /dashboard page: sets `request.store` to the user's active store.
 
     The active store is the one picked in the store switcher (kept in the session) if the user
@@ -62,9 +62,13 @@ def active_store_required(view=None, *, area: str = EVERY, store_of=None):
     link from an email, a notification or another tab) makes that store the active one, with a
     notice, instead of a 404 (asked only once the active store answered 404). A store the user
     isn't on keeps the 404.
+
+    `store_optional` (the organization pages): a user with no store to work on still gets the
+    page, with `request.store` None, so an organization without stores can be managed, deleted
+    or left.
     """
     if view is None:
-        return lambda view: active_store_required(view, area=area, store_of=store_of)
+        return lambda view: active_store_required(view, area=area, store_of=store_of, store_optional=store_optional)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -74,8 +78,13 @@ def active_store_required(view=None, *, area: str = EVERY, store_of=None):
         # those allowing `area`, asked of the door's cached memberships: no query per store.
         team_stores = list(stores_for(user=request.user, area=MEMBER).select_related("organization"))
         stores = [s for s in team_stores if can(request.user, s, area)]
+        if not stores and store_optional:
+            request.store = None
+            request.managed_stores = []
+            request.switchable_stores = []
+            return view(request, *args, **kwargs)
         if not stores:
-            if area != MEMBER and team_stores:
+            if area != MEMBER and (team_stores or _in_a_team(request.user)):
                 # A member whose role doesn't include this page (or no longer does: a role
                 # lowered while their dashboard was open) is told so on their team's page.
                 messages.info(request, "Your role doesn't include that page.")
@@ -101,6 +110,12 @@ def active_store_required(view=None, *, area: str = EVERY, store_of=None):
             return switch_to(request, other)
 
     return wrapper
+
+
+def _in_a_team(user) -> bool:
+    """Is `user` a member (not the owner) of some team, though it has no store for them now?
+    Asked only when the door found no store: their team's page is where they can leave it."""
+    return any(grant.role != Role.OWNER for grant in memberships_for(user).values())
 
 
 def switch_to(request, store: Store, *, next_url: str | None = None):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shomp.accounts.tests.factories import UserFactory
 from shomp.organizations import services
-from shomp.organizations.models import Invitation, Membership
+from shomp.organizations.models import Invitation, Membership, Organization
 from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY
 from shomp.stores.tests.factories import StoreFactory
 
@@ -280,6 +280,123 @@ def test_transfer_asked_and_confirmed_through_the_pages(client):
 
     store.refresh_from_db()
     assert store.owner == member.user
+
+
+# An organization without stores: reached with ?organization=<id> ---------------------------------
+
+
+def _empty_organization(owner, *, members=()):
+    organization = services.create_organization(owner=owner, name="Empty Studio")
+    for user in members:
+        Membership.objects.create(organization=organization, user=user, role="support")
+    return organization
+
+
+def test_the_owner_reaches_an_organization_without_stores_from_the_switcher_and_deletes_it(client):
+    store = StoreFactory()
+    empty = _empty_organization(store.owner)
+    logged_in(client, store.owner)
+
+    # Listed in the switcher of the organization pages, under its name.
+    switcher = client.get(MEMBERS).text
+    assert f"{MEMBERS}?organization={empty.pk}" in switcher and "Empty Studio" in switcher
+    page = client.get(f"{SETTINGS}?organization={empty.pk}")
+    assert page.status_code == 200
+    assert f'action="/dashboard/organization/delete/?organization={empty.pk}"' in page.text
+
+    response = client.post(f"/dashboard/organization/delete/?organization={empty.pk}")
+
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not Organization.objects.filter(pk=empty.pk).exists()
+    assert Organization.objects.filter(pk=store.organization_id).exists()  # the other one untouched
+
+
+def test_an_owner_with_no_store_at_all_lands_on_their_empty_organization(client):
+    owner = UserFactory()
+    empty = _empty_organization(owner)
+    logged_in(client, owner)
+
+    response = client.get(SETTINGS)
+
+    assert response.status_code == 200 and "Delete Empty Studio" in response.text
+    assert "No store" in response.text
+    assert client.post("/dashboard/organization/delete/").status_code == 302
+    assert not Organization.objects.filter(pk=empty.pk).exists()
+    assert client.get(MEMBERS)["Location"] == "/dashboard/stores/new/"  # nothing left: open a store
+
+
+def test_a_member_leaves_an_organization_without_stores(client):
+    store = StoreFactory()
+    member = UserFactory()
+    empty = _empty_organization(store.owner, members=[member])
+    logged_in(client, member)
+
+    # A team with no store for them: the dashboard sends them to its page, which offers Leave.
+    assert client.get("/dashboard/orders/")["Location"] == MEMBERS
+    page = client.get(MEMBERS)
+    assert page.status_code == 200 and "Empty Studio" in page.text
+    assert (
+        f'action="/dashboard/organization/leave/?organization={empty.pk}"'
+        in client.get(f"{MEMBERS}?organization={empty.pk}").text
+    )
+
+    response = client.post(f"/dashboard/organization/leave/?organization={empty.pk}")
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=member).exists()
+    assert Organization.objects.filter(pk=empty.pk).exists()
+
+
+def test_a_member_whose_stores_all_left_can_still_leave(client):
+    store = StoreFactory()
+    member = add_member(store, role="support", stores=[store]).user
+    organization = store.organization
+    store.delete()  # its only store went (a move out behaves the same for them)
+    logged_in(client, member)
+
+    response = client.post(f"/dashboard/organization/leave/?organization={organization.pk}")
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=member).exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", MEMBERS),
+        ("get", SETTINGS),
+        ("post", "/dashboard/organization/delete/"),
+        ("post", "/dashboard/organization/leave/"),
+        ("post", SETTINGS),
+    ],
+)
+def test_another_organizations_id_in_the_query_is_404(client, method, path):
+    mine = StoreFactory()
+    stranger_owner = UserFactory()
+    theirs = _empty_organization(stranger_owner, members=[UserFactory()])
+    logged_in(client, mine.owner)
+
+    url = f"{path}?organization={theirs.pk}"
+    response = client.post(url, {"name": "Mine now"}) if method == "post" else client.get(url)
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "Empty Studio" and theirs.memberships.count() == 2
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", "99999999999999999999", ""])
+def test_a_malformed_organization_id_is_404(client, value):
+    logged_in(client, StoreFactory().owner)
+
+    assert client.get(f"{MEMBERS}?organization={value}").status_code == 404
+
+
+def test_logged_out_the_organization_query_asks_to_log_in(client):
+    organization = _empty_organization(UserFactory())
+
+    response = client.get(f"{MEMBERS}?organization={organization.pk}")
+
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 # The invitation link ----------------------------------------------------------------------------

@@ -57,11 +57,16 @@ def dashboard_menu(context) -> list[dict]:
 
 @register.simple_tag(takes_context=True)
 def organization_tabs(context) -> list[dict]:
-    """The organization pages' tabs for the active store's organization."""
+    """The organization pages' tabs for the page's organization: the active store's, or the one
+    an organization page was opened for with `?organization=` (then only the organizations
+    app's own pages, which read it, with it kept on their links)."""
     store, user = _request_parts(context)
-    if store is None or user is None:
+    request = context.get("request")
+    organization_id = getattr(request, "organization_id", None) or (store.organization_id if store else None)
+    query = getattr(request, "organization_query", "")
+    if organization_id is None or user is None:
         return []
-    grant = grant_in(user, store.organization_id)
+    grant = grant_in(user, organization_id)
     if grant is None:
         return []
     active = context.get("tab")
@@ -71,5 +76,9 @@ def organization_tabs(context) -> list[dict]:
             continue
         if section.whole_organization and grant.store_ids is not None:
             continue
-        tabs.append(_link(section, active))
+        if query and not section.url_name.startswith("organizations:"):
+            continue
+        link = _link(section, active)
+        link["url"] += query
+        tabs.append(link)
     return tabs
