@@ -11,7 +11,7 @@ from django.core import mail
 from shomp.organizations.models import Membership
 
 from . import builders
-from .helpers import MOBILE, assert_no_page_errors, expect, label, login, screenshot
+from .helpers import MOBILE, accept_dialogs, assert_no_page_errors, expect, label, login, screenshot
 
 
 def test_owner_invites_and_the_invitee_accepts_from_the_email(make_page, live_url):
@@ -91,3 +91,30 @@ def test_owner_invites_and_the_invitee_accepts_from_the_email(make_page, live_ur
     screenshot(member, "organizations-role-lowered-member-375")
     assert Membership.objects.get(user=invitee).role == "analyst"
     assert_no_page_errors(member)
+
+
+def test_the_owner_opens_an_organization_without_stores_from_the_switcher_and_deletes_it(make_page, live_url):
+    from shomp.organizations import services
+    from shomp.organizations.models import Organization
+
+    shop = builders.store(name="Nia Weaves", slug="nia-weaves")
+    empty = services.create_organization(owner=shop.owner, name="Winter Pop-up")
+
+    for mobile in (False, True):
+        page = login(make_page(mobile=mobile), live_url, shop.owner.username, builders.PASSWORD)
+        page.goto("/dashboard/organization/members/")
+        page.locator("#store-switch").click()
+        switcher = page.locator("#store-switcher")
+        expect(switcher.get_by_role("heading", name="Winter Pop-up")).to_be_visible()
+        switcher.get_by_role("link", name="Team (no stores)").click()
+        expect(page).to_have_url(re.compile(rf"/dashboard/organization/members/\?organization={empty.pk}$"))
+        expect(page.get_by_role("heading", name="Winter Pop-up")).to_be_visible()
+        page.locator(".organization-tabs").get_by_role("link", name="Settings", exact=True).click()
+        expect(page).to_have_url(re.compile(rf"/dashboard/organization/settings/\?organization={empty.pk}$"))
+        screenshot(page, f"organizations-empty-settings-{375 if mobile else 1280}")
+        assert_no_page_errors(page)
+    accept_dialogs(page)
+    page.get_by_role("button", name="Delete Winter Pop-up").click()
+    expect(page.get_by_text("Winter Pop-up was deleted.")).to_be_visible()
+    assert not Organization.objects.filter(pk=empty.pk).exists()
+    assert Organization.objects.filter(pk=shop.organization_id).exists()
