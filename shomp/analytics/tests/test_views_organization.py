@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from shomp.accounts.models import User
 from shomp.accounts.tests.factories import UserFactory
 from shomp.analytics.summaries import summarize_days
 from shomp.analytics.tests.factories import daily_stat, page_view
@@ -18,7 +19,7 @@ from shomp.orders.tests.factories import product_with_variants
 from shomp.organizations.tests.factories import add_member
 from shomp.reviews.tests.factories import StoreReviewFactory
 from shomp.stores.models import Store
-from shomp.stores.tests.factories import StoreFactory
+from shomp.stores.tests.factories import StoreFactory, big_studio
 
 pytestmark = pytest.mark.django_db
 URL = reverse("analytics:organization")
@@ -118,3 +119,21 @@ def test_query_count_is_flat_from_1_to_50_stores(client):
             assert client.get(URL).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(("stores", "members"), [(1, 2), (50, 200)])
+def test_the_overview_is_flat_with_200_members_for_the_owner_and_a_limited_member(
+    client, django_assert_max_num_queries, stores, members
+):
+    owner, first = big_studio(stores, members)
+    limited = User.objects.get(username="member1")  # a manager on one store only
+    for user, shown in ((owner, stores), (limited, 1)):
+        client.force_login(user)
+        if user == owner:
+            client.post(reverse("stores:switch"), {"store": first.pk})  # the studio with the 200 members
+        # session, user, the door's stores and memberships, then the report's few queries
+        # (stores, orders, visits, conversations, reviews, stock): none per store or member.
+        with django_assert_max_num_queries(13):
+            response = client.get(URL)
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == shown

@@ -10,7 +10,7 @@ from shomp.accounts.tests.factories import UserFactory
 from shomp.organizations import services
 from shomp.organizations.models import Invitation, Membership, Organization
 from shomp.stores.policies import ACTIVE_STORE_SESSION_KEY
-from shomp.stores.tests.factories import StoreFactory
+from shomp.stores.tests.factories import StoreFactory, big_studio
 
 from .factories import add_member
 
@@ -502,3 +502,23 @@ def test_the_members_page_is_flat_from_1_store_and_member_to_50_and_200(client):
     large = _members_page_queries(client.__class__(), stores=50, members=200)
 
     assert large == small
+
+
+@pytest.mark.parametrize(("stores", "members"), [(1, 1), (50, 200)])
+def test_the_settings_page_is_flat_from_1_store_and_member_to_50_and_200(
+    client, django_assert_max_num_queries, stores, members
+):
+    owner, first = big_studio(stores, members)
+    for index in range(30):  # more than a page of the audit log
+        services.invite_member(
+            organization=first.organization, actor=owner, email=f"a{index}@example.com", role="analyst"
+        )
+    logged_in(client, owner).post("/dashboard/switch/", {"store": first.pk})
+    # session, user, the door's stores and memberships, the storeless teams, the organization,
+    # the members (transfer form) with their store limits, the store count, the audit log page
+    # and its count: no query per store, member or log entry.
+    with django_assert_max_num_queries(11):
+        response = client.get(SETTINGS)
+    assert response.status_code == 200
+    assert len(response.context["transfer_form"].fields["member"].choices) == 1 + members
+    assert len(response.context["page_obj"].object_list) == 25

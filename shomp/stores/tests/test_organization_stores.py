@@ -13,7 +13,7 @@ from shomp.organizations.models import AuditLogEntry, Membership
 from shomp.organizations.tests.factories import add_member
 from shomp.stores import services
 from shomp.stores.models import Store
-from shomp.stores.tests.factories import StoreFactory
+from shomp.stores.tests.factories import StoreFactory, big_studio
 
 pytestmark = pytest.mark.django_db
 
@@ -292,34 +292,11 @@ def test_a_store_needs_an_organization():
 # Query budget -----------------------------------------------------------------------------------
 
 
-def _big_studio(stores: int, members: int):
-    owner = UserFactory()
-    first = services.create_store(owner=owner, name="Store 0", slug="store-0")
-    organization = first.organization
-    all_stores = [first] + [
-        services.create_store(owner=owner, name=f"Store {n}", slug=f"store-{n}") for n in range(1, stores)
-    ]
-    users = User.objects.bulk_create(User(username=f"member{n}", email=f"m{n}@example.com") for n in range(members))
-    memberships = Membership.objects.bulk_create(
-        Membership(organization=organization, user=user, role="manager", all_stores=n % 2 == 0)
-        for n, user in enumerate(users)
-    )
-    Through = Membership.stores.through
-    Through.objects.bulk_create(
-        Through(membership=m, store=all_stores[n % stores]) for n, m in enumerate(memberships) if not m.all_stores
-    )
-    organizations.sync_store_teams(organization=organization)
-    second = organizations.create_organization(owner=owner, name="Other")
-    for n in range(stores):
-        services.create_store(owner=owner, name=f"Other {n}", slug=f"other-{n}", organization=second)
-    return owner, first
-
-
 @pytest.mark.parametrize(("stores", "members"), [(1, 1), (50, 200)])
 def test_the_page_costs_the_same_for_1_or_50_stores_and_200_members(
     client, django_assert_max_num_queries, stores, members
 ):
-    owner, first = _big_studio(stores, members)
+    owner, first = big_studio(stores, members)
     _work_on(client, owner, first)
     # session, user, the door's stores and memberships, the stores, members and their limits,
     # the owner's own organization, the stores they could move in; no query per store or member.
@@ -328,3 +305,21 @@ def test_the_page_costs_the_same_for_1_or_50_stores_and_200_members(
     assert len(response.context["rows"]) == stores
     assert len(response.context["everywhere"]) == 1 + (members + 1) // 2
     assert len(response.context["movable"]) == stores
+
+
+@pytest.mark.parametrize(("path", "budget"), [("/dashboard/", 9), ("/dashboard/orders/", 6)])
+@pytest.mark.parametrize(("stores", "members"), [(1, 2), (50, 200)])
+def test_a_store_page_seen_by_a_limited_member_costs_the_same_for_1_or_50_stores_and_200_members(
+    client, django_assert_max_num_queries, stores, members, path, budget
+):
+    big_studio(stores, members)
+    member = User.objects.get(username="member1")  # a manager limited to one store
+    mine = member.memberships.get().stores.get()
+    _work_on(client, member, mine)
+    # session, user, the door's stores and memberships, then the page's own few queries: the
+    # door asks each store of 50 from the memberships it read once, and nothing per member.
+    with django_assert_max_num_queries(budget):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert response.wsgi_request.store == mine
+    assert [s.pk for s in response.wsgi_request.managed_stores] == [mine.pk]
