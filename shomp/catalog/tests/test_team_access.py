@@ -1,10 +1,14 @@
 """The products dashboard asks the permission door for "products". Each role against each
 dashboard route; another store's product ids; a lowered member loses access on the next request."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, Promotion, PromotionTarget
 from shomp.organizations.models import Membership
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
@@ -79,3 +83,41 @@ def test_lowering_a_role_takes_effect_on_the_next_request(client):
     assert client.get(url).status_code == 200
     Membership.objects.filter(user=member).update(role="support")
     assert client.get(url).status_code == 302
+
+
+PROMOTION_PEOPLE = {"owner", "admin", "manager"}  # the roles with "promotions"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_the_promotions_dashboard_only_with_promotions(client, role):
+    store, _product, users = _world()
+    now = timezone.now()
+    promotion = Promotion.objects.create(
+        organization=store.organization,
+        name="Spring sale",
+        kind="percent",
+        amount=Decimal("10"),
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        created_by=store.owner,
+    )
+    PromotionTarget.objects.create(promotion=promotion, store=store)
+    client.force_login(users[role])
+    routes = [
+        reverse("catalog:dashboard_promotions"),
+        reverse("catalog:dashboard_promotion_new"),
+        reverse("catalog:dashboard_promotion_edit", kwargs={"promotion_id": promotion.pk}),
+    ]
+    for url in routes:
+        response = client.get(url)
+        if role in PROMOTION_PEOPLE:
+            assert response.status_code == 200, url
+        else:  # no store where they may do promotions: sent to the team page
+            assert response.status_code == 302, url
+            assert response["Location"] == reverse("organizations:members"), url
+    end = client.post(reverse("catalog:dashboard_promotion_end", kwargs={"promotion_id": promotion.pk}))
+    promotion.refresh_from_db()
+    if role in PROMOTION_PEOPLE:
+        assert end.status_code == 302 and promotion.ended_at is not None
+    else:
+        assert end.status_code == 302 and promotion.ended_at is None
