@@ -7,7 +7,12 @@ class OrganizationsConfig(AppConfig):
     verbose_name = "Organizations"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from shomp.core import dashboard
+
+        # Logging in counts as activity in every team (one UPDATE, as Django's last_login).
+        user_logged_in.connect(_note_login, dispatch_uid="organizations_note_login")
 
         # The dashboard menu's way in; every member of the store's team may open the organization pages.
         dashboard.register_section(
@@ -27,3 +32,9 @@ class OrganizationsConfig(AppConfig):
             order=90,
             scope=organization,
         )
+
+
+def _note_login(sender, request, user, **kwargs) -> None:
+    from .services import note_login
+
+    note_login(user=user)

@@ -52,6 +52,9 @@ class Membership(models.Model):
     stores = models.ManyToManyField("stores.Store", blank=True, related_name="limited_memberships")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When they last opened a dashboard page of the organization, noted by the dashboard door
+    # at most once every services.ACTIVITY_INTERVAL (the members page's "last activity").
+    last_active_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["organization", "user__username"]

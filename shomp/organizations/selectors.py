@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .areas import ALL_AREAS, EVERY, MEMBER, ROLE_AREAS, Role, grants, revoked_by
 from .models import AuditLogEntry, Invitation, Membership, Organization
@@ -71,7 +71,7 @@ def has_team(*, organization_id: int) -> bool:
 
 
 def get_members(*, organization: Organization) -> QuerySet[Membership]:
-    """The members with what the list shows: username and last login (nothing else of the
+    """The members with what the list shows: username and last activity (nothing else of the
     user is loaded: other members never see an email or a name), role, store limits."""
     return (
         Membership.objects.filter(organization=organization)
@@ -84,9 +84,9 @@ def get_members(*, organization: Organization) -> QuerySet[Membership]:
             "removed_areas",
             "all_stores",
             "created_at",
+            "last_active_at",
             "user__id",
             "user__username",
-            "user__last_login",
             "user__is_active",
         )
         .prefetch_related(Prefetch("stores", queryset=_store_names()))
@@ -153,3 +153,14 @@ def get_own_organization(*, user) -> Organization | None:
     if not getattr(user, "is_authenticated", False) or user.pk is None:
         return None
     return Organization.objects.filter(owner=user).order_by("pk").only("pk", "name", "owner_id").first()
+
+
+def last_active_of(*, user) -> Subquery:
+    """For a queryset of stores: when `user` was last active in each store's organization
+    (their membership's last_active_at), as an annotation, so the dashboard door reads it with
+    the stores it loads anyway."""
+    return Subquery(
+        Membership.objects.filter(organization_id=OuterRef("organization_id"), user_id=user.pk).values(
+            "last_active_at"
+        )[:1]
+    )

@@ -20,7 +20,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +44,8 @@ from .policies import covers_stores, forget_memberships, manage_refusal
 from .selectors import has_team as selectors_has_team
 
 INVITATION_LIFETIME = timedelta(days=7)
+#: A member's last activity is noted at most this often (one UPDATE, not one per page).
+ACTIVITY_INTERVAL = timedelta(minutes=5)
 TOKEN_BYTES = 32  # 256 bits; secrets.token_urlsafe(32) is 43 characters
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 INVITATIONS_PER_HOUR = 50  # per organization: each one sends an email
@@ -242,6 +245,28 @@ def delete_organization(*, organization: Organization, actor) -> None:
         raise ValidationError("The organization still holds stores: it can be deleted once it holds none.")
     organization.delete()
     forget_memberships(actor)
+
+
+def note_activity(*, user, organization_id: int, last_active_at: datetime | None, now: datetime | None = None) -> bool:
+    """`user` is working in the organization: note it on their membership if `last_active_at`
+    (what the caller read with the rows it loads anyway) is over ACTIVITY_INTERVAL old.
+
+    Most requests compare in Python and write nothing; otherwise one UPDATE, which a concurrent
+    request that got there first turns into a no-op. Returns whether it wrote."""
+    now = now or timezone.now()
+    cutoff = now - ACTIVITY_INTERVAL
+    if last_active_at is not None and last_active_at > cutoff:
+        return False
+    stale = Q(last_active_at__isnull=True) | Q(last_active_at__lte=cutoff)
+    return bool(
+        Membership.objects.filter(stale, organization_id=organization_id, user_id=user.pk).update(last_active_at=now)
+    )
+
+
+def note_login(*, user) -> None:
+    """`user` logged in: active now in each of their teams (one UPDATE). The dashboard door then
+    has nothing to write on the pages they open in the next ACTIVITY_INTERVAL."""
+    Membership.objects.filter(user_id=user.pk).update(last_active_at=timezone.now())
 
 
 # Invitations -----------------------------------------------------------------------------------

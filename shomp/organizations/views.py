@@ -9,6 +9,7 @@ role, and the service checks again.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +19,8 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shomp.core.exceptions import ServiceError
@@ -75,7 +78,7 @@ def _stores_for_forms(organization: Organization, grant: Grant) -> list:
 @organization_page
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest) -> HttpResponse:
-    """The members (username, role, stores, last login), the invite form, pending invitations."""
+    """The members (username, role, stores, last activity), the invite form, pending invitations."""
     organization, grant = _organization(request)
     may_manage = grant.allows(Area.MEMBERS)
     invite_form = None
@@ -146,11 +149,22 @@ def _member_row(request: HttpRequest, grant: Grant, membership: Membership) -> d
     )
     return {
         "membership": membership,
+        "activity": _activity(membership.last_active_at),
         "stores": stores,
         "is_me": membership.user_id == request.user.pk,
         "manageable": manageable,
         "overridden": bool(membership.added_areas or membership.removed_areas),
     }
+
+
+def _activity(last_active_at) -> str:
+    """The members page's "last activity": "Active 3 minutes ago", "Active just now", "Never"."""
+    if last_active_at is None:
+        return "Never"
+    now = timezone.now()
+    if now - last_active_at < timedelta(minutes=1):
+        return "Active just now"
+    return f"Active {timesince(last_active_at, now, depth=1)} ago"
 
 
 @organization_page

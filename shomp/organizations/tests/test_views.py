@@ -1,10 +1,13 @@
 """The organization pages: who may open them, what they show, and what another team's ids get."""
 
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shomp.accounts.tests.factories import UserFactory
 from shomp.organizations import services
@@ -522,3 +525,60 @@ def test_the_settings_page_is_flat_from_1_store_and_member_to_50_and_200(
     assert response.status_code == 200
     assert len(response.context["transfer_form"].fields["member"].choices) == 1 + members
     assert len(response.context["page_obj"].object_list) == 25
+
+
+# Last activity ----------------------------------------------------------------------------------
+
+
+def test_the_dashboard_notes_activity_at_most_every_5_minutes_and_the_members_page_shows_it(client):
+    store = StoreFactory()
+    member = add_member(store, role="fulfilment")
+    idle = add_member(store, role="analyst")
+    logged_in(client, member.user)
+    member.refresh_from_db()
+    assert member.last_active_at is not None  # logging in counts
+    Membership.objects.filter(pk=member.pk).update(last_active_at=None)  # as if logged in long ago
+
+    client.get("/dashboard/orders/")
+    member.refresh_from_db()
+    first = member.last_active_at
+    assert first is not None
+
+    # Within 5 minutes: compared in Python with what the door loaded, no UPDATE.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/orders/").status_code == 200
+    assert not [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    member.refresh_from_db()
+    assert member.last_active_at == first
+
+    # Over 5 minutes: one UPDATE, of this membership only.
+    Membership.objects.filter(pk=member.pk).update(last_active_at=first - timedelta(minutes=6))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/dashboard/orders/")
+    updates = [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 1
+    member.refresh_from_db()
+    assert member.last_active_at > first
+
+    Membership.objects.filter(pk=member.pk).update(last_active_at=timezone.now() - timedelta(minutes=3, seconds=5))
+    logged_in(client, store.owner)
+    rows = client.get(MEMBERS).text.replace("\xa0", " ")  # timesince keeps "3 minutes" together
+    assert "Active 3 minutes ago" in rows
+    assert Membership.objects.get(pk=idle.pk).last_active_at is None
+    idle_row = rows[rows.index(f'id="member-{idle.pk}"') :]
+    assert "Never" in idle_row[: idle_row.index("</tr>")]
+    assert "Active just now" in rows  # the owner, who just opened the page
+
+
+def test_activity_is_noted_on_the_organization_the_page_is_for(client):
+    store = StoreFactory()
+    other = StoreFactory()
+    member = add_member(store, role="support")
+    elsewhere = add_member(other, user=member.user, role="support")
+    logged_in(client, member.user).post("/dashboard/switch/", {"store": other.pk})
+    Membership.objects.filter(user=member.user).update(last_active_at=None)
+
+    client.get("/dashboard/messages/")
+
+    assert Membership.objects.get(pk=elsewhere.pk).last_active_at is not None
+    assert Membership.objects.get(pk=member.pk).last_active_at is None
