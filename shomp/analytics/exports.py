@@ -33,6 +33,7 @@ from shomp.stores.models import Store
 
 from . import selectors
 from .models import DailyStat, ReportExport
+from .policies import can_export_analytics
 from .ranges import Compare, DateRange, RangeKey
 
 #: Rollup rows a range may hold and still be exported within the request.
@@ -316,9 +317,16 @@ def request_export(*, user, store: Store, report: str, period: DateRange, option
 
 
 def build_export(*, export_id: int) -> ReportExport | None:
-    """Write the export's file, saving progress as it goes. Idempotent: a ready one is left alone."""
-    export = ReportExport.objects.select_related("store").filter(pk=export_id).first()
+    """Write the export's file, saving progress as it goes. Idempotent: a ready one is left alone.
+
+    Asks the door again when it runs: a requester who lost "analytics" on the store since
+    queueing (role lowered, removed, store limit) gets no file; the export fails unbuilt."""
+    export = ReportExport.objects.select_related("store", "requested_by").filter(pk=export_id).first()
     if export is None or export.status == ReportExport.Status.READY:
+        return export
+    if export.requested_by is None or not can_export_analytics(export.requested_by, export.store):
+        ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.FAILED, finished_at=timezone.now())
+        export.refresh_from_db()
         return export
     ReportExport.objects.filter(pk=export.pk).update(status=ReportExport.Status.RUNNING, progress=5)
     store = export.store

@@ -16,6 +16,7 @@ from shomp.analytics.tests.factories import daily_stat, daily_visitors
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.orders.models import Order
 from shomp.orders.tests.factories import OrderFactory, product_with_variants, variant_of
+from shomp.organizations.models import Membership
 from shomp.organizations.tests.factories import add_member
 from shomp.stores.tests.factories import StoreFactory
 
@@ -255,3 +256,42 @@ def test_a_big_variant_funnel_export_keeps_its_product_in_the_worker(
     assert export.options == {"compare": "previous", "product_id": shirt.pk} and export.rows == 1
     download = _rows(client.get(reverse("analytics:export_download", args=[export.uuid])))
     assert download[1][1:4] == ["S", "", "5"]
+
+
+@pytest.mark.parametrize("change", ["lowered to analyst", "removed", "limited to another store"])
+def test_the_export_task_asks_the_door_again_when_it_runs(client, store, settings, change):
+    settings.ANALYTICS_EXPORT_INLINE_ROWS = 0
+    other = StoreFactory(owner=store.owner, organization=store.organization)
+    membership = add_member(store, role="manager")
+    client.force_login(membership.user)
+    client.post(reverse("stores:switch"), {"store": store.pk})
+    response = client.post(reverse("analytics:export"), {"report": "overview", "range": "7d"})  # queued, not run
+    assert response.status_code == 302
+    export = ReportExport.objects.get(store=store)
+    assert export.status == ReportExport.Status.QUEUED
+
+    if change == "lowered to analyst":  # analytics read only: no exports
+        Membership.objects.filter(pk=membership.pk).update(role="analyst")
+    elif change == "removed":
+        membership.delete()
+    else:
+        Membership.objects.filter(pk=membership.pk).update(all_stores=False)
+        membership.stores.set([other])
+
+    exports.build_export(export_id=export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ReportExport.Status.FAILED and export.rows == 0 and not export.file
+
+
+def test_the_export_task_builds_for_a_requester_who_still_may(client, store, settings):
+    settings.ANALYTICS_EXPORT_INLINE_ROWS = 0
+    membership = add_member(store, role="manager")
+    client.force_login(membership.user)
+    client.post(reverse("analytics:export"), {"report": "overview", "range": "7d"})
+    export = ReportExport.objects.get(store=store)
+
+    exports.build_export(export_id=export.pk)
+
+    export.refresh_from_db()
+    assert export.status == ReportExport.Status.READY and export.file
