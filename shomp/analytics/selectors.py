@@ -714,6 +714,8 @@ def _count_by_store(queryset: QuerySet) -> dict[int, int]:
 
 
 def organization_totals(rows: list[dict]) -> dict:
+    """The stores' rows added up. Revenue is summed as one currency: true while every store is
+    USD (Store.currency can't be changed today); group by currency if that changes."""
     total = blank()
     for row in rows:
         add_metrics(total, row)

@@ -6,8 +6,15 @@ read the role table in `areas.py`.
 
 `can` costs no query per check: the user's memberships (role, overrides, store limits) are read
 with one query the first time they are needed and kept on the user object, which lives for one
-request (Django loads the user anew for each request; the WebSocket consumer reads it anew for
-each push). So removing a member or lowering a role takes effect on their very next request.
+request (Django loads the user anew for each request). So removing a member or lowering a role
+takes effect on their very next request.
+
+A WebSocket (core/consumers.py) keeps its user object, and so these answers, between pushes. It
+re-reads the user from the session and re-asks every topic's door in two cases only: when a
+`realtime.revoke_access` notice arrives (every service here that changes or ends a membership
+sends one after its commit, so the next push is already refused), and before forwarding a push
+once its answers are over `realtime.RECHECK_SECONDS` (30 s) old. A membership changed without the
+services (raw SQL, a shell) therefore stops reaching a socket within 30 s, not at once.
 Code that keeps a user object longer and changes memberships in between calls
 `forget_memberships(user)`.
 """
