@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import time
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -288,7 +287,11 @@ def test_the_memory_buffer_drops_and_logs_beyond_its_cap(caplog):
 
 def test_drain_takes_a_burst_in_batches(store, product):
     memory = buffer.MemoryBuffer(flush=lambda: None, delay=3600)
-    now = time.time()
+    # The burst's 42 minutes end at noon in the store's zone and in UTC, so neither midnight
+    # (a new salt, a session break) falls inside it whenever the test runs.
+    noon = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(12), tzinfo=dt.UTC)
+    assert store.tzinfo.utcoffset(noon) is not None and abs(store.tzinfo.utcoffset(noon)) < dt.timedelta(hours=11)
+    now = noon.timestamp()
     for n in range(2500):
         memory.push(
             {
@@ -305,7 +308,8 @@ def test_drain_takes_a_burst_in_batches(store, product):
             }
         )
     memory._timer.cancel()
-    assert ingest.drain(source=memory) == 2500
+    with recorded_at(noon):
+        assert ingest.drain(source=memory) == 2500
     assert PageView.objects.filter(product=product).count() == 2500
     assert PageView.objects.filter(is_entry=True).count() == 200  # one session per network
 
