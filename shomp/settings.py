@@ -172,23 +172,22 @@ def redis_settings(url: str, *, prefix: str) -> dict:
         },
         "CHANNEL_LAYERS": {
             "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                # channels-redis' pub/sub layer: a push is one PUBLISH per topic, and each ASGI
+                # process hands it to its own sockets in memory (shomp/core/layers.py; it was
+                # one Redis list write and read per socket: bench/README.md "realtime.py").
+                "BACKEND": "shomp.core.layers.ProcessFanoutChannelLayer",
                 "CONFIG": {
-                    # No read timeout: channels-redis blocks 5 s in BZPOPMIN, the same as redis-py's
-                    # default socket timeout, which would kill idle consumers and drop their sockets.
+                    # No read timeout on the subscription connection (it waits for pushes).
                     # A short connect timeout: a socket handshake during an outage is told to come
                     # back later (1013) at once, instead of hanging (shomp/core/consumers.py).
                     # max_connections: redis-py's async pool raises (not waits) past its default
-                    # 100 connections in use, which a burst of socket handshakes reaches (every tab
-                    # reconnecting after a deploy: bench/realtime.py saw "Too many connections").
+                    # 100 connections in use.
                     "hosts": [
                         {"address": url, "socket_timeout": None, "socket_connect_timeout": 1, "max_connections": 1000}
                     ],
                     "prefix": prefix,
-                    # A socket's channel holds this many undelivered pushes before channels-redis
-                    # drops more (silently, for group sends): the default 100 overflowed in a burst
-                    # of 1,000 pushes a second (bench/realtime.py). A tab that still misses some
-                    # refetches on reconnect (the bell, the inbox).
+                    # Pushes waiting for one socket in its process; past that the socket is closed
+                    # with 1013 and its client reconnects and refetches (never a silent drop).
                     "capacity": 2000,
                 },
             }

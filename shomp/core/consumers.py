@@ -20,15 +20,21 @@ Push: the socket forwards a message for a topic it was allowed, without a databa
 user's socket also joins the user's own group (`realtime.user_group`); `realtime.revoke_access`
 (logout, password change, deactivation, a membership removed or lowered) sends a notice there,
 and on it the socket re-reads the user from the session and re-asks every topic's authorize
-function at once, before any later push. Answers older than `realtime.RECHECK_SECONDS` are
+function at once, before any later push. Answers older than `realtime.RECHECK_SECONDS` (each
+socket picks a share between half and all of it, so sockets opened together spread out) are
 re-asked before the next push, too. A refusal drops that topic from the socket; when none is
 left (or the session no longer names the user) the socket closes with 4403. Messages from the
 client are ignored: there are no client-to-server actions.
+
+Nothing is lost silently: a socket that falls the layer's capacity behind, or whose process lost
+its Redis subscription (pushes in the gap are gone), is closed with 1013 too, and the client
+reconnects and refetches (core.layers, "Production's layer").
 """
 
 from __future__ import annotations
 
 import contextlib
+import random
 import time
 from importlib import import_module
 from types import SimpleNamespace
@@ -56,6 +62,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     accepted = False
     user_group: str | None = None  # the user's own group, for revocation notices
     checked_at = 0.0  # time.monotonic() of the last authorization answers
+    # This socket re-asks once its answers are this share of RECHECK_SECONDS old: sockets opened
+    # together (every tab after a deploy, a benchmark's thousand) then don't all visit the
+    # database before the same push, which held deliveries for seconds (bench/README.md).
+    recheck_share = 1.0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' consumer loop, which waits on the channel layer for pushes: when the layer's
@@ -65,6 +75,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await super().__call__(scope, receive, send)
         except UNAVAILABLE as error:
             realtime.LAYER_OUTAGE.failed(error)
+            if not hasattr(self, "base_send"):  # the layer failed in new_channel (the pub/sub
+                self.base_send = send  # layer subscribes there), before Channels keeps `send`
+            await self._drop_all()  # the layer's memory of our groups (pub/sub keeps it per process)
             await self._try_again_later()
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
@@ -87,6 +100,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
         allowed = await database_sync_to_async(self._allowed_topics)(requested)
         self.checked_at = time.monotonic()
+        self.recheck_share = random.uniform(0.5, 1.0)  # noqa: S311 (spreading load, not a secret)
         try:
             for value in allowed:
                 group = realtime.group_name(value)
@@ -116,10 +130,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         value = event.get("topic")
         if not isinstance(value, str) or value not in self.topics:
             return
-        if time.monotonic() - self.checked_at >= realtime.RECHECK_SECONDS:
+        if time.monotonic() - self.checked_at >= realtime.RECHECK_SECONDS * self.recheck_share:
             await self._recheck_all()
         if value in self.topics:
             await self.send(text_data=event.get("html", ""))
+
+    async def layer_overflow(self, event: dict[str, Any]) -> None:
+        """This socket fell `capacity` pushes behind (core.layers): rather than drop pushes, ask
+        the client to reconnect, which refetches what it shows (the bell, the inbox)."""
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def realtime_revoke(self, event: dict[str, Any]) -> None:
         """The user's access may have changed (`realtime.revoke_access`): ask again now."""

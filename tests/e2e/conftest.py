@@ -137,6 +137,9 @@ def _channel_layers_for_the_run() -> dict[str, Any]:
       receive times out, the consumer dies and the browser's socket closes (1006) every few
       seconds; a push sent while it reconnects is lost. test_realtime_orders.py has a test that
       checks the setting (test_the_redis_channel_layer_outlives_its_blocking_receive).
+    Production's pub/sub layer (core.layers.ProcessFanoutChannelLayer) needs neither: it keeps
+    no keys (pub/sub ignores the database number and FLUSHDB) and never blocks in BZPOPMIN; its
+    channels carry the per-process prefix too. Its setting is left as it is.
     """
     from urllib.parse import urlsplit, urlunsplit
 

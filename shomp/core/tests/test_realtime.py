@@ -324,6 +324,41 @@ async def test_pushes_reuse_the_answers_and_re_ask_once_they_are_old(application
 
 @pytest.mark.asyncio
 @ws
+async def test_sockets_opened_together_re_ask_at_different_times(application, access, monkeypatch):
+    """Each socket re-asks once its answers are its own share (half to all) of RECHECK_SECONDS
+    old, so a thousand tabs opened together don't all visit the database before one push."""
+    from types import SimpleNamespace
+
+    from shomp.core import consumers
+
+    calls = []
+    realtime.unregister_topic(KIND)
+
+    def counting(user, arg: str) -> bool:
+        calls.append(arg)
+        return bool(user.is_authenticated and user.pk in access.get(arg, ()))
+
+    realtime.register_topic(KIND, counting)
+    now = [1000.0]
+    monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    shares = iter([0.5, 1.0])
+    monkeypatch.setattr(consumers.random, "uniform", lambda low, high: next(shares))
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    early, _ = await open_socket(application, alices, user=alice)  # re-asks after half
+    late, _ = await open_socket(application, alices, user=alice)  # after all of it
+    assert len(calls) == 2
+
+    for seconds, asked in [(0.4, 2), (0.6, 3), (0.9, 3), (1.0, 4)]:
+        now[0] = 1000.0 + seconds * realtime.RECHECK_SECONDS
+        await publish(alices, f"<p id='p'>{seconds}</p>")
+        assert await early.receive_from() == f"<p id='p'>{seconds}</p>"
+        assert await late.receive_from() == f"<p id='p'>{seconds}</p>"
+        assert len(calls) == asked, seconds
+
+
+@pytest.mark.asyncio
+@ws
 async def test_logging_out_elsewhere_stops_the_stream(application, access):
     """Logging out in another tab (Django's logout, as allauth's view calls it) closes the socket."""
     alice = await sync_to_async(make_user)("alice")

@@ -13,11 +13,12 @@ Logins and messages during an outage: accounts/ and messaging/tests/test_redis_o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
@@ -27,6 +28,7 @@ from shomp.asgi import application
 from shomp.core import outage, ratelimit, realtime
 from shomp.core.consumers import CLOSE_TRY_AGAIN_LATER
 from shomp.core.exceptions import RateLimited
+from shomp.core.layers import OVERFLOW_TYPE, LayerConnectionLost
 from shomp.core.testing.redis import PREFIX, move_outage_clock, needs_redis_server, redis_of_our_own
 
 pytestmark = needs_redis_server
@@ -94,27 +96,34 @@ def test_rate_limits_keep_counting_in_memory_while_redis_is_down_and_return_to_i
 # Real-time pushes ------------------------------------------------------------------------
 
 
+@pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)  # on_commit runs at once, as in production
-def test_a_push_during_an_outage_is_dropped_with_one_warning_and_pushes_resume_after(
+async def test_a_push_during_an_outage_is_dropped_with_one_warning_and_pushes_resume_after(
     own_redis, clock, caplog, anyone_topic
 ):
+    """A channel subscribed when Redis went away is told it may have missed pushes (its socket
+    closes with 1013 and the client refetches: the next test); one subscribed after gets them."""
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(realtime.group_name(anyone_topic), channel)
-    own_redis.stop()
+    group = realtime.group_name(anyone_topic)
+    before = await layer.new_channel()
+    await layer.group_add(group, before)
 
     with caplog.at_level(logging.INFO):
+        await sync_to_async(own_redis.stop)()
         for n in range(3):
-            realtime.publish(anyone_topic, f"<p id='x'>{n}</p>")  # no transaction: sent at once
-            realtime.publish_many([anyone_topic], "<p id='y'>many</p>", online_only=True)
+            await sync_to_async(realtime.publish)(anyone_topic, f"<p id='x'>{n}</p>")  # sent at once
+            await sync_to_async(realtime.publish_many)([anyone_topic], "<p id='y'>many</p>", online_only=True)
+        with pytest.raises(LayerConnectionLost):
+            await asyncio.wait_for(layer.receive(before), 10)
     assert not errors(caplog)
     assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
 
-    own_redis.start()  # empty: the group is gone too, as after any Redis restart
+    await sync_to_async(own_redis.start)()  # empty, as after any Redis restart
     clock(outage.RETRY_SECONDS + 1)
-    async_to_sync(layer.group_add)(realtime.group_name(anyone_topic), channel)
-    realtime.publish(anyone_topic, "<p id='x'>back</p>")
-    message = async_to_sync(layer.receive)(channel)
+    after = await layer.new_channel()
+    await layer.group_add(group, after)
+    await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>back</p>")
+    message = await asyncio.wait_for(layer.receive(after), 10)
     assert message["html"] == "<p id='x'>back</p>"
 
 
@@ -183,3 +192,60 @@ async def test_an_open_socket_is_told_to_try_again_later_when_redis_goes_away(ow
         await communicator.wait()
     assert not errors(caplog)
     assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_broken_subscription_with_redis_still_up_closes_the_sockets_and_new_ones_get_pushes(
+    own_redis, clock, caplog, anyone_topic
+):
+    """A network blip on the process's subscription connection: pub/sub keeps no backlog, so
+    what was published meanwhile is gone. The sockets are told (1013: reconnect and refetch)
+    instead of carrying on as if nothing was missed; a socket opened after gets pushes again."""
+    from redis import asyncio as aioredis
+
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    redis = aioredis.Redis.from_url(own_redis.url)
+    try:
+        with caplog.at_level(logging.INFO):
+            assert await redis.client_kill_filter(_type="pubsub") >= 1
+            closed = await communicator.receive_output(timeout=10)
+            assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
+            await communicator.wait()
+    finally:
+        await redis.aclose()
+    assert not errors(caplog)
+
+    clock(outage.RETRY_SECONDS + 1)
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>again</p>")
+    assert await communicator.receive_from(timeout=10) == "<p id='x'>again</p>"
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_falls_capacity_behind_is_told_to_resync_not_dropped_pushes(own_redis, anyone_topic):
+    """Past `capacity` waiting pushes, a socket's queue is emptied and the socket closed with 1013
+    (the client reconnects and refetches); below it, every push arrives in order."""
+    layer = get_channel_layer()
+    group = realtime.group_name(anyone_topic)
+    slow = await layer.new_channel()
+    await layer.group_add(group, slow)
+    capacity = layer._get_layer().capacity
+    probe = await layer.new_channel()
+    await layer.group_add("probe", probe)
+    for n in range(capacity + 1):  # nobody reads `slow` meanwhile
+        await layer.group_send(group, {"type": realtime.MESSAGE_TYPE, "topic": anyone_topic, "html": str(n)})
+    await layer.group_send("probe", {"type": "probe"})  # arrives after all the others
+    assert await asyncio.wait_for(layer.receive(probe), 10) == {"type": "probe"}
+    assert await asyncio.wait_for(layer.receive(slow), 10) == {"type": OVERFLOW_TYPE}
+
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    await layer.group_send(group, {"type": realtime.MESSAGE_TYPE, "topic": anyone_topic, "html": "<p>1</p>"})
+    assert await communicator.receive_from(timeout=10) == "<p>1</p>"
+    await layer.group_send(group, {"type": OVERFLOW_TYPE})  # as the layer queues it for a slow socket
+    assert await communicator.receive_output(timeout=10) == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
