@@ -6,10 +6,11 @@ error next to its field, and the page shows the default range meanwhile.
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
+
+from shomp.core.forms import check_day_range
 
 from .ranges import (
     DEFAULT_COMPARE,
@@ -22,9 +23,6 @@ from .ranges import (
     local_today,
     resolve_range,
 )
-
-#: The earliest day a custom range may start (dates before it are typos, not history).
-EARLIEST_DAY = dt.date(2000, 1, 1)
 
 
 class RangeForm(forms.Form):
@@ -47,26 +45,16 @@ class RangeForm(forms.Form):
         data = super().clean()
         if data.get("range") != RangeKey.CUSTOM:
             return data
-        start, end = data.get("start"), data.get("end")
         if "start" in self.errors or "end" in self.errors:
             return data
-        if start is None:
-            self.add_error("start", "Choose the first day of the range.")
-        if end is None:
-            self.add_error("end", "Choose the last day of the range.")
-        if start is None or end is None:
-            return data
-        today = local_today(self.tz)
-        if start < EARLIEST_DAY:
-            self.add_error("start", f"Choose a day from {EARLIEST_DAY:%B} {EARLIEST_DAY.day}, {EARLIEST_DAY.year} on.")
-        elif start > today:
-            self.add_error("start", "The range can't start in the future.")
-        elif end > today:
-            self.add_error("end", "The range can't end in the future: choose today or an earlier day.")
-        elif end < start:
-            self.add_error("end", "The last day comes before the first: swap them.")
-        elif (end - start).days + 1 > MAX_RANGE_DAYS:
-            self.add_error("end", "A range can be at most five years long.")
+        check_day_range(
+            self,
+            start=data.get("start"),
+            end=data.get("end"),
+            today=local_today(self.tz),
+            max_days=MAX_RANGE_DAYS,
+            too_long="A range can be at most five years long.",
+        )
         return data
 
     def period(self) -> DateRange:

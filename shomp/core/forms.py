@@ -1,3 +1,4 @@
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -118,3 +119,30 @@ class MoneyField(forms.DecimalField):
         if isinstance(value, str) and value.strip():
             value = parse_money_text(value)
         return super().to_python(value)
+
+
+#: The earliest day a date range may start (dates before it are typos, not history).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+
+
+def check_day_range(
+    form: forms.Form, *, start: dt.date | None, end: dt.date | None, today: dt.date, max_days: int, too_long: str
+) -> None:
+    """A from/to pair of local days (both included) for a report's range picker: a missing,
+    reversed, future, too early or too long range gets its error next to the field."""
+    if start is None:
+        form.add_error("start", "Choose the first day of the range.")
+    if end is None:
+        form.add_error("end", "Choose the last day of the range.")
+    if start is None or end is None:
+        return
+    if start < EARLIEST_DAY:
+        form.add_error("start", f"Choose a day from {EARLIEST_DAY:%B} {EARLIEST_DAY.day}, {EARLIEST_DAY.year} on.")
+    elif start > today:
+        form.add_error("start", "The range can't start in the future.")
+    elif end > today:
+        form.add_error("end", "The range can't end in the future: choose today or an earlier day.")
+    elif end < start:
+        form.add_error("end", "The last day comes before the first: swap them.")
+    elif (end - start).days + 1 > max_days:
+        form.add_error("end", too_long)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-#: The earliest day a range may start (dates before it are typos, not history).
-EARLIEST_DAY = dt.date(2000, 1, 1)
+from shomp.core.forms import check_day_range
+
 #: Adds are charted by day: at most a year of bars.
 MAX_DAYS = 366
 PRESETS = {"7": 7, "30": 30, "90": 90}
@@ -45,24 +45,14 @@ class InsightsRangeForm(forms.Form):
         data = super().clean()
         if data.get("days") != CUSTOM or "start" in self.errors or "end" in self.errors:
             return data
-        start, end = data.get("start"), data.get("end")
-        if start is None:
-            self.add_error("start", "Choose the first day.")
-        if end is None:
-            self.add_error("end", "Choose the last day.")
-        if start is None or end is None:
-            return data
-        today = self.today()
-        if start < EARLIEST_DAY:
-            self.add_error("start", f"Choose a day from {EARLIEST_DAY:%B} {EARLIEST_DAY.day}, {EARLIEST_DAY.year} on.")
-        elif start > today:
-            self.add_error("start", "The range can't start in the future.")
-        elif end > today:
-            self.add_error("end", "The range can't end in the future: choose today or an earlier day.")
-        elif end < start:
-            self.add_error("end", "The last day comes before the first: swap them.")
-        elif (end - start).days + 1 > MAX_DAYS:
-            self.add_error("end", f"A range can be at most {MAX_DAYS} days long.")
+        check_day_range(
+            self,
+            start=data.get("start"),
+            end=data.get("end"),
+            today=self.today(),
+            max_days=MAX_DAYS,
+            too_long=f"A range can be at most {MAX_DAYS} days long.",
+        )
         return data
 
     def period(self) -> tuple[dt.date, dt.date]:
