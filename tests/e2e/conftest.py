@@ -20,9 +20,9 @@ server thread reads the database through its own connections, so data must be co
 The server is in-process, so mail.outbox (locmem) and the in-memory channel layer are shared
 with the test.
 
-On PostgreSQL the run gets its own test database (test_<name>_e2e_<pid>), and with Redis the
-channel layer moves off the cache's Redis database (see _channel_layers_for_the_run), so other
-test runs on the same machine cannot pull either from under a browser test.
+On PostgreSQL the run gets its own test database (test_<name>_e2e_<pid>), so other test runs
+on the same machine cannot pull it from under a browser test; with Redis, the channel layer's
+pub/sub channels carry the run's own prefix.
 
 Starting data: builders.py (factories and services; place_order runs inside the server).
 Browser helpers: helpers.py.
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import os
 import socket
 import threading
@@ -125,57 +124,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         test["NAME"] = f"{test.get('NAME') or 'test_' + db_settings['NAME']}_e2e_{os.getpid()}"
 
 
-def _channel_layers_for_the_run() -> dict[str, Any]:
-    """With Redis, a CHANNEL_LAYERS setting that a busy test machine cannot break.
-
-    - The next Redis database after the cache's: the root conftest clears the cache around every
-      test, and RedisCache.clear() is FLUSHDB, so any test process on the machine (this one
-      included) would wipe the layer's group memberships, and a push published mid-test would
-      reach no socket. The layer's keys carry a per-process prefix, so runs never hear each other.
-    - WORKAROUND, only while settings have the bug: redis-py 8 reads with a 5 s socket timeout
-      by default, the same 5 s that channels-redis blocks in BZPOPMIN, so an idle consumer's
-      receive times out, the consumer dies and the browser's socket closes (1006) every few
-      seconds; a push sent while it reconnects is lost. test_realtime_orders.py has a test that
-      checks the setting (test_the_redis_channel_layer_outlives_its_blocking_receive).
-    Production's pub/sub layer (core.layers.ProcessFanoutChannelLayer) needs neither: it keeps
-    no keys (pub/sub ignores the database number and FLUSHDB) and never blocks in BZPOPMIN; its
-    channels carry the per-process prefix too. Its setting is left as it is.
-    """
-    from urllib.parse import urlsplit, urlunsplit
-
-    from django.conf import settings
-
-    from .helpers import redis_read_outlasts_blocking_receive
-
-    layers = copy.deepcopy(getattr(settings, "CHANNEL_LAYERS", {}))
-    default = layers.get("default", {})
-    config = default.get("CONFIG", {})
-    if "redis" not in default.get("BACKEND", "").lower() or not config.get("hosts"):
-        return {}
-    hosts = []
-    for host in config["hosts"]:
-        host = dict(host) if isinstance(host, dict) else {"address": host}
-        if not isinstance(host.get("address"), str):
-            return {}
-        parts = urlsplit(host["address"])
-        database = int(parts.path.strip("/") or 0)
-        host["address"] = urlunsplit(parts._replace(path=f"/{(database + 1) % 16}"))
-        if not redis_read_outlasts_blocking_receive(host):
-            host["socket_timeout"] = None
-        hosts.append(host)
-    config["hosts"] = hosts
-    return {"CHANNEL_LAYERS": layers}
-
-
 @pytest.fixture(scope="session")
 def live_server_app(django_db_setup: None) -> Iterator[LiveServer]:
     import uvicorn
     from django.test.utils import override_settings
 
     # Tests run with DEBUG off; let WhiteNoise serve static files from the app directories
-    # (no collectstatic), or htmx would 404 and silently do nothing.
-    # And keep the channel layer's Redis keys where no cache.clear() (FLUSHDB) reaches them.
-    static_override = override_settings(WHITENOISE_USE_FINDERS=True, **_channel_layers_for_the_run())
+    # (no collectstatic), or htmx would 404 and silently do nothing. (The channel layer is left
+    # as configured: production's pub/sub layer keeps no keys a cache.clear() could flush, and
+    # its channels carry the run's own prefix.)
+    static_override = override_settings(WHITENOISE_USE_FINDERS=True)
     static_override.enable()
     from shomp.asgi import application, django_asgi_app
 

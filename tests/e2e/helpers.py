@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from playwright.sync_api import Page, expect
@@ -187,15 +186,6 @@ def log_out(page: Page, username: str) -> None:
     expect(page.get_by_role("banner").get_by_role("link", name="Log in")).to_be_attached()
 
 
-def redis_read_outlasts_blocking_receive(host: dict[str, Any]) -> bool:
-    """Whether a channels-redis host's socket timeout leaves room for its blocking BZPOPMIN."""
-    from channels_redis.core import RedisChannelLayer
-    from redis import _defaults
-
-    timeout = host.get("socket_timeout", getattr(_defaults, "DEFAULT_SOCKET_TIMEOUT", None))
-    return timeout is None or timeout > RedisChannelLayer.brpop_timeout + 1
-
-
 __all__ = [
     "DESKTOP",
     "MOBILE",
@@ -215,7 +205,6 @@ __all__ = [
     "login",
     "mark_page",
     "page_errors",
-    "redis_read_outlasts_blocking_receive",
     "screenshot",
     "upload",
     "wait_for_socket",

@@ -7,8 +7,6 @@ page's WebSocket as an out-of-band swap.
 
 import re
 
-import pytest
-
 from shomp.orders.models import Order
 
 from . import builders
@@ -20,7 +18,6 @@ from .helpers import (
     fill_shipping,
     login,
     mark_page,
-    redis_read_outlasts_blocking_receive,
     switch_store,
     wait_for_socket,
 )
@@ -101,15 +98,3 @@ def test_the_live_orders_list_follows_the_store_switcher(make_page, live_url, li
     expect(page.get_by_role("heading", name="Beta Prints", level=1)).to_be_visible()
     expect(page.get_by_role("cell", name="b1", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name=re.compile("^b2$"))).to_have_count(0)
-
-
-def test_the_redis_channel_layer_outlives_its_blocking_receive():
-    from shomp import settings as configured  # the module itself: the e2e server runs with a workaround
-
-    layer = configured.CHANNEL_LAYERS["default"]
-    if layer["BACKEND"] != "channels_redis.core.RedisChannelLayer":
-        # Production's pub/sub layer (core.layers) never blocks in BZPOPMIN: it reads its one
-        # subscription connection with a short timeout of its own.
-        pytest.skip(f"{layer['BACKEND']} has no blocking receive (only channels-redis' RedisChannelLayer)")
-    for host in layer["CONFIG"]["hosts"]:
-        assert redis_read_outlasts_blocking_receive(host if isinstance(host, dict) else {"address": host})
