@@ -26,10 +26,11 @@ from .ranges import (
 
 
 class RangeForm(forms.Form):
-    range = forms.ChoiceField(label="Date range", choices=RangeKey.choices, required=False)
+    # initial: an unbound form (no ?range=) shows the range the page shows, not the first choice.
+    range = forms.ChoiceField(label="Date range", choices=RangeKey.choices, required=False, initial=DEFAULT_RANGE)
     start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    compare = forms.ChoiceField(label="Compare with", choices=Compare.choices, required=False)
+    compare = forms.ChoiceField(label="Compare with", choices=Compare.choices, required=False, initial=DEFAULT_COMPARE)
 
     def __init__(self, *args, tz: ZoneInfo, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,7 @@ class InsightsRangeForm(forms.Form):
         label="Adds in",
         choices=[(key, f"Last {n} days") for key, n in PRESETS.items()] + [(CUSTOM, "From… to…")],
         required=False,
+        initial=DEFAULT_PRESET,  # an unbound form shows the days the page shows
     )
     start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))

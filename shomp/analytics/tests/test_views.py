@@ -127,6 +127,10 @@ def test_range_changes_the_numbers(client):
     client.force_login(users["owner"])
     last_30 = client.get(reverse("analytics:dashboard")).content.decode()
     assert 'id="metric-visits">4,321<' in last_30
+    # The picker shows the range the page shows (it showed its first choice, "Today").
+    assert '<option value="30d" selected>' in last_30 and '<option value="previous" selected>' in last_30
+    organization = client.get(reverse("analytics:organization")).content.decode()
+    assert '<option value="30d" selected>' in organization
     last_90 = client.get(reverse("analytics:dashboard") + "?range=90d").content.decode()
     assert 'id="metric-visits">5,321<' in last_90
     custom = f"?range=custom&start={long_ago.isoformat()}&end={long_ago.isoformat()}&compare=none"

@@ -31,6 +31,7 @@ def test_counts_per_product_and_variant_and_never_who(client, variant_product):
     response = client.get(URL)
     page = response.content.decode()
     assert response.status_code == 200
+    assert '<option value="30" selected>' in page  # the days the page shows, not the first choice
     # 3 lists hold it (savers[0]'s list holds two of its variants: once), 4 adds.
     assert 'id="total-lists">3<' in page and 'id="total-adds">4<' in page
     assert 'id="total-bought">1<' in page and 'id="total-waiting">1<' in page
