@@ -73,9 +73,6 @@ def test_a_visit_and_a_purchase_reach_the_sellers_reports_and_export(make_page, 
     # The visitor arrives from a search engine on the product page, then buys it.
     visitor = make_page(user_agent=FIREFOX)
     visitor.goto(mug.get_absolute_url(), referer="https://www.google.com/search?q=speckled+mug")
-    # The per-visitor fragments (heart, follow, review slots) load after the page: let them land
-    # before clicking beside them (once in CI the add's answer never showed).
-    visitor.wait_for_load_state("networkidle")
     visitor.get_by_role("button", name="Add to cart").click()
     visitor.get_by_role("link", name="View cart").click()  # Add to cart keeps the buyer on the product
     visitor.get_by_role("link", name="Check out").click()

@@ -2,10 +2,12 @@
 
 import re
 
+import pytest
+
 from shomp.catalog.models import Product
 
 from . import builders
-from .helpers import accept_dialogs, assert_no_page_errors, expect, label, login, upload
+from .helpers import accept_dialogs, assert_no_page_errors, cart_badge, expect, label, login, upload
 
 NOT_FOUND = "We couldn't find that page"
 
@@ -146,4 +148,42 @@ def test_marketplace_search_finds_published_products_by_a_word_of_the_descriptio
     expect(results.get_by_role("link", name="Garden Trowel")).to_be_visible()
     expect(results.get_by_role("link", name="Tomato Seeds")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/search/\?q=forged"))
+    assert_no_page_errors(page)
+
+
+# Records the Add to cart button's place after every change of the page (a MutationObserver's
+# callback runs before the next paint, so no frame is missed) from the moment the page is parsed.
+_WATCH_BUY_BUTTON = """
+document.addEventListener("DOMContentLoaded", () => {
+  window.buyButtonPlaces = [];
+  const note = () => {
+    const button = document.querySelector("#product-buy-box button[type=submit]");
+    if (!button) { return; }
+    const box = button.getBoundingClientRect();
+    const place = Math.round(box.left) + "," + Math.round(box.top + window.scrollY);
+    if (window.buyButtonPlaces.at(-1) !== place) { window.buyButtonPlaces.push(place); }
+  };
+  note();
+  new MutationObserver(note).observe(document.body, {subtree: true, childList: true, attributes: true});
+});
+"""
+
+
+@pytest.mark.parametrize("mobile", [False, True], ids=["desktop", "phone"])
+def test_the_buy_box_holds_still_while_the_page_loads_its_visitor_parts(make_page, live_url, mobile):
+    """The follow button, heart and review button load after the page; swapping them in must not
+    move Add to cart, even for a frame, or a click in that frame misses it (it did: htmx gave the
+    follow button its placeholder's classes for a frame, and the buy box jumped 24 px)."""
+    store = builders.store(name="Ink Parade", slug="ink-parade")
+    fox = builders.product(store, "Fox Print", price="25.00", stock=10)
+    page = make_page(mobile=mobile)
+    page.add_init_script(_WATCH_BUY_BUTTON)
+    page.goto(fox.get_absolute_url())
+    page.get_by_role("button", name="Add to cart").click()  # at once, while the fragments load
+    expect(page.get_by_text("Added “Fox Print” to your cart.")).to_be_visible()
+    expect(cart_badge(page)).to_have_text("1")
+    expect(page.locator(f"#follow-button-{store.pk}")).to_be_visible()  # every part loaded
+    expect(page.locator(".wishlist-heart-slot")).to_have_count(0)
+    places = page.evaluate("window.buyButtonPlaces")
+    assert len(places) == 1, f"Add to cart moved while the page loaded: {places}"
     assert_no_page_errors(page)

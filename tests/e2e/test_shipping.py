@@ -49,7 +49,6 @@ def _shops():
 
 def _add(page, product, quantity=1):
     page.goto(product.get_absolute_url())
-    page.wait_for_load_state("networkidle")  # the per-visitor fragments first (see test_analytics)
     if quantity != 1:
         page.get_by_label("Quantity").fill(str(quantity))
     page.get_by_role("button", name="Add to cart").click()
