@@ -30,15 +30,23 @@ view. docs/ARCHITECTURE.md ("Shared page cache") has the whole design; in short:
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import json
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.base import BaseStorage
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Model
@@ -295,17 +303,131 @@ def page_key(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple
     versions = [versions[0], versions[2]] if scope == STORE else versions
     htmx = "|".join(request.headers.get(name, "") for name in _HTMX_HEADERS)
     digest = hashlib.sha256(f"{request.build_absolute_uri()}\n{htmx}".encode()).hexdigest()[:32]
-    return f"page:{_build_id()}:{'.'.join(versions)}:{int(at)}:{digest}", seconds
+    return f"page2:{_build_id()}:{'.'.join(versions)}:{int(at)}:{digest}", seconds
+
+
+# Holes: the per-visitor parts of a shared page --------------------------------------------------
+
+#: name -> template of each hole (`register_hole`): core's header, flash messages, socket and
+#: scripts, and what apps add (reviews' per-visitor actions).
+_holes: dict[str, str] = {}
+
+
+def register_hole(name: str, template_name: str) -> None:
+    """A part of shared pages rendered for each visitor: `{% hole name arg=value %}` in a template
+    renders `template_name` there (with the args), and a page stored in the shared cache keeps
+    that place open, to be filled per request with the same template for that request's visitor.
+
+    The template may use what the context processors give (`user`, `cart_count`, `messages`,
+    `csrf_token`...) and the hole's args, nothing of the view's context: the args are what the
+    page tells it (JSON values: strings, numbers, booleans, lists). It must be cheap: it runs on
+    every cache hit of a visitor with a session."""
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise ValueError(f"A hole's name is lowercase letters and underscores: {name!r}.")
+    _holes[name] = template_name
+
+
+def hole_template(name: str) -> str:
+    return _holes[name]
+
+
+def _hole_key() -> str:
+    # Marks only the page cache's own markers: user content can't forge one (nor could it reach
+    # a browser: markers are cut out before a page is stored or served).
+    return hmac.new(settings.SECRET_KEY.encode(), b"shomp.core.pagecache.hole", hashlib.sha256).hexdigest()[:16]
+
+
+def hole_marker(name: str, args: dict, inline: str) -> str:
+    """What `{% hole %}` writes in a page rendered for the cache: its inline rendering (for the
+    anonymous visitor the page was rendered as) between two markers naming the hole and args."""
+    blob = base64.urlsafe_b64encode(json.dumps(args, sort_keys=True).encode()).decode()
+    return f"<!--shomp-hole:{_hole_key()}:{name}:{blob}-->{inline}<!--/shomp-hole:{_hole_key()}-->"
+
+
+_HOLE_RE = re.compile(
+    rb"<!--shomp-hole:(?P<key>[0-9a-f]{16}):(?P<name>[a-z_]+):(?P<args>[A-Za-z0-9_=-]*)-->"
+    rb"(?P<inline>.*?)<!--/shomp-hole:(?P=key)-->",
+    re.S,
+)
+
+Hole = tuple[int, int, str, str]  # start, end (in the stored content), name, args (JSON)
+
+
+def _cut_holes(content: bytes) -> tuple[bytes, list[Hole]]:
+    """The page without markers (each hole holding its anonymous rendering), and where the holes are."""
+    if b"<!--shomp-hole:" not in content:
+        return content, []
+    key = _hole_key().encode()
+    parts: list[bytes] = []
+    holes: list[Hole] = []
+    position = size = 0
+    for match in _HOLE_RE.finditer(content):
+        if match["key"] != key:
+            continue
+        before = content[position : match.start()]
+        parts.append(before)
+        size += len(before)
+        inline = match["inline"]
+        parts.append(inline)
+        holes.append((size, size + len(inline), match["name"].decode(), base64.urlsafe_b64decode(match["args"]).decode()))
+        size += len(inline)
+        position = match.end()
+    parts.append(content[position:])
+    return b"".join(parts), holes
+
+
+def _fill_holes(content: bytes, holes: list[Hole], request: HttpRequest) -> bytes:
+    """This visitor's page: each hole rendered for them, on one context (the context processors
+    run once per request: the cart badge's query once)."""
+    if not holes:
+        return content
+    from django.template import Context
+    from django.template.loader import get_template
+
+    context = None
+    parts: list[bytes] = []
+    position = 0
+    for start, end, name, args in holes:
+        parts.append(content[position:start])
+        position = end
+        template_name = _holes.get(name)
+        if template_name is None:
+            logger.error("Page cache: no hole %r registered; left empty.", name)
+            continue
+        template = get_template(template_name).template
+        if context is None:
+            context = Context(autoescape=template.engine.autoescape)
+            context.update(_processed(request, template.engine))
+        with context.push(json.loads(args), hole_filled=True):
+            parts.append(template.render(context).encode())
+    parts.append(content[position:])
+    return b"".join(parts)
+
+
+def _processed(request: HttpRequest, engine) -> dict:
+    values: dict = {}
+    for processor in engine.template_context_processors:
+        values.update(processor(request))
+    return values
 
 
 # The middleware --------------------------------------------------------------------------------
+
+#: Predicates (request, scope, store slug) -> True when this logged-in visitor gets such pages
+#: rendered for them, never shared: a store's team sees management bits on its store's pages.
+_own_page_predicates: list[Callable[[HttpRequest, str, str], bool]] = []
+
+
+def register_own_pages(predicate: Callable[[HttpRequest, str, str], bool]) -> None:
+    """An app names logged-in visitors who get pages rendered for them (asked only of logged-in
+    visitors, on every shared page: keep it to one query at most)."""
+    if predicate not in _own_page_predicates:
+        _own_page_predicates.append(predicate)
 
 
 def _eligible(request: HttpRequest) -> tuple[str, str] | None:
     """(scope, store slug) when this request may be answered from, and stored in, the cache."""
     if request.method != "GET" or settings.PAGE_CACHE_SECONDS <= 0:
-        return None
-    if request.COOKIES.get("messages"):  # a flash message waits for this visitor
         return None
     try:
         match = resolve(request.path_info)
@@ -314,15 +436,61 @@ def _eligible(request: HttpRequest) -> tuple[str, str] | None:
     scope = getattr(match.func, "shared_page_scope", None)
     if scope is None:
         return None
-    if request.user.is_authenticated:
-        return None
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key is not None and session.keys():
-        return None  # a cart, a pending follow, a message: this visitor's page is their own
     slug = str(match.kwargs.get("store_slug", ""))
     if scope == STORE and not 0 < len(slug) <= _MAX_SLUG:
         return None  # no store has such an address: rendered (a 404), not cached
+    if request.user.is_authenticated and any(own(request, scope, slug) for own in _own_page_predicates):
+        return None
     return scope, slug
+
+
+def _plain(request: HttpRequest) -> bool:
+    """Is this visitor the one shared pages are rendered as: not logged in, nothing in a session,
+    no flash message waiting? Then the stored page, holes included, is theirs as it is."""
+    if request.user.is_authenticated or request.COOKIES.get("messages"):
+        return False
+    session = getattr(request, "session", None)
+    return session is None or session.session_key is None or not session.keys()
+
+
+class _NoMessages(BaseStorage):
+    """The flash messages of the anonymous visitor a shared page is rendered as: none."""
+
+    def _get(self, *args, **kwargs):
+        return [], True
+
+    def _store(self, messages, response, *args, **kwargs):
+        return []
+
+
+_IDENTITY = ("user", "auser", "session", "_messages")
+
+
+@contextmanager
+def _as_shared(request: HttpRequest, plain: bool):
+    """Render the page as every visitor shares it: as an anonymous visitor with an empty session
+    and no message, whoever asked (so no one's data can reach the stored page), with
+    placeholders for the CSRF token and nonce."""
+    saved = {name: request.__dict__[name] for name in _IDENTITY if name in request.__dict__}
+    request._shared_page = True
+    if not plain:
+        anonymous = AnonymousUser()
+
+        async def auser():
+            return anonymous
+
+        request.user, request.auser = anonymous, auser
+        request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+        request._messages = _NoMessages(request)
+    try:
+        yield
+    finally:
+        request._shared_page = False
+        for name in _IDENTITY:
+            if name in saved:
+                setattr(request, name, saved[name])
+            else:
+                request.__dict__.pop(name, None)
 
 
 def placeholders(request: HttpRequest) -> dict:
@@ -357,7 +525,8 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 class SharedPageCacheMiddleware:
-    """Answer eligible anonymous GETs from the cache; store what they render. Last in MIDDLEWARE."""
+    """Answer eligible GETs from the cache, holes filled for each visitor; store what they render.
+    Last in MIDDLEWARE."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -375,24 +544,35 @@ class SharedPageCacheMiddleware:
         entry = cache.get(key)
         if not _reachable(cache):
             return self.get_response(request)  # those answers came from this process's memory
+        plain = _plain(request)
         if entry is not None:
-            status, headers, content = entry
+            status, headers, content, holes = entry
+            if not plain:
+                content = _fill_holes(content, holes, request)
             response = HttpResponse(_personalise(content, request), status=status)
             for name, value in headers:
                 response[name] = value
             response["X-Cache"] = "HIT"
             self._csrf_cookie(request)
             return response
-        request._shared_page = True
-        response = self.get_response(request)
+        with _as_shared(request, plain):
+            response = self.get_response(request)
+            storable = _storable(request, response)
         if response.streaming:
-            return response
-        if _storable(request, response):
+            return response if plain else self.get_response(request)
+        if not storable and not plain:
+            # Not a page for everyone (a 404 for the anonymous visitor it was rendered as: a
+            # product reserved for this buyer), so not stored: rendered as this visitor.
+            return self.get_response(request)
+        content, holes = _cut_holes(response.content)
+        if storable:
             headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
             if timeout > 0:
-                cache.set(key, (response.status_code, headers, response.content), timeout=timeout)
+                cache.set(key, (response.status_code, headers, content, holes), timeout=timeout)
             response["X-Cache"] = "MISS"
-        response.content = _personalise(response.content, request)
+            if not plain:
+                content = _fill_holes(content, holes, request)
+        response.content = _personalise(content, request)
         self._csrf_cookie(request)
         return response
 

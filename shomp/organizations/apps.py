@@ -9,7 +9,11 @@ class OrganizationsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from shomp.core import dashboard
+        from shomp.core import dashboard, pagecache
+
+        # A store's pages show its team management bits (edit, their own store's notes): anyone
+        # on a team gets store pages rendered for them, as before, never the shared page.
+        pagecache.register_own_pages(_on_a_team)
 
         # Logging in counts as activity in every team (one UPDATE, as Django's last_login).
         user_logged_in.connect(_note_login, dispatch_uid="organizations_note_login")
@@ -32,6 +36,16 @@ class OrganizationsConfig(AppConfig):
             order=90,
             scope=organization,
         )
+
+
+def _on_a_team(request, scope: str, store_slug: str) -> bool:
+    """Store pages (not the pages of many stores, which show no management bits) of a member of
+    any organization: one query (the memberships the permission door keeps for the request)."""
+    from shomp.core.pagecache import STORE
+
+    from .policies import memberships_for
+
+    return scope == STORE and bool(memberships_for(request.user))
 
 
 def _note_login(sender, request, user, **kwargs) -> None:

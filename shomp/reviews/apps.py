@@ -11,6 +11,10 @@ class ReviewsConfig(AppConfig):
 
         pagecache.register()  # what the shared page cache watches
         from shomp.core import dashboard
+        from shomp.core import pagecache as shared_pages
+
+        # A logged-in visitor's own actions on a shared page's reviews load after the page.
+        shared_pages.register_hole("review_actions", "reviews/partials/_review_actions_loader.html")
 
         dashboard.register_section(
             "reviews", label="Reviews", icon="bi-star", url_name="reviews:dashboard", area="reviews", order=50

@@ -113,6 +113,13 @@ def store_reviews(*, store: Store, query: ReviewQuery | None = None, viewer=None
     return _published_list(Review.objects.filter(store=store), query or ReviewQuery(), viewer)
 
 
+def published_for_viewer(*, ids: list[int], viewer) -> QuerySet[Review]:
+    """The published reviews among `ids` with the viewer's vote and flag, in one query: what the
+    per-visitor actions of a shared page's review list need (views.review_actions)."""
+    reviews = Review.objects.filter(pk__in=ids, status=Review.Status.PUBLISHED).select_related("store")
+    return _for_viewer(reviews, viewer).order_by("pk")
+
+
 def review_detail(*, review: Review, viewer=None) -> Review:
     """One review (any status: the caller's policy has said yes) with everything its page shows."""
     reviews = Review.objects.filter(pk=review.pk).select_related("user", "store", "product__store", "response")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("reviews/write/store/<slug:store_slug>/", views.write_store_review, name="write_store"),
     path("reviews/write/<int:product_id>/button/", views.write_button, name="write_button"),
     path("reviews/write/store/<slug:store_slug>/button/", views.write_store_button, name="write_store_button"),
+    path("reviews/actions/", views.review_actions, name="actions"),
     path("reviews/<int:review_id>/", views.review_detail, name="detail"),
     path("reviews/<int:review_id>/edit/", views.edit_review, name="edit"),
     path("reviews/<int:review_id>/delete/", views.delete_review, name="delete"),

@@ -246,6 +246,31 @@ def delete_review(request: HttpRequest, review_id: int) -> HttpResponse:
 
 # Helpful votes and flags -------------------------------------------------------------------
 
+MAX_ACTION_IDS = 50  # a list shows PER_PAGE reviews; more is not a page's
+
+
+@login_not_required
+@require_GET
+def review_actions(request: HttpRequest) -> HttpResponse:
+    """A logged-in visitor's actions on a shared page's reviews (their vote, flag, edit link),
+    swapped in by id (hole "review_actions"): the cached list shows them as to anyone."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    ids = [int(part) for part in request.GET.get("ids", "").split(",")[:MAX_ACTION_IDS] if part.isdigit()]
+    reviews = [
+        review
+        for review in selectors.published_for_viewer(ids=ids, viewer=request.user)
+        if can_view_review(request.user, review)
+    ]
+    for review in reviews:
+        review.viewer_is_team = can(request.user, review.store, MEMBER)
+    return render(
+        request,
+        "reviews/partials/_review_actions_oob.html",
+        # The forms' no-JavaScript `next`: the page (a htmx request says which), as _back checks.
+        {"reviews": reviews, "next_url": request.htmx.current_url_abs_path if request.htmx else ""},
+    )
+
 
 @require_POST
 def helpful(request: HttpRequest, review_id: int) -> HttpResponse:

@@ -90,3 +90,9 @@ def flag_reason_choices():
     from ..models import ReviewFlag
 
     return ReviewFlag.Reason.choices
+
+
+@register.filter
+def review_ids(reviews) -> list[int]:
+    """The ids of a page's reviews (what the hole "review_actions" loads the visitor's actions of)."""
+    return [review.pk for review in reviews]
