@@ -7,8 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Shomp core"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
-        from . import pagecache
+        from . import (
+            checks,  # noqa: F401  (registers the system checks)
+            pagecache,
+        )
 
         # The per-visitor parts of every page (base.html), filled per request in shared pages.
         pagecache.register_hole("header", "core/partials/_header.html")

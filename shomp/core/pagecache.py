@@ -369,7 +369,8 @@ def _cut_holes(content: bytes) -> tuple[bytes, list[Hole]]:
         size += len(before)
         inline = match["inline"]
         parts.append(inline)
-        holes.append((size, size + len(inline), match["name"].decode(), base64.urlsafe_b64decode(match["args"]).decode()))
+        args = base64.urlsafe_b64decode(match["args"]).decode()
+        holes.append((size, size + len(inline), match["name"].decode(), args))
         size += len(inline)
         position = match.end()
     parts.append(content[position:])

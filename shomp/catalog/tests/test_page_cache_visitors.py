@@ -40,7 +40,7 @@ def logged_in(user) -> Client:
 
 def account_menu(page) -> str:
     """The name on the header's account menu, or None for a visitor who is not logged in."""
-    found = re.search(r'id="account-menu"><i class="bi bi-person-circle" aria-hidden="true"></i> ([^<]+)</a>', text(page))
+    found = re.search(r'id="account-menu"><i class="bi bi-person-circle"[^>]*></i> ([^<]+)</a>', text(page))
     return found.group(1) if found else None
 
 
@@ -145,11 +145,12 @@ def test_a_logged_in_visitor_posts_from_a_cached_page_with_their_own_csrf_token(
     page = client.get(url)
     assert page["X-Cache"] == "HIT" and pagecache.CSRF_PLACEHOLDER not in text(page)
     token = re.search(r'"X-CSRFToken": "([A-Za-z0-9]+)"', text(page)).group(1)
-    logout_token = re.search(
-        r'action="/accounts/logout/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', text(page)
-    )
+    logout = r'action="/accounts/logout/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"'
+    logout_token = re.search(logout, text(page))
     assert logout_token is not None  # the header's log-out form has the token too
-    added = client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": 1}, headers={"X-CSRFToken": token})
+    added = client.post(
+        reverse("orders:cart_add"), {"product": product.pk, "quantity": 1}, headers={"X-CSRFToken": token}
+    )
     assert added.status_code in (200, 302)
     assert cart_badge(client.get(url)) == "1"
 
@@ -214,10 +215,10 @@ def test_a_message_left_in_the_session_shows_once_on_a_cached_page(product, mira
     assert follow.status_code == 302
     page = client.get(url)
     assert text(page).count("You follow") == 1
-    messages_shown = re.findall(r'<div class="alert alert-[a-z]+ alert-dismissible', text(page))
-    assert len(messages_shown) == 1
+    alert = r'<div class="alert alert-[a-z]+ alert-dismissible'
+    assert len(re.findall(alert, text(page))) == 1
     again = client.get(url)
-    assert again["X-Cache"] == "HIT" and not re.findall(r'<div class="alert alert-[a-z]+ alert-dismissible', text(again))
+    assert again["X-Cache"] == "HIT" and not re.findall(alert, text(again))
 
 
 # Who gets the page rendered for them --------------------------------------------------------------
@@ -278,7 +279,9 @@ def actions(client: Client, page) -> str:
     loader = re.search(r'class="review-actions-loader" hx-get="([^"]+)"', text(page))
     if loader is None:
         return ""
-    response = client.get(loader.group(1).replace("&amp;", "&"), headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/"})
+    response = client.get(
+        loader.group(1).replace("&amp;", "&"), headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/"}
+    )
     assert response.status_code == 200
     return text(response)
 
@@ -345,7 +348,8 @@ def test_the_actions_fragment_costs_the_same_queries_for_one_review_or_many(prod
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("reviews:actions") + "?ids=" + ",".join(str(r.pk) for r in ids), headers={"HX-Request": "true"})
+            ids = ",".join(str(review.pk) for review in ids)
+            client.get(reverse("reviews:actions") + "?ids=" + ids, headers={"HX-Request": "true"})
         return len(queries)
 
     assert count(reviews[:1]) == count(reviews)
