@@ -1,10 +1,12 @@
-"""The shared cache of public pages: one rendered page serves every anonymous visitor.
+"""The shared cache of public pages: one rendered page serves every visitor.
 
-Store, product, review, announcement, home, directory, category and search pages are the same
-HTML for every visitor who is not logged in and has nothing in a session (no cart, no pending
-follow, no flash message): per-visitor bits (follow buttons, hearts, "write a review") load as
-fragments after the page. Such a GET is answered from `caches["pages"]` without running the
-view. docs/ARCHITECTURE.md ("Shared page cache") has the whole design; in short:
+Store, product, review, announcement, home, directory, category and search pages are rendered
+for the cache as an anonymous visitor with an empty session, whoever asked, and served to
+everyone: anonymous visitors, visitors with a cart or a flash message, logged-in visitors. Each
+visitor's own parts are holes (`{% hole %}`: the header, flash messages, the socket) filled per
+request, or fragments loaded after the page (follow button, hearts, "write a review", their
+actions on reviews). A store's team gets its store's pages rendered for them, as before
+(`register_own_pages`). docs/ARCHITECTURE.md ("Shared page cache") has the whole design; in short:
 
 - Views opt in with `@shared_page(scope=STORE)` (pages of one store, keyed by its slug in the
   URL) or `@shared_page(scope=SITE)` (pages that show many stores).
@@ -16,11 +18,12 @@ view. docs/ARCHITECTURE.md ("Shared page cache") has the whole design; in short:
 - Changes nobody writes (a promotion starting or ending): the key holds the next such moment
   (`register_expiry`), so from then on requests look for a new page; stored pages also expire
   by then, and after PAGE_CACHE_SECONDS at most.
-- The stored HTML holds no secret: pages rendered for the cache get placeholders for the CSRF
-  token and the CSP nonce (context processor `placeholders`), and every response, stored or
-  served, gets this visitor's own token (and a fresh nonce, should a page ever use one) in
-  their place. Nothing is stored from a response that sets a cookie, writes the session, or
-  queues a message; headers are stored without cookies.
+- The stored HTML holds no secret and nobody's data: it is the anonymous visitor's page, holes
+  included (their places kept beside it); pages rendered for the cache get placeholders for
+  the CSRF token and the CSP nonce (context processor `placeholders`), and every response,
+  stored or served, gets this visitor's holes, own token (and a fresh nonce, should a page
+  ever use one) in their place. Nothing is stored from a response that sets a cookie, writes
+  the session, or queues a message; headers are stored without cookies.
 - The middleware goes last in MIDDLEWARE: analytics, CSP, CSRF (which sets the visitor's
   csrftoken cookie) and security headers still run on a cached answer.
 - While Redis is unreachable pages are neither served from nor stored in the cache (each
@@ -73,7 +76,7 @@ _HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-T
 
 
 def shared_page(*, scope: str) -> Callable:
-    """Mark a public view as served from the shared cache for anonymous visitors."""
+    """Mark a public view as served from the shared cache (rendered as an anonymous visitor)."""
     if scope not in (STORE, SITE):
         raise ValueError(f"Unknown page cache scope {scope!r}.")
 
