@@ -177,18 +177,24 @@ def redis_settings(url: str, *, prefix: str) -> dict:
                 # one Redis list write and read per socket: bench/README.md "realtime.py").
                 "BACKEND": "shomp.core.layers.ProcessFanoutChannelLayer",
                 "CONFIG": {
-                    # No read timeout on the subscription connection (it waits for pushes).
                     # A short connect timeout: a socket handshake during an outage is told to come
                     # back later (1013) at once, instead of hanging (shomp/core/consumers.py).
+                    # socket_timeout bounds every command (a publish, a subscribe, the commands
+                    # a new connection sends) when Redis hangs without closing the connection;
+                    # the subscription's own reads wait for pushes with a timeout of their own.
                     # max_connections: redis-py's async pool raises (not waits) past its default
                     # 100 connections in use.
                     "hosts": [
-                        {"address": url, "socket_timeout": None, "socket_connect_timeout": 1, "max_connections": 1000}
+                        {"address": url, "socket_timeout": 5, "socket_connect_timeout": 1, "max_connections": 1000}
                     ],
                     "prefix": prefix,
                     # Pushes waiting for one socket in its process; past that the socket is closed
                     # with 1013 and its client reconnects and refetches (never a silent drop).
                     "capacity": 2000,
+                    # Seconds of silence on a process's subscription before it PINGs Redis there;
+                    # no answer within as long again closes that process's sockets with 1013
+                    # (a hung Redis or a partition without a reset) and resubscribes afresh.
+                    "health_check_interval": 5,
                 },
             }
         },

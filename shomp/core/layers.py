@@ -81,6 +81,14 @@ class ThreadSafeInMemoryChannelLayer(InMemoryChannelLayer):
 #   the next subscription opens a fresh connection. redis-py, with retries, would reconnect and
 #   resubscribe by itself, silently skipping the gap: its retries stay off, and a reconnect it
 #   makes anyway (a subscribe finding the connection broken first) is treated the same.
+# - A Redis that stops answering without closing the connection (the server hung or paused, a
+#   network partition that sends no reset) would leave the subscription waiting forever while
+#   sockets silently get nothing. So the subscription is health-checked: after
+#   `health_check_interval` seconds without a word from Redis on it (no push, no reply), the
+#   process sends one PING there; no answer within as long again counts as a broken
+#   subscription (the same 1013 for its sockets, and a fresh connection next time). One PING
+#   every few seconds per process and event loop, only when idle: never per socket. Commands
+#   (publish, subscribe, connecting) have a socket timeout in settings, so none of them hangs.
 # - publish_many sends many group messages as one pipeline (`group_send_many`).
 
 import logging  # noqa: E402
@@ -98,6 +106,12 @@ logger = logging.getLogger(__name__)
 OVERFLOW_TYPE = "layer.overflow"
 #: Pushes waiting for one socket in this process before it is told to resynchronise.
 DEFAULT_CAPACITY = 2000
+#: Seconds without a word from Redis on the subscription before it is PINGed; no answer within
+#: as long again and the subscription counts as broken (0: no health check).
+DEFAULT_HEALTH_CHECK_INTERVAL = 5.0
+#: The subscription's read loop waits this long for a message before looking at the time.
+POLL_SECONDS = 0.1
+HEALTH_CHECK_MESSAGE = "shomp-layer-health"
 
 _LOST = object()  # queued for every local socket when the Redis subscription broke
 
@@ -135,7 +149,7 @@ class _Shard(RedisSingleShardConnection):
             logger.info("channel layer: the Redis subscription reconnected; %d sockets told to reconnect", told)
 
     def _receive_message(self, message: Any) -> None:
-        if message is None:
+        if message is None or message["type"] != "message":  # a PONG, say
             return
         name = message["channel"]
         if isinstance(name, bytes):
@@ -148,13 +162,34 @@ class _Shard(RedisSingleShardConnection):
                 layer._deliver(channel, message["data"])
 
     async def _do_receiving(self) -> None:
+        interval = self.channel_layer.health_check_interval
+        loop = asyncio.get_running_loop()
+        heard = loop.time()  # when the subscription connection last gave us anything
+        pinged = False
+        overdue = False  # the previous poll found the PING unanswered too (see below)
         while True:
             try:
-                if self._pubsub is not None and self._pubsub.subscribed:
-                    message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                pubsub = self._pubsub
+                if pubsub is None or not pubsub.subscribed:
+                    await asyncio.sleep(POLL_SECONDS)
+                    heard, pinged, overdue = loop.time(), False, False
+                    continue
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=POLL_SECONDS)
+                now = loop.time()
+                if message is not None:  # a push or a PONG: Redis is there
+                    heard, pinged, overdue = now, False, False
                     self._receive_message(message)
-                else:
-                    await asyncio.sleep(0.1)
+                elif not interval or now - heard < interval:
+                    pass
+                elif not pinged:
+                    await asyncio.wait_for(pubsub.ping(HEALTH_CHECK_MESSAGE), interval)
+                    pinged = True
+                elif now - heard >= 2 * interval:
+                    # Twice in a row: a poll cut short by a stalled event loop (the answer waiting
+                    # in the buffer, the poll's timer first) must not pass for a silent Redis.
+                    if overdue:
+                        raise LayerConnectionLost(f"no answer to a PING on the subscription in {interval:g} s")
+                    overdue = True
             except (asyncio.CancelledError, GeneratorExit):
                 raise
             except Exception as error:  # the connection broke (or redis-py failed reading it)
@@ -172,8 +207,8 @@ class _Shard(RedisSingleShardConnection):
         logger.info("channel layer: the Redis subscription broke (%s); %d sockets told to reconnect", error, told)
         for closing in (pubsub, redis):
             if closing is not None:
-                with contextlib.suppress(Exception):
-                    await (closing.aclose() if closing is pubsub else _close_redis(closing))
+                with contextlib.suppress(Exception):  # bounded: the peer may be hung
+                    await asyncio.wait_for(closing.aclose() if closing is pubsub else _close_redis(closing), 5)
 
     async def publish_many(self, messages: list[tuple[str, bytes]]) -> None:
         async with self._lock:
@@ -191,10 +226,17 @@ class _Shard(RedisSingleShardConnection):
 
 
 class _LoopLayer(RedisPubSubLoopLayer):
-    def __init__(self, *args: Any, capacity: int = DEFAULT_CAPACITY, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        capacity: int = DEFAULT_CAPACITY,
+        health_check_interval: float = DEFAULT_HEALTH_CHECK_INTERVAL,
+        **kwargs: Any,
+    ) -> None:
         hosts = kwargs.get("hosts", args[0] if args else None)
         super().__init__(*args, **kwargs)
         self.capacity = capacity
+        self.health_check_interval = health_check_interval
         self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
 
     async def _subscribe_to_channel(self, channel: str) -> None:
@@ -271,7 +313,8 @@ class ProcessFanoutChannelLayer(RedisPubSubChannelLayer):
     """channels-redis' pub/sub layer: a group message is published once and fanned out to the
     process's own sockets in memory, with bounded queues and no silent gaps (see above).
 
-    CONFIG: hosts, prefix (as channels-redis), capacity (pushes waiting per socket)."""
+    CONFIG: hosts, prefix (as channels-redis), capacity (pushes waiting per socket),
+    health_check_interval (seconds of silence on the subscription before a PING; 0: none)."""
 
     # Channels' name checks, which channels-redis' pub/sub layer lacks (callers may ask for them).
     MAX_NAME_LENGTH = BaseChannelLayer.MAX_NAME_LENGTH

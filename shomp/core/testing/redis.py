@@ -11,11 +11,14 @@ binary (CI machines have one); tests mark themselves with `needs_redis_server`.
             ...
             redis_server.start()
             move_outage_clock(monkeypatch)(outage.RETRY_SECONDS + 1)   # try Redis again now
+            redis_server.hang()      # SIGSTOP: open connections hear nothing, and no reset
+            redis_server.resume()
 """
 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -67,8 +70,26 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.resume()  # a stopped process would not act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=20)
+
+    def hang(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open, nothing is answered, no reset is
+        sent, as with a hung server or a network partition. New connections still complete the
+        TCP handshake (the kernel's listen backlog) and then hear nothing."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Undo `hang` (SIGCONT): the server answers again, connections intact."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def command_calls(self, command: str) -> int:
+        """How many times the server ran `command` so far (INFO commandstats)."""
+        stats = redis.Redis(port=self.port).info("commandstats")
+        return stats.get(f"cmdstat_{command.lower()}", {}).get("calls", 0)
 
     def keys(self, pattern: str = "*") -> list[bytes]:
         return redis.Redis(port=self.port).keys(pattern)

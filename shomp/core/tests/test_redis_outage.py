@@ -14,7 +14,9 @@ Logins and messages during an outage: accounts/ and messaging/tests/test_redis_o
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+import time
 import uuid
 
 import pytest
@@ -249,3 +251,86 @@ async def test_a_socket_that_falls_capacity_behind_is_told_to_resync_not_dropped
     assert await communicator.receive_from(timeout=10) == "<p>1</p>"
     await layer.group_send(group, {"type": OVERFLOW_TYPE})  # as the layer queues it for a slow socket
     assert await communicator.receive_output(timeout=10) == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
+
+
+# A Redis that hangs without closing the connection ------------------------------------------
+
+#: The health check's interval in these tests (production's is 5 s) and the commands' timeout.
+HEALTH_SECONDS = 0.5
+COMMAND_TIMEOUT_SECONDS = 1
+
+
+@pytest.fixture
+def quick_health_check(own_redis):
+    """The production layer on our own Redis, with a short health check and command timeout."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    layers = copy.deepcopy(settings.CHANNEL_LAYERS)
+    layers["default"]["CONFIG"]["health_check_interval"] = HEALTH_SECONDS
+    layers["default"]["CONFIG"]["hosts"][0]["socket_timeout"] = COMMAND_TIMEOUT_SECONDS
+    with override_settings(CHANNEL_LAYERS=layers):
+        yield own_redis
+    own_redis.resume()  # if a failing test left it frozen
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_hung_redis_closes_the_open_sockets_within_the_health_check_and_pushes_resume_after(
+    quick_health_check, clock, caplog, anyone_topic
+):
+    """Redis frozen (SIGSTOP: no answer, no reset, as a hung server or a partition): without a
+    health check the subscription waits forever and the socket silently gets nothing. With it,
+    the sockets are closed with 1013 within two intervals, a handshake meanwhile is refused
+    within the command timeout (not left hanging), and once Redis answers again pushes flow."""
+    redis_server = quick_health_check
+    sockets = [await open_socket(anyone_topic) for _ in range(2)]
+    assert all(connected for _, connected in sockets)
+
+    with caplog.at_level(logging.INFO):
+        await sync_to_async(redis_server.hang)()
+        hung_at = time.monotonic()
+        for communicator, _ in sockets:
+            closed = await communicator.receive_output(timeout=2 * HEALTH_SECONDS + 5)
+            assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
+            await communicator.wait()
+        assert time.monotonic() - hung_at < 2 * HEALTH_SECONDS + 3  # a bound, not a benchmark
+
+        clock(outage.RETRY_SECONDS + 1)  # past the outage pause: the handshake tries Redis again
+        started = time.monotonic()
+        communicator = socket_to(anyone_topic)
+        assert await communicator.connect(timeout=COMMAND_TIMEOUT_SECONDS + 10) == (False, CLOSE_TRY_AGAIN_LATER)
+        await communicator.wait()
+        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 3
+    assert not errors(caplog)
+    assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
+
+    await sync_to_async(redis_server.resume)()
+    clock(outage.RETRY_SECONDS + 1)
+    communicator, connected = await open_socket(anyone_topic)
+    assert connected
+    await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>resumed</p>")
+    assert await communicator.receive_from(timeout=10) == "<p id='x'>resumed</p>"
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_idle_subscription_to_a_healthy_redis_stays_open_with_one_ping_per_interval_per_process(
+    quick_health_check, anyone_topic
+):
+    """The health check costs a PING per interval of silence for the whole process, not one per
+    socket, and a quiet but healthy Redis never closes a socket."""
+    redis_server = quick_health_check
+    sockets = [await open_socket(anyone_topic) for _ in range(5)]
+    assert all(connected for _, connected in sockets)
+    pings_before = await sync_to_async(redis_server.command_calls)("ping")
+    idle_seconds = 8 * HEALTH_SECONDS
+    await asyncio.sleep(idle_seconds)
+    pings = await sync_to_async(redis_server.command_calls)("ping") - pings_before
+    assert 1 <= pings <= idle_seconds / HEALTH_SECONDS + 1  # five sockets would be five times that
+
+    await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>still here</p>")
+    for communicator, _ in sockets:
+        assert await communicator.receive_from(timeout=10) == "<p id='x'>still here</p>"
+        await communicator.disconnect()
