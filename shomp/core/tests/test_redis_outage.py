@@ -281,8 +281,9 @@ async def test_a_hung_redis_closes_the_open_sockets_within_the_health_check_and_
 ):
     """Redis frozen (SIGSTOP: no answer, no reset, as a hung server or a partition): without a
     health check the subscription waits forever and the socket silently gets nothing. With it,
-    the sockets are closed with 1013 within two intervals, a handshake meanwhile is refused
-    within the command timeout (not left hanging), and once Redis answers again pushes flow."""
+    the sockets are closed with 1013 within two intervals, a publish or a handshake meanwhile
+    gives up within the command timeout (not left hanging), and once Redis answers again
+    pushes flow."""
     redis_server = quick_health_check
     sockets = [await open_socket(anyone_topic) for _ in range(2)]
     assert all(connected for _, connected in sockets)
@@ -296,7 +297,12 @@ async def test_a_hung_redis_closes_the_open_sockets_within_the_health_check_and_
             await communicator.wait()
         assert time.monotonic() - hung_at < 2 * HEALTH_SECONDS + 3  # a bound, not a benchmark
 
-        clock(outage.RETRY_SECONDS + 1)  # past the outage pause: the handshake tries Redis again
+        clock(outage.RETRY_SECONDS + 1)  # past the outage pause: a publish tries Redis again
+        started = time.monotonic()
+        await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>into the void</p>")  # dropped
+        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 3
+
+        clock(outage.RETRY_SECONDS + 1)  # and so does a handshake
         started = time.monotonic()
         communicator = socket_to(anyone_topic)
         assert await communicator.connect(timeout=COMMAND_TIMEOUT_SECONDS + 10) == (False, CLOSE_TRY_AGAIN_LATER)
