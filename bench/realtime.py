@@ -119,11 +119,47 @@ def start_server(
             time.sleep(0.2)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time `pid` used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class LoopLag:
+    """How late this process's event loop runs a 10 ms timer: the client's own lag, which every
+    latency it measures includes (the sockets and the publisher share this loop)."""
+
+    def __init__(self):
+        self.samples: list[float] = []
+        self.task = None
+
+    def start(self) -> None:
+        self.samples.clear()
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            self.samples.append(time.perf_counter() - before - 0.01)
+
+    def stop(self) -> dict:
+        self.task.cancel()
+        lags = sorted(self.samples) or [0.0]
+        return {"client_lag_p99": lags[int(len(lags) * 0.99) - 1] * 1000, "client_lag_max": lags[-1] * 1000}
+
+
+def percentile(values: list[float], share: float) -> float:
+    return values[max(0, int(len(values) * share) - 1)] if values else float("nan")
+
+
 class Sockets:
     """Open WebSockets: each records (sequence, latency) for every push it receives."""
 
     def __init__(self):
         self.received: dict[int, list[float]] = {}  # sequence -> latencies
+        self.by_port: dict[int, list[float]] = {}  # server port -> latencies
         self.connections = []
         self.tasks = []
 
@@ -141,7 +177,7 @@ class Sockets:
                 url, origin=f"http://127.0.0.1:{port}", additional_headers=headers, max_queue=None
             )
             self.connections.append(connection)
-            self.tasks.append(asyncio.create_task(self.listen(connection)))
+            self.tasks.append(asyncio.create_task(self.listen(connection, port)))
 
         jobs = []
         for n in range(per_user):
@@ -150,14 +186,17 @@ class Sockets:
         for start in range(0, len(jobs), 100):  # don't stampede the handshakes
             await asyncio.gather(*jobs[start : start + 100])
 
-    async def listen(self, connection) -> None:
+    async def listen(self, connection, port: int) -> None:
         pattern = re.compile(r'data-seq="(\d+)" data-at="([\d.]+)"')
+        by_port = self.by_port.setdefault(port, [])
         try:
             async for frame in connection:
                 arrived = time.time()
                 match = pattern.search(frame)
                 if match:
-                    self.received.setdefault(int(match[1]), []).append(arrived - float(match[2]))
+                    latency = arrived - float(match[2])
+                    self.received.setdefault(int(match[1]), []).append(latency)
+                    by_port.append(latency)
         except Exception:  # noqa: S110 (a closed socket ends its listener; counted as lost pushes)
             pass
 
@@ -168,9 +207,14 @@ class Sockets:
             task.cancel()
 
 
-async def publish_run(sessions, per_user: int, messages: int, rate: float, sockets: Sockets, first_seq: int) -> dict:
+async def publish_run(
+    sessions, per_user: int, messages: int, rate: float, sockets: Sockets, first_seq: int, servers: list
+) -> dict:
     """Publish `messages` pushes round-robin over the users' topics, paced so every socket
-    together receives `rate` deliveries a second; wait for the stragglers; measure."""
+    together receives `rate` deliveries a second; wait for the stragglers; measure. Besides the
+    latencies: the CPU each process used (share of one core over the run), the client's own
+    event-loop lag, the machine's load average, and p99 per second of publishing (a tail that
+    grows through the run is a backlog; one that spikes is a stall)."""
     from channels.layers import get_channel_layer
 
     from shomp.core import realtime
@@ -188,6 +232,15 @@ async def publish_run(sessions, per_user: int, messages: int, rate: float, socke
     pushes_per_second = rate / per_user
     interval = 1 / pushes_per_second
     sockets.received.clear()
+    for latencies in sockets.by_port.values():
+        latencies.clear()
+    pids = {"client": os.getpid(), **{f"server {n}": server.pid for n, server in enumerate(servers, 1)}}
+    cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    load_before = os.getloadavg()[0]
+    lag = LoopLag()
+    lag.start()
+    published_at: dict[int, float] = {}  # sequence -> seconds into the run
+    window_start = time.time()
     started = time.perf_counter()
     batch = max(1, int(pushes_per_second / 200))  # publish in small bursts every 5 ms or so
     seq = first_seq
@@ -195,6 +248,7 @@ async def publish_run(sessions, per_user: int, messages: int, rate: float, socke
         jobs = []
         for n in range(start, min(messages, start + batch)):
             html = f'<span id="bench" data-seq="{seq + n}" data-at="{time.time():.6f}"></span>'
+            published_at[seq + n] = time.perf_counter() - started
             jobs.append(send(n % len(topics), html))
         await asyncio.gather(*jobs)
         target = started + (start + batch) * interval
@@ -206,17 +260,64 @@ async def publish_run(sessions, per_user: int, messages: int, rate: float, socke
     deadline = time.perf_counter() + 10
     while sum(len(v) for v in sockets.received.values()) < expected and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
+    waited = time.perf_counter() - started
+    diagnostics = lag.stop()
+    cpu = {name: (cpu_seconds(pid) - cpu_before[name]) / waited * 100 for name, pid in pids.items()}
     latencies = sorted(latency for values in sockets.received.values() for latency in values)
     delivered = len(latencies)
-    elapsed = published
+    per_second: dict[int, list[float]] = {}
+    for sequence, values in sockets.received.items():
+        per_second.setdefault(int(published_at[sequence]), []).extend(values)
+    p99_by_second = [
+        round(percentile(sorted(per_second[n]), 0.99) * 1000) if per_second.get(n) else None
+        for n in range(int(published) + 1)
+    ]
+    by_server = {
+        f"p99 via {port}": round(percentile(sorted(values), 0.99) * 1000) for port, values in sockets.by_port.items()
+    }
     return {
         "target": rate,
         "achieved": delivered / published if published else 0,
         "delivered": delivered,
         "lost": expected - delivered,
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
-        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan"),
-        "seconds": elapsed,
+        "p99": percentile(latencies, 0.99) * 1000,
+        "max": latencies[-1] * 1000 if latencies else float("nan"),
+        "seconds": published,
+        **{k: round(v, 1) for k, v in diagnostics.items()},
+        "cpu % of a core": {name: round(value) for name, value in cpu.items()},
+        "load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        **by_server,
+        "p99 ms by second": p99_by_second,
+        "window": [window_start, time.time()],
+    }
+
+
+def summarize_trace(path: Path, window: list[float]) -> dict:
+    """What bench/realtime_trace.py recorded inside one server during one run."""
+    trace = json.loads(path.read_text())
+    start, end = window
+
+    def within(rows):
+        return [row for row in rows if start <= row[0] <= end]
+
+    forward = sorted(row[1] for row in within(trace["forward"]))
+    lags = sorted(row[1] for row in within(trace["lag"]))
+    pauses = within(trace["gc"])
+    rechecks = sorted(row[1] for row in within(trace["recheck"]))
+    return {
+        "forwarded": len(forward),
+        "forward p50 ms": round(statistics.median(forward) * 1000, 1) if forward else None,
+        "forward p99 ms": round(percentile(forward, 0.99) * 1000, 1) if forward else None,
+        "forward max ms": round(forward[-1] * 1000, 1) if forward else None,
+        "loop late >5ms": len(lags),
+        "loop late max ms": round(lags[-1] * 1000, 1) if lags else 0,
+        "gc pauses >1ms": len(pauses),
+        "gc max ms": round(max((row[2] for row in pauses), default=0) * 1000, 1),
+        "gc total ms": round(sum(row[2] for row in pauses) * 1000, 1),
+        "rechecks": len(rechecks),
+        "recheck p99 ms": round(percentile(rechecks, 0.99) * 1000, 1) if rechecks else None,
+        "recheck max ms": round(rechecks[-1] * 1000, 1) if rechecks else None,
     }
 
 
@@ -242,6 +343,11 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10000)
     parser.add_argument("--rates", type=float, nargs="+", default=[200, 1000, 5000])
     parser.add_argument("--page-seconds", type=int, default=10)
+    parser.add_argument(
+        "--trace",
+        action="store_true",
+        help="serve bench/realtime_trace.py's app: per-server forward latency, loop lag, GC pauses, rechecks",
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL: the two processes are joined by Redis.")
@@ -255,7 +361,16 @@ def main() -> None:
     # Production settings serve hashed static files: collect them once (var/static, as a deploy does).
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], check=True)
     ports = [free_port(), free_port()]
-    servers = [start_server(port, logs / f"bench-realtime-{port}.log") for port in ports]
+
+    def server(port: int) -> subprocess.Popen:
+        if not args.trace:
+            return start_server(port, logs / f"bench-realtime-{port}.log")
+        uvicorn = [sys.executable, "-m", "uvicorn", "realtime_trace:application", "--app-dir", "bench"]
+        command = [*uvicorn, "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--no-proxy-headers"]
+        env = {"BENCH_TRACE_FILE": str(logs / f"trace-{port}.json")}
+        return start_server(port, logs / f"bench-realtime-{port}.log", command=command, env=env)
+
+    servers = [server(port) for port in ports]
     results, pages = [], {}
     try:
         home = f"http://127.0.0.1:{ports[0]}/"
@@ -268,7 +383,7 @@ def main() -> None:
             await asyncio.sleep(1)
             seq = 0
             for rate in args.rates:
-                results.append(await publish_run(sessions, args.per_user, args.messages, rate, sockets, seq))
+                results.append(await publish_run(sessions, args.per_user, args.messages, rate, sockets, seq, servers))
                 seq += args.messages
                 print(json.dumps(results[-1]), flush=True)
             pages[f"{len(sockets.connections)} idle sockets"] = await asyncio.to_thread(wrk, home, args.page_seconds, 8)
@@ -281,14 +396,20 @@ def main() -> None:
         for server in servers:
             server.wait(timeout=30)
 
+    if args.trace:
+        for n, result in enumerate(results, 1):
+            for port in ports:
+                summary = summarize_trace(logs / f"trace-{port}.json", result["window"])
+                print(f"run {n}, server {port}: {json.dumps(summary)}")
+
     print()
     where = f"({args.sockets} sockets, 2 processes)"
-    print(f"| target deliveries/s | achieved/s | delivered | lost | p50 | p99 | {where} |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| target deliveries/s | achieved/s | delivered | lost | p50 | p99 | max | client lag max | {where} |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['target']:,.0f} | {r['achieved']:,.0f} | {r['delivered']:,} | {r['lost']:,} "
-            f"| {r['p50']:.0f} ms | {r['p99']:.0f} ms | |"
+            f"| {r['p50']:.0f} ms | {r['p99']:.0f} ms | {r['max']:.0f} ms | {r['client_lag_max']:.0f} ms | |"
         )
     print()
     print("| home page, anonymous, wrk -c8 | requests/s | p99 | vs no sockets |")

@@ -1,0 +1,96 @@
+"""The ASGI app bench/realtime.py --trace runs: Shomp's, plus measurements inside the server.
+
+`uvicorn realtime_trace:application --app-dir bench` serves shomp.asgi.application unchanged and
+records, with wall-clock times, into the JSON file BENCH_TRACE_FILE names when it shuts down:
+- "forward": for every push a socket forwards, the seconds from its publishing (the bench's
+  data-at) to the moment the consumer handed the frame to the server (after `send` returned):
+  the server side of the latency, without the client's lag;
+- "lag": how late the server's event loop ran a 10 ms timer, when more than 5 ms;
+- "gc": garbage collection pauses over 1 ms (generation, seconds);
+- "recheck": each socket's re-asking of its authorization (seconds, queueing on Channels'
+  database thread included).
+Bench-only: nothing here is imported by Shomp.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import re
+import time
+
+from shomp.asgi import application as shomp_application
+from shomp.core.consumers import RealtimeConsumer
+
+TRACE: dict[str, list] = {"forward": [], "lag": [], "gc": [], "recheck": []}
+_AT = re.compile(r'data-at="([\d.]+)"')
+_monitor: asyncio.Task | None = None
+
+
+def _dump() -> None:
+    with open(os.environ["BENCH_TRACE_FILE"], "w") as out:
+        json.dump(TRACE, out)
+
+
+_gc_started = 0.0
+
+
+def _gc_callback(phase: str, info: dict) -> None:
+    global _gc_started
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    else:
+        seconds = time.perf_counter() - _gc_started
+        if seconds > 0.001:
+            TRACE["gc"].append((time.time(), info["generation"], seconds))
+
+
+gc.callbacks.append(_gc_callback)
+
+_forward = RealtimeConsumer.realtime_message
+_recheck_all = RealtimeConsumer._recheck_all
+
+
+async def realtime_message(self, event):
+    await _forward(self, event)
+    match = _AT.search(event.get("html", ""))
+    if match:
+        now = time.time()
+        TRACE["forward"].append((now, now - float(match[1])))
+
+
+async def recheck_all(self):
+    started = time.perf_counter()
+    await _recheck_all(self)
+    TRACE["recheck"].append((time.time(), time.perf_counter() - started))
+
+
+RealtimeConsumer.realtime_message = realtime_message
+RealtimeConsumer._recheck_all = recheck_all
+
+
+async def _watch_loop() -> None:
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        late = time.perf_counter() - before - 0.01
+        if late > 0.005:
+            TRACE["lag"].append((time.time(), late))
+
+
+async def application(scope, receive, send):
+    global _monitor
+    if _monitor is None:
+        _monitor = asyncio.get_running_loop().create_task(_watch_loop())
+    if scope["type"] == "lifespan":  # uvicorn ends on SIGTERM by re-raising it: no atexit
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                _dump()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+    return await shomp_application(scope, receive, send)
