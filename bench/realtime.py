@@ -45,6 +45,10 @@ SERVER_ENV = {
     "SECURE_SSL_REDIRECT": "0",
     # A prefix of this run's own: channels a crashed run left in groups never slow this one.
     "REDIS_PREFIX": os.environ.get("REDIS_PREFIX", f"bench-realtime-{os.getpid()}"),
+    # A database connection kept per server (its one database thread), as `make serve` and
+    # docs/DEPLOYMENT.md run it. Without it every handshake and every socket's recheck of its
+    # authorization opened a new PostgreSQL connection.
+    "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
 }
 os.environ.update(SERVER_ENV)
 
@@ -344,6 +348,11 @@ def main() -> None:
     parser.add_argument("--rates", type=float, nargs="+", default=[200, 1000, 5000])
     parser.add_argument("--page-seconds", type=int, default=10)
     parser.add_argument(
+        "--deflate",
+        choices=["true", "false"],
+        help="override uvicorn's --ws-per-message-deflate (default: as `make serve` runs it)",
+    )
+    parser.add_argument(
         "--trace",
         action="store_true",
         help="serve bench/realtime_trace.py's app: per-server forward latency, loop lag, GC pauses, rechecks",
@@ -362,12 +371,19 @@ def main() -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], check=True)
     ports = [free_port(), free_port()]
 
+    from shomp.core.management.commands.serve import realtime_command
+
     def server(port: int) -> subprocess.Popen:
-        if not args.trace:
-            return start_server(port, logs / f"bench-realtime-{port}.log")
-        uvicorn = [sys.executable, "-m", "uvicorn", "realtime_trace:application", "--app-dir", "bench"]
-        command = [*uvicorn, "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--no-proxy-headers"]
-        env = {"BENCH_TRACE_FILE": str(logs / f"trace-{port}.json")}
+        """uvicorn as `make serve` runs it for /ws/ (the same command line)."""
+        command = realtime_command(host="127.0.0.1", port=port)
+        if args.deflate is not None:
+            command += ["--ws-per-message-deflate", args.deflate]
+        env = {}
+        if args.trace:
+            command[command.index("shomp.asgi:application")] = "realtime_trace:application"
+            command[command.index("--lifespan") + 1] = "on"  # the trace is written at shutdown
+            command += ["--app-dir", "bench"]
+            env["BENCH_TRACE_FILE"] = str(logs / f"trace-{port}.json")
         return start_server(port, logs / f"bench-realtime-{port}.log", command=command, env=env)
 
     servers = [server(port) for port in ports]
@@ -416,7 +432,8 @@ def main() -> None:
     print("|---|---|---|---|")
     base = pages["no sockets"]["rps"]
     for name, page in pages.items():
-        print(f"| {name} | {page['rps']:,.0f} | {page['p99']:.0f} ms | {base / page['rps']:.2f}x slower |")
+        ratio = f"{base / page['rps']:.2f}x slower" if page["rps"] else "none answered"
+        print(f"| {name} | {page['rps']:,.0f} | {page['p99']:.0f} ms | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -8,30 +8,73 @@ records, with wall-clock times, into the JSON file BENCH_TRACE_FILE names when i
 - "lag": how late the server's event loop ran a 10 ms timer, when more than 5 ms;
 - "gc": garbage collection pauses over 1 ms (generation, seconds);
 - "recheck": each socket's re-asking of its authorization (seconds, queueing on Channels'
-  database thread included).
+  database thread included);
+- "profile", with BENCH_TRACE_PROFILE=1: where the server's main thread spends its time, sampled.
 Bench-only: nothing here is imported by Shomp.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import gc
 import json
 import os
 import re
+import sys
+import threading
 import time
 
 from shomp.asgi import application as shomp_application
 from shomp.core.consumers import RealtimeConsumer
 
-TRACE: dict[str, list] = {"forward": [], "lag": [], "gc": [], "recheck": []}
+TRACE: dict[str, list] = {"forward": [], "lag": [], "gc": [], "recheck": [], "profile": []}
 _AT = re.compile(r'data-at="([\d.]+)"')
 _monitor: asyncio.Task | None = None
 
 
+_inclusive: collections.Counter = collections.Counter()
+_own: collections.Counter = collections.Counter()
+_samples = 0
+
+
+def _sample(main: int) -> None:
+    """A poor man's sampling profiler: every 5 ms, which functions the main thread is in (each
+    counted once per sample: inclusive) and which one it is running (own). Samples land when
+    the main thread lets go of the GIL, so read the shares as rough."""
+    global _samples
+    while True:
+        time.sleep(0.005)
+        frame = sys._current_frames().get(main)
+        if frame is None:
+            continue
+        _samples += 1
+        _own[_name(frame)] += 1
+        seen = set()
+        while frame is not None:
+            seen.add(_name(frame))
+            frame = frame.f_back
+        _inclusive.update(seen)
+
+
+def _name(frame) -> str:
+    code = frame.f_code
+    return f"{code.co_qualname} ({code.co_filename.rsplit('site-packages/', 1)[-1]}:{code.co_firstlineno})"
+
+
 def _dump() -> None:
+    if _samples:
+        TRACE["profile"] = {
+            "samples": _samples,
+            "inclusive": [(name, count / _samples) for name, count in _inclusive.most_common(80)],
+            "own": [(name, count / _samples) for name, count in _own.most_common(40)],
+        }
     with open(os.environ["BENCH_TRACE_FILE"], "w") as out:
         json.dump(TRACE, out)
+
+
+if os.environ.get("BENCH_TRACE_PROFILE"):
+    threading.Thread(target=_sample, args=(threading.get_ident(),), daemon=True).start()
 
 
 _gc_started = 0.0
