@@ -26,6 +26,8 @@ re-asked before the next push, too. A refusal drops that topic from the socket; 
 left (or the session no longer names the user) the socket closes with 4403. Messages from the
 client are ignored: there are no client-to-server actions.
 
+A push costs no hop to the database thread either (`dispatch`, below): only rechecks do.
+
 Nothing is lost silently: a socket that falls the layer's capacity behind, or whose process lost
 its Redis subscription (pushes in the gap are gone), is closed with 1013 too, and the client
 reconnects and refetches (core.layers, "Production's layer").
@@ -41,7 +43,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.consumer import AsyncConsumer
+from channels.consumer import AsyncConsumer, get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -79,6 +81,21 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 self.base_send = send  # layer subscribes there), before Channels keeps `send`
             await self._drop_all()  # the layer's memory of our groups (pub/sub keeps it per process)
             await self._try_again_later()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its `aclose_old_connections()` before every handler.
+
+        That call is a hop to the process's one database thread (sync_to_async, thread
+        sensitive) and back, for every push to every socket: deliveries then queued behind each
+        other and behind any socket's recheck or handshake on that thread, and each hop waited
+        for the GIL from a busy event loop. At 5,000 deliveries/s it held pushes for seconds
+        (bench/README.md, realtime.py, 2026-12-07). Nothing here needs it: every database visit
+        of this consumer goes through database_sync_to_async, which closes old connections
+        itself, in that thread, before and after; and websocket.disconnect still calls it."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def accept(self, subprotocol: str | None = None, headers: Any = None) -> None:
         await super().accept(subprotocol, headers)

@@ -324,6 +324,33 @@ async def test_pushes_reuse_the_answers_and_re_ask_once_they_are_old(application
 
 @pytest.mark.asyncio
 @ws
+async def test_a_push_is_forwarded_while_the_database_thread_is_busy(application, access):
+    """A push with fresh answers needs no database, so it doesn't wait for the process's one
+    database thread (Channels' consumers hop there before every message by default): another
+    socket's slow recheck or handshake must not hold every socket's pushes."""
+    import asyncio
+    import threading
+
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, connected = await open_socket(application, alices, user=alice)
+    assert connected
+
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait)(10))  # the database thread, held
+    try:
+        await asyncio.sleep(0.1)
+        await sync_to_async(realtime.publish, thread_sensitive=False)(alices, "<p id='p'>now</p>")
+        assert await socket.receive_from(timeout=3) == "<p id='p'>now</p>"
+        assert not busy.done()  # it arrived while the thread was still held
+    finally:
+        release.set()
+        await busy
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
 async def test_sockets_opened_together_re_ask_at_different_times(application, access, monkeypatch):
     """Each socket re-asks once its answers are its own share (half to all) of RECHECK_SECONDS
     old, so a thousand tabs opened together don't all visit the database before one push."""
