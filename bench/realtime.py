@@ -401,7 +401,7 @@ def main() -> None:
             for rate in args.rates:
                 results.append(await publish_run(sessions, args.per_user, args.messages, rate, sockets, seq, servers))
                 seq += args.messages
-                print(json.dumps(results[-1]), flush=True)
+                print(json.dumps({k: v for k, v in results[-1].items() if k != "window"}), flush=True)
             pages[f"{len(sockets.connections)} idle sockets"] = await asyncio.to_thread(wrk, home, args.page_seconds, 8)
             await sockets.close()
 
@@ -416,6 +416,10 @@ def main() -> None:
         for n, result in enumerate(results, 1):
             for port in ports:
                 summary = summarize_trace(logs / f"trace-{port}.json", result["window"])
+                index = ports.index(port) + 1
+                cpu = result["cpu % of a core"][f"server {index}"] / 100 * (result["window"][1] - result["window"][0])
+                forwarded = summary["forwarded"]
+                summary["cpu ms per forward"] = round(cpu * 1000 / forwarded, 3) if forwarded else None
                 print(f"run {n}, server {port}: {json.dumps(summary)}")
 
     print()

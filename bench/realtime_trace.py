@@ -9,6 +9,7 @@ records, with wall-clock times, into the JSON file BENCH_TRACE_FILE names when i
 - "gc": garbage collection pauses over 1 ms (generation, seconds);
 - "recheck": each socket's re-asking of its authorization (seconds, queueing on Channels'
   database thread included);
+With BENCH_CHANNELS_DISPATCH=1 the consumer uses Channels' dispatch (the "before" of 692cf24).
 - "profile", with BENCH_TRACE_PROFILE=1: where the server's main thread spends its time, sampled.
 Bench-only: nothing here is imported by Shomp.
 """
@@ -112,6 +113,8 @@ async def recheck_all(self):
 
 RealtimeConsumer.realtime_message = realtime_message
 RealtimeConsumer._recheck_all = recheck_all
+if os.environ.get("BENCH_CHANNELS_DISPATCH"):  # for comparison: Channels' own dispatch, which
+    del RealtimeConsumer.dispatch  # hops to the database thread before every push
 
 
 async def _watch_loop() -> None:
