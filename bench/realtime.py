@@ -222,6 +222,7 @@ async def publish_run(
     from channels.layers import get_channel_layer
 
     from shomp.core import realtime
+    from shomp.core.outage import UNAVAILABLE
     from shomp.notifications.events import user_topic
 
     # What realtime.publish sends after its commit, sent from this loop (publish itself hops
@@ -230,8 +231,13 @@ async def publish_run(
     topics = [user_topic(user_id) for user_id, _ in sessions]
     groups = [realtime.group_name(topic) for topic in topics]
 
+    failed_publishes = []
+
     async def send(n: int, html: str) -> None:
-        await layer.group_send(groups[n], {"type": realtime.MESSAGE_TYPE, "topic": topics[n], "html": html})
+        try:
+            await layer.group_send(groups[n], {"type": realtime.MESSAGE_TYPE, "topic": topics[n], "html": html})
+        except UNAVAILABLE as error:  # e.g. the layer's socket timeout: its pushes count as lost
+            failed_publishes.append(error)
 
     pushes_per_second = rate / per_user
     interval = 1 / pushes_per_second
@@ -284,6 +290,7 @@ async def publish_run(
         "achieved": delivered / published if published else 0,
         "delivered": delivered,
         "lost": expected - delivered,
+        "failed publishes": len(failed_publishes),
         "p50": statistics.median(latencies) * 1000 if latencies else float("nan"),
         "p99": percentile(latencies, 0.99) * 1000,
         "max": latencies[-1] * 1000 if latencies else float("nan"),
