@@ -292,22 +292,22 @@ async def test_a_hung_redis_closes_the_open_sockets_within_the_health_check_and_
         await sync_to_async(redis_server.hang)()
         hung_at = time.monotonic()
         for communicator, _ in sockets:
-            closed = await communicator.receive_output(timeout=2 * HEALTH_SECONDS + 5)
+            closed = await communicator.receive_output(timeout=2 * HEALTH_SECONDS + 10)
             assert closed == {"type": "websocket.close", "code": CLOSE_TRY_AGAIN_LATER}
             await communicator.wait()
-        assert time.monotonic() - hung_at < 2 * HEALTH_SECONDS + 3  # a bound, not a benchmark
+        assert time.monotonic() - hung_at < 2 * HEALTH_SECONDS + 8  # a bound (a busy machine), not a benchmark
 
         clock(outage.RETRY_SECONDS + 1)  # past the outage pause: a publish tries Redis again
         started = time.monotonic()
         await sync_to_async(realtime.publish)(anyone_topic, "<p id='x'>into the void</p>")  # dropped
-        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 3
+        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 8
 
         clock(outage.RETRY_SECONDS + 1)  # and so does a handshake
         started = time.monotonic()
         communicator = socket_to(anyone_topic)
         assert await communicator.connect(timeout=COMMAND_TIMEOUT_SECONDS + 10) == (False, CLOSE_TRY_AGAIN_LATER)
         await communicator.wait()
-        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 3
+        assert time.monotonic() - started < COMMAND_TIMEOUT_SECONDS + 8
     assert not errors(caplog)
     assert len(outage_warnings(caplog)) == 1, outage_warnings(caplog)
 
