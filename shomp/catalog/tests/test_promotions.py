@@ -335,3 +335,25 @@ def test_browse_on_sale_filter_and_price_sort_use_the_sale_price(client):
     assert "Dear mug" in on_sale and "Plain mug" not in on_sale
     cheap = client.get("/search/", {"q": "mug", "max_price": "16"}).content.decode()
     assert "Dear mug" in cheap and "Plain mug" not in cheap
+
+
+def test_cards_price_variants_by_modifier_and_by_their_own_promotions(django_assert_num_queries):
+    """attach_prices reads a product's variants grouped by price; a variant with a promotion of
+    its own is priced on its own, so the "From" price and "varies" are what pricing each says."""
+    varied = ProductFactory(price=D("20.00"), status="published")
+    small, large, larger = sized(varied, modifiers=("5", "5", "9"))  # 25, 25, 29
+    promo(variants=[large], kind="fixed", amount="9", name="Large only")  # large: 16
+    same = ProductFactory(price=D("10.00"), status="published")
+    sized(same, modifiers=("2", "2"))  # 12 and 12
+    plain = ProductFactory(price=D("7.00"), status="published")
+    products = [varied, same, plain]
+    with django_assert_num_queries(2):
+        services.attach_prices(products)
+    assert varied.sale.paid == D("16.00") and varied.sale.promotion_name == "Large only" and varied.sale_varies
+    assert varied.sale.paid == min(services.calculate_price(product=varied, variant=v) for v in (small, large, larger))
+    assert (same.sale.paid, same.sale.on_sale, same.sale_varies) == (D("12.00"), False, False)
+    assert (plain.sale.paid, plain.sale_varies) == (D("7.00"), False)
+    Variant.objects.filter(pk=large.pk).update(is_enabled=False)  # its promotion no longer counts
+    fresh = published_products().get(pk=varied.pk)
+    services.attach_prices([fresh])
+    assert (fresh.sale.paid, fresh.sale.on_sale, fresh.sale_varies) == (D("25.00"), False, True)
