@@ -586,3 +586,34 @@ class SharedPageCacheMiddleware:
         # out), so what they post from a cached page passes.
         if settings.CSRF_COOKIE_NAME not in request.COOKIES:
             get_token(request)
+
+
+# Site-wide results -----------------------------------------------------------------------------
+
+_NOTHING = object()
+
+
+def site_result[T](name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered in the pages cache until the next bump of "site" (every committed
+    change a public page shows bumps it) or PAGE_CACHE_SECONDS: for a read that is the same for
+    every visitor of the pages of many stores (the home page's popular products and stores to
+    follow, the categories' counts), so logged-in visitors and the page cache's misses don't each
+    pay for it. It is as fresh as the shared pages that show it. Remember selections and counts,
+    never prices or stock: callers load those rows fresh. Computed every time while Redis is
+    unreachable (this process's fallback memory would miss other processes' bumps)."""
+    if settings.PAGE_CACHE_SECONDS <= 0:
+        return compute()
+    cache = caches[ALIAS]
+    if _skipping(cache):
+        return compute()
+    names = [_BASE_KEY, _SITE_KEY]
+    versions = _versions(cache, names, cache.get_many(names))
+    key = f"site:{name}:{'.'.join(versions)}"
+    stored = cache.get(key, _NOTHING)
+    if not _reachable(cache):
+        return compute()
+    if stored is not _NOTHING:
+        return stored
+    result = compute()
+    cache.set(key, result, timeout=int(settings.PAGE_CACHE_SECONDS))
+    return result

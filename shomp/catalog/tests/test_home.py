@@ -102,6 +102,36 @@ def test_stores_to_follow_have_items_for_sale_and_the_most_followed_come_first()
     ]
 
 
+def test_the_popular_choice_and_stores_to_follow_are_remembered_until_something_changes(django_assert_num_queries):
+    """The same for everyone, so chosen once per change of the marketplace (core.pagecache's
+    site_result); the products and stores themselves are read fresh, in the chosen order."""
+    store = StoreFactory(name="Kiln")
+    low, high, mid = (ProductFactory(store=store, title=t) for t in ("Low", "High", "Mid"))
+    rated(low, 1)
+    rated(high, 9)
+    rated(mid, 4)
+
+    def titles():
+        return [product.title for product in home.popular_products()]
+
+    def stores():
+        return [(s.name, s.published_count, s.follower_count) for s in home.stores_to_follow()]
+
+    assert titles() == ["High", "Mid", "Low"]
+    with django_assert_num_queries(2):  # those products by id and their images: not chosen again
+        assert titles() == ["High", "Mid", "Low"]
+    assert stores() == [("Kiln", 3, 0)]
+    with django_assert_num_queries(1):  # those stores by id, with the remembered counts
+        assert stores() == [("Kiln", 3, 0)]
+
+    # A change the public pages show (a product, a rating, a follow) makes both chosen anew.
+    top = ProductFactory(store=StoreFactory(name="Loom"), title="Top")
+    rated(top, 20)
+    FollowFactory(store=top.store)
+    assert titles() == ["Top", "High", "Mid", "Low"]
+    assert stores() == [("Loom", 1, 1), ("Kiln", 3, 0)]
+
+
 # The page ----------------------------------------------------------------------------------
 
 

@@ -398,6 +398,31 @@ def test_a_change_in_one_store_keeps_the_other_stores_cached(product, committed)
     assert home["X-Cache"] == "MISS" and "Green bowl" in text(home)
 
 
+def test_the_home_pages_remembered_choices_change_with_the_next_commit_for_logged_in_visitors_too(product, committed):
+    """Popular products, stores to follow and category counts are remembered per "site" version
+    (pagecache.site_result), for every visitor: a committed change shows on the next visit."""
+    client = Client()
+    client.force_login(UserFactory())
+
+    def popular() -> str:
+        html = text(client.get("/"))
+        return html[html.index('id="home-popular"') : html.index('id="home-new"')]
+
+    assert "Blue bowl" not in popular()  # nobody bought or reviewed it yet
+    assert "Blue bowl" not in popular()  # the remembered choice
+    product.store.review_policy = "anyone"
+    product.store.save()
+    committed(lambda: create_review(user=UserFactory(), product=product, rating=5, title="Lovely"))
+    assert "Blue bowl" in popular()
+    second = ProductFactory(store=StoreFactory(name="Second Studio"), title="Green jug", category=product.category)
+    committed(lambda: follow_store(user=UserFactory(), store=second.store))
+    html = text(client.get("/"))
+    stores = html[html.index('id="home-stores"') :]
+    assert stores.index("Second Studio") < stores.index(product.store.name)  # the followed one first
+    categories = html[html.index('id="home-categories"') : html.index('id="home-popular"')]
+    assert "2 items" in categories
+
+
 def test_nothing_changes_before_the_commit(product, django_capture_on_commit_callbacks):
     url = product.get_absolute_url()
     warm(url)
