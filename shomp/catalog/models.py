@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -136,6 +137,29 @@ class Product(models.Model):
     def cover(self):
         """The first ready image, from the prefetched list when there is one (no extra query)."""
         return next((image for image in self.images.all() if image.is_ready), None)
+
+
+class ProductSearchDocument(models.Model):
+    """PostgreSQL only: each product's search document, kept by triggers (catalog/search.py), as
+    SQLite keeps its FTS5 table. Not managed by Django: migration 0010 makes the table and its
+    triggers on PostgreSQL; nothing on SQLite, where nothing reads it."""
+
+    product = models.OneToOneField(
+        Product,
+        on_delete=models.DO_NOTHING,  # the database's trigger deletes the row with its product
+        primary_key=True,
+        db_constraint=False,
+        related_name="search_document",
+    )
+    document = SearchVectorField()
+    title_document = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = "catalog_product_search"
+
+    def __str__(self) -> str:
+        return f"Search document of {self.product_id}"
 
 
 # Product images are decoded by the worker (services.products.process_product_images) and stored

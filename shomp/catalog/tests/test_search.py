@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 
 from shomp.catalog import selectors, services
-from shomp.catalog.models import Product
+from shomp.catalog.models import Product, ProductSearchDocument
+from shomp.catalog.search import search_vector
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.stores.tests.factories import StoreFactory
 
@@ -119,7 +120,13 @@ def test_the_search_engine_in_use(catalogue):
             cursor.execute("SELECT count(*) FROM catalog_product_fts")
             assert cursor.fetchone()[0] == Product.objects.count()
         else:
+            # The stored documents (kept by triggers) are what search_vector() computes.
             assert connection.vendor == "postgresql"
+            tote = Product.objects.get(title="Low Tide Tote Bag")
+            services.add_product_option(product=tote, name="Colour", values=["Ochre"])
+            stored = dict(ProductSearchDocument.objects.values_list("product_id", "document"))
+            computed = dict(Product.objects.annotate(document=search_vector()).values_list("pk", "document"))
+            assert stored == computed and len(stored) == Product.objects.count() == 7
 
 
 def test_price_sort_and_filters_in_browse(catalogue):
