@@ -5,5 +5,15 @@ PAGE_SIZE = 24
 
 
 def paginate(request: HttpRequest, queryset, *, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page of `queryset`; a bad or too-high page number gives the nearest page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The requested page of `queryset`; a bad or too-high page number gives the nearest page.
+
+    The first page reads one row more than it shows: when that row isn't there, the list fits on
+    the page and its length is the count (no COUNT query: most inboxes and lists are short)."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page")
+    if number in (None, "", "1"):
+        rows = list(queryset[: per_page + 1])
+        if len(rows) <= per_page:
+            paginator.count = len(rows)  # a cached_property: set, the database is never asked
+        return Page(rows[:per_page], 1, paginator)
+    return paginator.get_page(number)
