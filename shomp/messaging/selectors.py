@@ -20,6 +20,10 @@ REPLY_TIME_DAYS = 90
 REPLY_TIME_SAMPLE = 1000  # the latest conversations a reply time is computed from
 
 _INBOX_RELATED = ("store", "customer", "product", "order", "assigned_to")
+#: What an inbox row shows (messaging/partials/_inbox_row.html): the store's name, the customer's
+#: and the assignee's usernames. The product and order (many columns each, compiled and read for
+#: every row) are for the thread page, not the list.
+_INBOX_ROW_RELATED = ("store", "customer", "assigned_to")
 
 #: The unified inbox's "assigned" filter: to the viewer, to nobody.
 ASSIGNED_TO_ME = "me"
@@ -33,7 +37,7 @@ def get_conversations(*, user, side: str = Side.CUSTOMER, store: Store | None = 
     - side=store, store=<a store>: that store's, if `user` may manage it (none otherwise).
     - side=store, store=None: those of every store `user` manages.
     """
-    conversations = Conversation.objects.select_related(*_INBOX_RELATED).order_by("-last_message_at", "-pk")
+    conversations = Conversation.objects.select_related(*_INBOX_ROW_RELATED).order_by("-last_message_at", "-pk")
     if not getattr(user, "is_authenticated", False):
         return conversations.none()
     if side == Side.CUSTOMER:
