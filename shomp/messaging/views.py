@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shomp.catalog.selectors import get_visible_product
 from shomp.core.exceptions import RateLimited
 from shomp.core.forms import apply_service_errors as apply_errors
+from shomp.core.forms import empty_form_html
 from shomp.core.htmx import render
 from shomp.core.pagination import paginate
 from shomp.core.uploads import serve_private_file
@@ -215,7 +216,7 @@ def _thread_context(request: HttpRequest, conversation: Conversation, side: str,
             "offer_form": OfferForm(),
             "statuses": Conversation.Status.choices,
         }
-    context["report_form"] = ReportForm()
+    context["report_form"] = empty_form_html(ReportForm)  # the same on every thread: rendered once
     return context | extra
 
 
