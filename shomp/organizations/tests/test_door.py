@@ -219,3 +219,16 @@ def test_the_owners_rights_come_from_the_stores_owner():
 
     assert not can_manage_store(fresh(old_owner), store)
     assert not stores_for(user=fresh(old_owner), area=MEMBER).exists()
+
+
+def test_the_compiled_door_answers_for_each_user_it_is_asked_about():
+    # stores_for compiles the door's SQL once per area and puts each user's id in: asked in turn
+    # about different users (owners, members limited to some stores), each gets their own stores.
+    first, second = StoreFactory(), StoreFactory()
+    limited = add_member(first, role="support", stores=[first]).user
+    for _ in range(2):
+        for area in (MEMBER, Area.MESSAGES, EVERY):
+            assert list(stores_for(user=fresh(first.owner), area=area)) == [first]
+            assert list(stores_for(user=fresh(second.owner), area=area)) == [second]
+        assert list(stores_for(user=fresh(limited), area=Area.MESSAGES)) == [first]
+        assert list(stores_for(user=fresh(limited), area=EVERY)) == []

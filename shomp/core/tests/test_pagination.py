@@ -1,0 +1,47 @@
+"""core.pagination.paginate: a short list costs no COUNT query; long lists page as before."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from shomp.accounts.tests.factories import UserFactory
+from shomp.core.pagination import paginate
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(number: str | None, *, per_page: int = 3):
+    request = RequestFactory().get("/", {"page": number} if number is not None else {})
+    users = get_user_model().objects.order_by("pk")
+    with CaptureQueriesContext(connection) as queries:
+        page = paginate(request, users, per_page=per_page)
+        shown = [user.pk for user in page.object_list]
+        pages = (page.number, page.paginator.num_pages, page.has_next(), page.paginator.count)
+    return shown, pages, [q["sql"] for q in queries]
+
+
+def test_a_list_that_fits_its_first_page_is_read_once_without_a_count():
+    users = UserFactory.create_batch(3)
+    shown, pages, sql = _page(None)
+    assert shown == [user.pk for user in users]
+    assert pages == (1, 1, False, 3)
+    assert len(sql) == 1 and "COUNT(" not in sql[0].upper()
+    assert _page("1")[2] == sql
+
+
+def test_an_empty_list_is_one_empty_page():
+    shown, pages, sql = _page(None)
+    assert shown == [] and pages == (1, 1, False, 0) and len(sql) == 1
+
+
+def test_a_longer_list_shows_its_first_page_and_counts_the_rest():
+    users = UserFactory.create_batch(7)
+    shown, pages, sql = _page(None)
+    assert shown == [user.pk for user in users[:3]]
+    assert pages == (1, 3, True, 7)
+    assert len(sql) == 2  # the rows (one more than shown) and the count
+    assert _page("3")[:2] == ([users[6].pk], (3, 3, False, 7))
+    assert _page("9")[:2] == ([users[6].pk], (3, 3, False, 7))  # past the end: the last page
+    assert _page("x")[:2] == (shown, pages)  # not a number: the first
