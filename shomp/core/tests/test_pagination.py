@@ -1,4 +1,5 @@
-"""core.pagination.paginate: a short list costs no COUNT query; long lists page as before."""
+"""core.pagination.paginate(count_short=False): a short list costs no COUNT query; long lists
+page as before."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ def _page(number: str | None, *, per_page: int = 3):
     request = RequestFactory().get("/", {"page": number} if number is not None else {})
     users = get_user_model().objects.order_by("pk")
     with CaptureQueriesContext(connection) as queries:
-        page = paginate(request, users, per_page=per_page)
+        page = paginate(request, users, per_page=per_page, count_short=False)
         shown = [user.pk for user in page.object_list]
         pages = (page.number, page.paginator.num_pages, page.has_next(), page.paginator.count)
     return shown, pages, [q["sql"] for q in queries]
@@ -45,3 +46,12 @@ def test_a_longer_list_shows_its_first_page_and_counts_the_rest():
     assert _page("3")[:2] == ([users[6].pk], (3, 3, False, 7))
     assert _page("9")[:2] == ([users[6].pk], (3, 3, False, 7))  # past the end: the last page
     assert _page("x")[:2] == (shown, pages)  # not a number: the first
+
+
+def test_by_default_the_first_page_is_counted_as_django_counts_it():
+    UserFactory.create_batch(2)
+    request = RequestFactory().get("/")
+    with CaptureQueriesContext(connection) as queries:
+        page = paginate(request, get_user_model().objects.order_by("pk"), per_page=3)
+        assert len(page.object_list) == 2 and page.paginator.count == 2
+    assert len(queries) == 2
