@@ -49,10 +49,12 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="cProfile sort key (cumulative, tottime, ...)")
     parser.add_argument("--top", type=int, default=30, help="cProfile entries to print")
     parser.add_argument("--work", type=Path, help="keep the seeded database here and reuse it")
+    parser.add_argument("--database", help="DATABASE_URL to seed (once) and use instead of SQLite in --work")
+    parser.add_argument("--redis", help="REDIS_URL for the caches (default: this process's memory)")
     args = parser.parse_args()
 
     work = args.work or Path(tempfile.mkdtemp(prefix="shomp-bench-pages-"))
-    pages = prepare(work)
+    pages = prepare(work, database=args.database, redis=args.redis)
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -62,8 +64,8 @@ def main() -> None:
         parser.error(f"unknown page(s) {unknown}; known: {', '.join(pages)}")
 
     print(f"{args.repeat} requests per page after {args.warmup} warm-up, in-process (django.test.Client)")
-    print("| page | URL | wall mean | wall median | CPU mean | requests/s (CPU) | queries | KB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| page | URL | wall mean | wall median | CPU mean | requests/s (CPU) | queries | KB | X-Cache |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name in names:
         client, url = pages[name]
         for _ in range(args.warmup):
@@ -82,7 +84,8 @@ def main() -> None:
         mean, median, cpu = statistics.fmean(times), statistics.median(times), statistics.fmean(cpu_times)
         print(
             f"| {name} | {url} | {mean * 1000:.2f} ms | {median * 1000:.2f} ms | {cpu * 1000:.2f} ms | "
-            f"{1 / cpu:.0f} | {query_count} | {len(response.content) / 1024:.0f} |",
+            f"{1 / cpu:.0f} | {query_count} | {len(response.content) / 1024:.0f} | "
+            f"{response.get('X-Cache', '')} |",
             flush=True,
         )
     for name in args.profile:
@@ -98,15 +101,19 @@ def main() -> None:
         print(f"\n## cProfile: {name} ({url}), {args.repeat} requests, sorted by {args.sort}\n{out.getvalue()}")
 
 
-def prepare(work: Path) -> dict:
-    """Seed `work`'s database unless it is there, switch to production settings, return the pages."""
+def prepare(work: Path, *, database: str | None = None, redis: str | None = None) -> dict:
+    """Seed `work`'s database (or `database`) unless it is there, switch to production settings,
+    return the pages."""
     work.mkdir(parents=True, exist_ok=True)
     seeded = (work / "bench.sqlite3").exists()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shomp.settings")
-    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ["DATABASE_URL"] = database or f"sqlite:///{work / 'bench.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(work / "media")
     os.environ["PRIVATE_MEDIA_ROOT"] = str(work / "private")
-    os.environ.pop("REDIS_URL", None)  # local memory cache: the bench measures pages, not Redis
+    if redis:
+        os.environ["REDIS_URL"] = redis
+    else:
+        os.environ.pop("REDIS_URL", None)  # local memory cache: the bench measures pages, not Redis
     os.environ["DEBUG"] = "1"  # seed_demo runs only with DEBUG on; production settings come after
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -123,6 +130,10 @@ def prepare(work: Path) -> dict:
     # client answers by copying every context (a third of a page's time went there).
     Template._render, PartialTemplate._render = render, partial_render
     started = time.monotonic()
+    if database:
+        from django.db import connection
+
+        seeded = "accounts_user" in connection.introspection.table_names()
     if not seeded:
         call_command("migrate", verbosity=0)
         call_command("seed_demo", stdout=io.StringIO())
