@@ -40,12 +40,12 @@ class OrganizationsConfig(AppConfig):
 
 def _on_a_team(request, scope: str, store_slug: str) -> bool:
     """Store pages (not the pages of many stores, which show no management bits) of a member of
-    any organization: one query (the memberships the permission door keeps for the request)."""
+    any organization: one small query (policies.on_any_team)."""
     from shomp.core.pagecache import STORE
 
-    from .policies import memberships_for
+    from .policies import on_any_team
 
-    return scope == STORE and bool(memberships_for(request.user))
+    return scope == STORE and on_any_team(request.user)
 
 
 def _note_login(sender, request, user, **kwargs) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.http import Http404
 
 from .areas import ALL_AREAS, EVERY, MEMBER, Area, Role, effective_areas, parse_areas
@@ -55,6 +56,29 @@ class Grant:
 def _active(user) -> bool:
     # An unsaved user (pk None) belongs to nothing.
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.pk is not None)
+
+
+_ON_ANY_TEAM_SQL: str | None = None
+
+
+def on_any_team(user) -> bool:
+    """Is the user a member of any organization? Asked on every hit of a shared store page by a
+    logged-in visitor (apps.py), so cheaper than `memberships_for`: the memberships it already
+    read, else one precompiled `SELECT 1 ... LIMIT 1` (no ORM query to build per request). Fresh
+    on every request, like the door: joining or leaving a team counts from the next request."""
+    if not _active(user):
+        return False
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return bool(cached)
+    global _ON_ANY_TEAM_SQL
+    if _ON_ANY_TEAM_SQL is None:
+        quote = connection.ops.quote_name
+        column = Membership._meta.get_field("user").column
+        _ON_ANY_TEAM_SQL = f"SELECT 1 FROM {quote(Membership._meta.db_table)} WHERE {quote(column)} = %s LIMIT 1"
+    with connection.cursor() as cursor:
+        cursor.execute(_ON_ANY_TEAM_SQL, [user.pk])
+        return cursor.fetchone() is not None
 
 
 def memberships_for(user) -> dict[int, Grant]:

@@ -353,3 +353,24 @@ def test_the_actions_fragment_costs_the_same_queries_for_one_review_or_many(prod
         return len(queries)
 
     assert count(reviews[:1]) == count(reviews)
+
+
+def test_joining_a_team_gets_the_store_pages_rendered_from_the_next_request_and_leaving_it_stops(product, mira):
+    from allauth.account.models import EmailAddress
+
+    from shomp.organizations.services import accept_invitation, invite_member, remove_member
+
+    organization = product.store.organization
+    member = UserFactory(username="maker", email="maker@example.com")
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    client = logged_in(member)
+    url = product.get_absolute_url()
+    logged_in(mira).get(url)
+    assert client.get(url)["X-Cache"] == "HIT"  # on no team: the shared page
+    invitation = invite_member(organization=organization, actor=organization.owner, email=member.email, role="manager")
+    membership = accept_invitation(token=invitation.token, user=member)
+    page = client.get(url)
+    assert "X-Cache" not in page and "Edit product" in text(page)
+    remove_member(membership=membership, actor=organization.owner)
+    page = client.get(url)
+    assert page["X-Cache"] == "HIT" and "Edit product" not in text(page)
