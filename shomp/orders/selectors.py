@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -68,12 +69,33 @@ def visitor_cart_count(*, user, session) -> int:
     """How many items this visitor's cart holds (the header's badge): one query, none for a
     visitor who never made a cart."""
     if user.is_authenticated:
-        items = CartItem.objects.filter(cart__user=user)
-    elif cart_id := session.get(CART_SESSION_KEY):
+        return _user_cart_count(user.pk)
+    if cart_id := session.get(CART_SESSION_KEY):
         items = CartItem.objects.filter(cart_id=cart_id, cart__user__isnull=True)
     else:
         return 0
     return items.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+_USER_CART_COUNT_SQL: str | None = None
+
+
+def _user_cart_count(user_id: int) -> int:
+    """The items in this user's cart: a precompiled query (it runs on every page a logged-in
+    visitor opens, shared page cache hits included: no ORM query built each time)."""
+    global _USER_CART_COUNT_SQL
+    if _USER_CART_COUNT_SQL is None:
+        quote = connection.ops.quote_name
+        item, cart = CartItem._meta, Cart._meta
+        _USER_CART_COUNT_SQL = (
+            f"SELECT COALESCE(SUM(i.{quote(item.get_field('quantity').column)}), 0)"
+            f" FROM {quote(item.db_table)} i INNER JOIN {quote(cart.db_table)} c"
+            f" ON i.{quote(item.get_field('cart').column)} = c.{quote(cart.pk.column)}"
+            f" WHERE c.{quote(cart.get_field('user').column)} = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_USER_CART_COUNT_SQL, [user_id])
+        return int(cursor.fetchone()[0])
 
 
 def group_by_store(items: list[CartItem]) -> list[dict]:
