@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True)
     parser.add_argument("--database")
     parser.add_argument("--redis")
+    parser.add_argument("--profile", help="a part's name (its first word) to profile with cProfile")
     args = parser.parse_args()
     pages = prepare(args.work, database=args.database, redis=args.redis)
     client, url = pages["product-buyer"]
@@ -111,6 +112,15 @@ def main() -> None:
         "all context processors (+ request())": processors,
         "fill holes (+ request(), processors)": fill,
     }
+    if args.profile:
+        import cProfile
+        import pstats
+
+        call = next(call for name, call in parts.items() if name.startswith(args.profile))
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [call() for _ in range(args.repeat)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+        return
     results: dict[str, list[float]] = {name: [] for name in parts}
     for _ in range(args.rounds):
         for name, call in parts.items():

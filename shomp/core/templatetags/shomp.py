@@ -7,6 +7,7 @@ from django.utils.timesince import timesince
 from shomp.core import header
 from shomp.core.countries import country_options as _country_options
 from shomp.core.money import format_money, format_price
+from shomp.core.urls import cached_reverse
 
 register = template.Library()
 
@@ -80,6 +81,13 @@ def bs_widget(bound_field):
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.simple_tag
+def cached_url(viewname: str) -> str:
+    """`{% url 'name' %}` for an address without arguments, remembered (core.urls.cached_reverse):
+    the header asks a dozen of them on every page, shared page cache hits included."""
+    return cached_reverse(viewname)
 
 
 @register.simple_tag
