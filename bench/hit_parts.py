@@ -128,8 +128,7 @@ def main() -> None:
     print(f"CPU ms per call, median (min-max) of {args.rounds} rounds of {args.repeat}")
     for name, values in results.items():
         print(
-            f"| {name} | {statistics.median(values) * 1000:.3f} | "
-            f"{min(values) * 1000:.3f}-{max(values) * 1000:.3f} |"
+            f"| {name} | {statistics.median(values) * 1000:.3f} | {min(values) * 1000:.3f}-{max(values) * 1000:.3f} |"
         )
 
 

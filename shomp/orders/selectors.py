@@ -85,17 +85,15 @@ def _user_cart_count(user_id: int) -> int:
     visitor opens, shared page cache hits included: no ORM query built each time)."""
     global _USER_CART_COUNT_SQL
     if _USER_CART_COUNT_SQL is None:
-        quote = connection.ops.quote_name
-        item, cart = CartItem._meta, Cart._meta
-        _USER_CART_COUNT_SQL = (
-            f"SELECT COALESCE(SUM(i.{quote(item.get_field('quantity').column)}), 0)"
-            f" FROM {quote(item.db_table)} i INNER JOIN {quote(cart.db_table)} c"
-            f" ON i.{quote(item.get_field('cart').column)} = c.{quote(cart.pk.column)}"
-            f" WHERE c.{quote(cart.get_field('user').column)} = %s"
-        )
+        # The ORM's SQL, compiled once; its one parameter is the user's id. One row (a user has
+        # one cart) or none (no cart yet).
+        query = Cart.objects.filter(user_id=0).order_by().values_list(Sum("items__quantity"))[:1].query
+        _USER_CART_COUNT_SQL, params = query.get_compiler(connection=connection).as_sql()
+        assert list(params) == [0], params
     with connection.cursor() as cursor:
         cursor.execute(_USER_CART_COUNT_SQL, [user_id])
-        return int(cursor.fetchone()[0])
+        row = cursor.fetchone()
+        return (row[0] or 0) if row else 0
 
 
 def group_by_store(items: list[CartItem]) -> list[dict]:

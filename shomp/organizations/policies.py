@@ -73,9 +73,10 @@ def on_any_team(user) -> bool:
         return bool(cached)
     global _ON_ANY_TEAM_SQL
     if _ON_ANY_TEAM_SQL is None:
-        quote = connection.ops.quote_name
-        column = Membership._meta.get_field("user").column
-        _ON_ANY_TEAM_SQL = f"SELECT 1 FROM {quote(Membership._meta.db_table)} WHERE {quote(column)} = %s LIMIT 1"
+        # The ORM's SQL, compiled once; its one parameter is the user's id.
+        query = Membership.objects.filter(user_id=0).order_by().values_list("pk")[:1].query
+        _ON_ANY_TEAM_SQL, params = query.get_compiler(connection=connection).as_sql()
+        assert list(params) == [0], params
     with connection.cursor() as cursor:
         cursor.execute(_ON_ANY_TEAM_SQL, [user.pk])
         return cursor.fetchone() is not None
