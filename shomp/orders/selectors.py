@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 from shomp.catalog.services import price_lines
+from shomp.core.sql import PrecompiledQuery
 
 from .models import Address, Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
 
@@ -77,21 +78,18 @@ def visitor_cart_count(*, user, session) -> int:
     return items.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-_USER_CART_COUNT_SQL: str | None = None
+# The ORM's SQL, compiled once; its one parameter is the user's id. One row (a user has one cart)
+# or none (no cart yet).
+_user_cart_count_query = PrecompiledQuery(
+    lambda user_id: Cart.objects.filter(user_id=user_id).order_by().values_list(Sum("items__quantity"))[:1]
+)
 
 
 def _user_cart_count(user_id: int) -> int:
     """The items in this user's cart: a precompiled query (it runs on every page a logged-in
     visitor opens, shared page cache hits included: no ORM query built each time)."""
-    global _USER_CART_COUNT_SQL
-    if _USER_CART_COUNT_SQL is None:
-        # The ORM's SQL, compiled once; its one parameter is the user's id. One row (a user has
-        # one cart) or none (no cart yet).
-        query = Cart.objects.filter(user_id=0).order_by().values_list(Sum("items__quantity"))[:1].query
-        _USER_CART_COUNT_SQL, params = query.get_compiler(connection=connection).as_sql()
-        assert list(params) == [0], params
     with connection.cursor() as cursor:
-        cursor.execute(_USER_CART_COUNT_SQL, [user_id])
+        cursor.execute(*_user_cart_count_query.sql(user_id))
         row = cursor.fetchone()
         return (row[0] or 0) if row else 0
 

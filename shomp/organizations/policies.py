@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.http import Http404
 
+from shomp.core.sql import PrecompiledQuery
+
 from .areas import ALL_AREAS, EVERY, MEMBER, Area, Role, effective_areas, parse_areas
 from .models import Invitation, Membership, Organization
 
@@ -58,27 +60,25 @@ def _active(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.pk is not None)
 
 
-_ON_ANY_TEAM_SQL: str | None = None
+# The ORM's SQL, compiled once; its one parameter is the user's id.
+_on_any_team = PrecompiledQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id).order_by().values_list("pk")[:1]
+)
 
 
 def on_any_team(user) -> bool:
     """Is the user a member of any organization? Asked on every hit of a shared store page by a
     logged-in visitor (apps.py), so cheaper than `memberships_for`: the memberships it already
-    read, else one precompiled `SELECT 1 ... LIMIT 1` (no ORM query to build per request). Fresh
-    on every request, like the door: joining or leaving a team counts from the next request."""
+    read, else one precompiled `SELECT 1 ... LIMIT 1` (core.sql: no ORM query to build per
+    request). Fresh on every request, like the door: joining or leaving a team counts from the
+    next request."""
     if not _active(user):
         return False
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return bool(cached)
-    global _ON_ANY_TEAM_SQL
-    if _ON_ANY_TEAM_SQL is None:
-        # The ORM's SQL, compiled once; its one parameter is the user's id.
-        query = Membership.objects.filter(user_id=0).order_by().values_list("pk")[:1].query
-        _ON_ANY_TEAM_SQL, params = query.get_compiler(connection=connection).as_sql()
-        assert list(params) == [0], params
     with connection.cursor() as cursor:
-        cursor.execute(_ON_ANY_TEAM_SQL, [user.pk])
+        cursor.execute(*_on_any_team.sql(user.pk))
         return cursor.fetchone() is not None
 
 

@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
+from shomp.core.sql import PrecompiledQuery
 from shomp.organizations import selectors as organization_selectors
 from shomp.organizations.areas import EVERY, Role
 from shomp.organizations.models import Organization
@@ -19,28 +20,20 @@ def stores_for(*, user, area: str) -> QuerySet[Store]:
     return Store.objects.filter(pk__in=_door_subquery(user_id=user.pk, area=area)).order_by("name", "pk")
 
 
-#: A user id no row has: where the user's id goes in the door's compiled SQL.
-_DOOR_USER_MARK = -7_340_032_911
-_door_sql: dict[tuple[str, str], tuple[str, tuple, tuple[int, ...]]] = {}
+#: The door's `SELECT id FROM stores WHERE store_condition(user, area)`, one per area.
+_door_queries: dict[str, PrecompiledQuery] = {}
 
 
 def _door_subquery(*, user_id: int, area: str) -> RawSQL:
-    """`SELECT id FROM stores WHERE store_condition(user, area)`, compiled once per area and
-    database vendor, the user's id put in its parameters: building and compiling that condition
-    (memberships by role and added or removed areas, store limits) was a few milliseconds of
-    every page that asks the door (the inbox, every dashboard page)."""
-    vendor = connections[Store.objects.db].vendor
-    compiled = _door_sql.get((vendor, area))
-    if compiled is None:
-        query = Store.objects.filter(store_condition(user=_DOOR_USER_MARK, area=area)).values("pk").query
-        sql, params = query.get_compiler(using=Store.objects.db).as_sql()
-        slots = tuple(i for i, value in enumerate(params) if value == _DOOR_USER_MARK)
-        compiled = _door_sql[(vendor, area)] = (sql, tuple(params), slots)
-    sql, params, slots = compiled
-    values = list(params)
-    for slot in slots:
-        values[slot] = user_id
-    return RawSQL(sql, values)  # noqa: S611 (SQL the ORM compiled; the user id is a parameter)
+    """The door's condition as a subquery, compiled once per area (core.sql): building and
+    compiling it (memberships by role and added or removed areas, store limits) was a few
+    milliseconds of every page that asks the door (the inbox, every dashboard page)."""
+    query = _door_queries.get(area)
+    if query is None:
+        query = _door_queries[area] = PrecompiledQuery(
+            lambda mark: Store.objects.filter(store_condition(user=mark, area=area)).values("pk")
+        )
+    return RawSQL(*query.sql(user_id, using=Store.objects.db))  # noqa: S611 (the ORM's SQL; the id is a parameter)
 
 
 def get_managed_stores(*, user) -> QuerySet[Store]:
