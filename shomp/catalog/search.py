@@ -148,7 +148,9 @@ _PG_DOCUMENT = (
 PG_CREATE = [
     f"CREATE TABLE IF NOT EXISTS {PG_TABLE} (product_id bigint PRIMARY KEY, document tsvector NOT NULL, "
     "title_document tsvector NOT NULL)",
-    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING gin (document)",
+    # Not "{PG_TABLE}_gin": index names are per schema, and migration 0002's index on the product
+    # table had that name, so IF NOT EXISTS skipped this one (0011 drops the old and adds this).
+    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_document_gin ON {PG_TABLE} USING gin (document)",
     # Writes the rows of these products (insert or replace); products gone are left out.
     "CREATE OR REPLACE FUNCTION catalog_product_search_refresh(ids bigint[]) RETURNS void AS $$ "
     f"INSERT INTO {PG_TABLE} (product_id, document, title_document) "

@@ -7,7 +7,6 @@ variant_picker.py: the buyer's option picker on the product page.
 
 from . import home, variant_picker, variants
 from .products import (
-    PRODUCT_SEARCH_VECTOR,
     RATING_SUMMARY,
     dashboard_products,
     get_visible_product,
@@ -18,7 +17,6 @@ from .products import (
 )
 
 __all__ = [
-    "PRODUCT_SEARCH_VECTOR",
     "RATING_SUMMARY",
     "dashboard_products",
     "get_visible_product",

@@ -1,7 +1,6 @@
 from decimal import Decimal
 from functools import cache
 
-from django.contrib.postgres.search import SearchVector
 from django.db.models import (
     BooleanField,
     Case,
@@ -25,12 +24,6 @@ from ..models import ImageStatus, Product, ProductImage, Promotion, PromotionTar
 from ..policies import can_view_product
 from ..services.pricing import attach_prices, running_condition
 from .variants import with_variant_stock
-
-# The expression of the GIN index in migrations/0002_product_search_index.py (title and
-# description only); catalog.search also searches tags, options and the store's name.
-PRODUCT_SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector(
-    "description", weight="B", config="english"
-)
 
 # The reviews app's summary row (stars and count on cards and product pages), joined by the
 # relation's name: a string, not an import, so the catalog never depends on reviews' code.
