@@ -22,14 +22,17 @@ $(VENV)/.test-installed: $(VENV)/.base-installed requirements/test.txt requireme
 run: $(VENV)/.base-installed
 	$(PY) manage.py run
 
-# Unit, integration and WebSocket tests in one process, browser tests in a second:
-# sync Playwright and pytest-asyncio can't share an event loop.
+# Unit, integration and WebSocket tests in one run, browser tests in a second: sync Playwright
+# and pytest-asyncio can't share an event loop. Each run is spread over TEST_PROCESSES pytest
+# processes (pytest-xdist; each has its own test database, Redis prefix, server and browser);
+# TEST_PROCESSES=0 runs everything in one process.
 TEST_ENV := SHOMP_TESTING=1 MEDIA_ROOT=$(CURDIR)/var/test-files/media PRIVATE_MEDIA_ROOT=$(CURDIR)/var/test-files/private
+TEST_PROCESSES ?= 2
 
 test: $(VENV)/.test-installed
 	rm -rf var/test-files
-	$(TEST_ENV) $(PY) -m pytest shomp -q
-	$(TEST_ENV) $(PY) -m pytest tests/e2e -q
+	$(TEST_ENV) $(PY) -m pytest shomp -q -n $(TEST_PROCESSES)
+	$(TEST_ENV) $(PY) -m pytest tests/e2e -q -n $(TEST_PROCESSES)
 	rm -rf var/test-files
 
 $(VENV)/.production-installed: $(VENV)/.base-installed requirements/production.txt
