@@ -316,6 +316,7 @@ def summarize_trace(path: Path, window: list[float]) -> dict:
     lags = sorted(row[1] for row in within(trace["lag"]))
     pauses = within(trace["gc"])
     rechecks = sorted(row[1] for row in within(trace["recheck"]))
+    reads = within(trace.get("read", []))  # older servers' traces have none
     return {
         "forwarded": len(forward),
         "forward p50 ms": round(statistics.median(forward) * 1000, 1) if forward else None,
@@ -327,6 +328,7 @@ def summarize_trace(path: Path, window: list[float]) -> dict:
         "gc max ms": round(max((row[2] for row in pauses), default=0) * 1000, 1),
         "gc total ms": round(sum(row[2] for row in pauses) * 1000, 1),
         "rechecks": len(rechecks),
+        "recheck reads": len(reads) if "read" in trace else None,
         "recheck p99 ms": round(percentile(rechecks, 0.99) * 1000, 1) if rechecks else None,
         "recheck max ms": round(rechecks[-1] * 1000, 1) if rechecks else None,
     }

@@ -8,7 +8,9 @@ records, with wall-clock times, into the JSON file BENCH_TRACE_FILE names when i
 - "lag": how late the server's event loop ran a 10 ms timer, when more than 5 ms;
 - "gc": garbage collection pauses over 1 ms (generation, seconds);
 - "recheck": each socket's re-asking of its authorization (seconds, queueing on Channels'
-  database thread included);
+  database thread included; since the rechecks run in the background, no push waits for it);
+- "read": each database read behind the rechecks (one answers the session's sockets in the
+  process), when it ran;
 With BENCH_CHANNELS_DISPATCH=1 the consumer uses Channels' dispatch (the "before" of 692cf24).
 - "profile", with BENCH_TRACE_PROFILE=1: where the server's main thread spends its time, sampled.
 Bench-only: nothing here is imported by Shomp.
@@ -27,9 +29,10 @@ import threading
 import time
 
 from shomp.asgi import application as shomp_application
+from shomp.core import consumers
 from shomp.core.consumers import RealtimeConsumer
 
-TRACE: dict[str, list] = {"forward": [], "lag": [], "gc": [], "recheck": [], "profile": []}
+TRACE: dict[str, list] = {"forward": [], "lag": [], "gc": [], "recheck": [], "read": [], "profile": []}
 _AT = re.compile(r'data-at="([\d.]+)"')
 _monitor: asyncio.Task | None = None
 
@@ -105,10 +108,21 @@ async def realtime_message(self, event):
         TRACE["forward"].append((now, now - float(match[1])))
 
 
-async def recheck_all(self):
+async def recheck_all(self, *args, **kwargs):
     started = time.perf_counter()
-    await _recheck_all(self)
+    await _recheck_all(self, *args, **kwargs)
     TRACE["recheck"].append((time.time(), time.perf_counter() - started))
+
+
+_read_answers = consumers._read_answers
+
+
+def read_answers(*args):
+    TRACE["read"].append((time.time(),))
+    return _read_answers(*args)
+
+
+consumers._read_answers = read_answers
 
 
 RealtimeConsumer.realtime_message = realtime_message

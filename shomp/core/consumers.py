@@ -22,9 +22,16 @@ user's socket also joins the user's own group (`realtime.user_group`); `realtime
 and on it the socket re-reads the user from the session and re-asks every topic's authorize
 function at once, before any later push. Answers older than `realtime.RECHECK_SECONDS` (each
 socket picks a share between half and all of it, so sockets opened together spread out) are
-re-asked before the next push, too. A refusal drops that topic from the socket; when none is
-left (or the session no longer names the user) the socket closes with 4403. Messages from the
-client are ignored: there are no client-to-server actions.
+re-asked then too, but in the background: the push that finds them old is forwarded at once
+on the answers the socket has, which stay valid until the new ones arrive (a revocation notice,
+by contrast, is answered before any later push). A refusal drops that topic from the socket;
+when none is left (or the session no longer names the user) the socket closes with 4403.
+Messages from the client are ignored: there are no client-to-server actions.
+
+One read answers every socket of a session in this process (`_shared_read`): the tabs of one
+user re-ask together instead of once each. Each socket still re-asks within its own share of
+RECHECK_SECONDS (its answers are dated from when the shared read started), and a revocation
+notice is answered by a read started after the notice arrived, never by an older one.
 
 A push costs no hop to the database thread either (`dispatch`, below): only rechecks do.
 
@@ -35,7 +42,9 @@ reconnects and refetches (core.layers, "Production's layer").
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import random
 import time
 from importlib import import_module
@@ -53,6 +62,8 @@ from django.contrib.auth.models import AnonymousUser
 from shomp.core import realtime
 from shomp.core.outage import UNAVAILABLE
 
+logger = logging.getLogger(__name__)
+
 CLOSE_TOO_MANY_TOPICS = 4400
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN_LATER = 1013
@@ -63,7 +74,9 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     groups: list[str] = []  # we manage groups ourselves, one per allowed topic
     accepted = False
     user_group: str | None = None  # the user's own group, for revocation notices
-    checked_at = 0.0  # time.monotonic() of the last authorization answers
+    checked_at = 0.0  # time.monotonic() when the read behind the socket's answers started
+    session_key: str | None = None
+    recheck_task: asyncio.Task | None = None  # a recheck running in the background
     # This socket re-asks once its answers are this share of RECHECK_SECONDS old: sockets opened
     # together (every tab after a deploy, a benchmark's thousand) then don't all visit the
     # database before the same push, which held deliveries for seconds (bench/README.md).
@@ -104,6 +117,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope.get("user") or AnonymousUser()
         self.user_pk = getattr(self.user, "pk", None)
+        self.session_key = getattr(self.scope.get("session"), "session_key", None)
         self.topics: dict[str, str] = {}  # topic -> group
 
         requested = self._requested_topics()
@@ -137,6 +151,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
 
     async def disconnect(self, code: int) -> None:
+        if self.recheck_task is not None:
+            self.recheck_task.cancel()  # this socket's wait only: a shared read goes on for the others
         await self._drop_all()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -147,10 +163,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         value = event.get("topic")
         if not isinstance(value, str) or value not in self.topics:
             return
-        if time.monotonic() - self.checked_at >= realtime.RECHECK_SECONDS * self.recheck_share:
-            await self._recheck_all()
-        if value in self.topics:
-            await self.send(text_data=event.get("html", ""))
+        if self._answers_are_old() and (self.recheck_task is None or self.recheck_task.done()):
+            # Re-ask in the background: awaiting it here held this socket's pushes for the whole
+            # database visit (its queue on the database thread included: seconds under load).
+            self.recheck_task = asyncio.ensure_future(self._background_recheck())
+        await self.send(text_data=event.get("html", ""))
 
     async def layer_overflow(self, event: dict[str, Any]) -> None:
         """This socket fell `capacity` pushes behind (core.layers): rather than drop pushes, ask
@@ -158,16 +175,36 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def realtime_revoke(self, event: dict[str, Any]) -> None:
-        """The user's access may have changed (`realtime.revoke_access`): ask again now."""
+        """The user's access may have changed (`realtime.revoke_access`): ask again now, and
+        forward nothing more until answered. Only a read this very notice started may answer it
+        (a notice without an id, from an older server, shares nothing)."""
         if self.topics:
-            await self._recheck_all()
+            await self._recheck_all(notice=event.get("notice") or object())
 
-    async def _recheck_all(self) -> None:
+    def _answers_are_old(self) -> bool:
+        return time.monotonic() - self.checked_at >= realtime.RECHECK_SECONDS * self.recheck_share
+
+    async def _background_recheck(self) -> None:
+        try:
+            await self._recheck_all()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Fail closed: the client reconnects, and its handshake asks the door afresh.
+            logger.warning("realtime: a socket's recheck failed; closing it", exc_info=True)
+            await self._drop_all()
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    async def _recheck_all(self, notice: object = None) -> None:
         """Re-read the user from the session and re-ask every topic; drop what is refused, and
-        close when nothing is left. One database visit for all the socket's topics."""
-        user_still_valid, allowed = await database_sync_to_async(self._recheck)(list(self.topics))
-        self.checked_at = time.monotonic()
-        if not user_still_valid:
+        close when nothing is left. One database visit for all the socket's topics, shared with
+        the session's other sockets in this process (`_shared_read`)."""
+        started_at, user, allowed = await self._shared_read(notice)
+        if started_at < self.checked_at:
+            return  # an older read answering after a newer one (a revocation's) did: keep that
+        self.checked_at = started_at
+        if user is None:
             await self._drop_all()
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -187,27 +224,33 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     def _allowed_topics(self, requested: list[str]) -> list[str]:
         return [value for value in requested if realtime.authorize_topic(self.user, value)]
 
-    def _recheck(self, values: list[str]) -> tuple[bool, set[str]]:
-        """(the session still belongs to the connected user, the topics they may still follow)."""
-        if self.user_pk is not None:
-            current = self._user_from_session()
-            if getattr(current, "pk", None) != self.user_pk:
-                return False, set()
-            self.user = current
-        return True, {value for value in values if realtime.authorize_topic(self.user, value)}
+    async def _shared_read(self, notice: object) -> tuple[float, Any, set[str]]:
+        """(when the read started, the user the session names now or None if it no longer
+        names this socket's user, which of this socket's topics they may follow).
 
-    def _user_from_session(self) -> Any:
-        """The user the session names now, read afresh with Django's own `get_user`.
-
-        None when logged out, deactivated, or the password changed (the session hash no
-        longer matches): Django's checks, not ours.
-        """
-        session_key = getattr(self.scope.get("session"), "session_key", None)
-        if not session_key:
-            return None
-        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        user = auth.get_user(SimpleNamespace(session=session))
-        return user if user.is_authenticated else None
+        Joins a read of the same session (or, for anonymous sockets, of anyone anonymous) made
+        in this process for at least this socket's topics, if it is young enough to count as a
+        recheck for this socket or, for a revocation, if the same notice started it. Otherwise
+        starts one. The read runs as a task of its own: a socket that goes away stops waiting
+        for it without cancelling it for the others."""
+        key = (self.session_key, self.user_pk) if self.user_pk is not None else (None, None)
+        topics = frozenset(self.topics)
+        now = time.monotonic()
+        loop = asyncio.get_running_loop()
+        read = _reads.get(key)
+        if read is None or not read.answers(loop, topics, notice, now, realtime.RECHECK_SECONDS * self.recheck_share):
+            task = loop.create_task(database_sync_to_async(_read_answers)(self.user_pk, self.session_key, topics))
+            read = _reads[key] = _SharedRead(loop, topics, notice, now, task)
+            _forget_old_reads(now)
+        try:
+            user, allowed = await asyncio.shield(read.task)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if _reads.get(key) is read:
+                del _reads[key]  # the next recheck tries afresh
+            raise
+        return read.started_at, user, {value for value in self.topics if value in allowed}
 
     async def _drop_all(self) -> None:
         # Redis down: nothing to undo by hand, its memberships expire (group_expiry).
@@ -237,6 +280,64 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await AsyncConsumer.send(self, {"type": "websocket.http.response.body", "body": b"Try again later."})
             else:
                 await self.close(code=CLOSE_TRY_AGAIN_LATER)  # before accept: a refusal (403)
+
+
+class _SharedRead:
+    """One recheck's database visit (`RealtimeConsumer._shared_read`), kept while it may still
+    answer another socket's recheck."""
+
+    __slots__ = ("loop", "notice", "started_at", "task", "topics")
+
+    def __init__(self, loop: Any, topics: frozenset[str], notice: object, started_at: float, task: Any) -> None:
+        self.loop, self.topics, self.notice, self.started_at, self.task = loop, topics, notice, started_at, task
+
+    def answers(self, loop: Any, topics: frozenset[str], notice: object, now: float, max_age: float) -> bool:
+        if loop is not self.loop or not topics <= self.topics:
+            return False
+        if notice is not None:  # a revocation: only a read started by this notice came after it
+            return notice == self.notice
+        return now - self.started_at < max_age
+
+
+#: (session key, user id), or (None, None) for anonymous sockets -> the latest read. One event
+#: loop per process serves every socket, so no lock: the loop itself orders the lookups.
+_reads: dict[tuple[str | None, int | None], _SharedRead] = {}
+_swept_at = [0.0]
+
+
+def _forget_old_reads(now: float) -> None:
+    """Drop reads too old to answer anyone (RECHECK_SECONDS), at most once per that period."""
+    if now - _swept_at[0] < realtime.RECHECK_SECONDS:
+        return
+    _swept_at[0] = now
+    for key in [key for key, read in _reads.items() if now - read.started_at >= realtime.RECHECK_SECONDS]:
+        if _reads[key].task.done():
+            del _reads[key]
+
+
+def _read_answers(user_pk: int | None, session_key: str | None, topics: frozenset[str]) -> tuple[Any, frozenset[str]]:
+    """In the database thread: (the user the session names now, or None when that is no longer
+    `user_pk`; the topics they may follow). Anonymous sockets have no session to re-read."""
+    if user_pk is None:
+        user: Any = AnonymousUser()
+    else:
+        user = _user_from_session(session_key)
+        if getattr(user, "pk", None) != user_pk:
+            return None, frozenset()
+    return user, frozenset(value for value in topics if realtime.authorize_topic(user, value))
+
+
+def _user_from_session(session_key: str | None) -> Any:
+    """The user the session names now, read afresh with Django's own `get_user`.
+
+    None when logged out, deactivated, or the password changed (the session hash no longer
+    matches): Django's checks, not ours.
+    """
+    if not session_key:
+        return None
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = auth.get_user(SimpleNamespace(session=session))
+    return user if user.is_authenticated else None
 
 
 class NotFoundConsumer(AsyncWebsocketConsumer):

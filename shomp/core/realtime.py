@@ -11,10 +11,11 @@ push costs no database round trip per socket, and asks again:
 - at once, when told that a user's access changed (`revoke_access`: logout, password change,
   deactivation, a membership removed or lowered, a store moved; the user's sockets re-read
   their session and re-ask every topic before the next push is forwarded), and
-- before forwarding a push when its answers are older than RECHECK_SECONDS (each socket picks
-  a share of it, half to all, so sockets opened together don't all re-ask before one push),
-  which bounds how long any change nobody announced (a session expiring, an admin edit) can
-  go unnoticed.
+- when a push finds its answers older than RECHECK_SECONDS (each socket picks a share of it,
+  half to all, so sockets opened together don't all re-ask at once), in the background: that
+  push goes out on the answers the socket has. This bounds how long any change nobody
+  announced (a session expiring, an admin edit) can go unnoticed: RECHECK_SECONDS plus one
+  read. The sockets of one session in a process share one read.
 Unknown kinds are refused.
 
 Services publish on commit (through their app's events.py)::
@@ -33,6 +34,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -170,9 +172,10 @@ def revoke_access(user_ids: Iterable[int | None], *, using: str = DEFAULT_DB_ALI
     takes access away; a push published after this commit reaches the socket after the notice."""
     groups = sorted({user_group(pk) for pk in user_ids if pk is not None})
     if groups:
-        transaction.on_commit(
-            lambda: [_send(group, {"type": REVOKE_TYPE}) for group in groups], using=using, robust=True
-        )
+        # The id lets the sockets of one session share the read that answers this very notice
+        # (and never one started before it: consumers.RealtimeConsumer._shared_read).
+        notice = {"type": REVOKE_TYPE, "notice": uuid.uuid4().hex}
+        transaction.on_commit(lambda: [_send(group, notice) for group in groups], using=using, robust=True)
 
 
 def publish(value: str, html: str, *, using: str = DEFAULT_DB_ALIAS) -> None:

@@ -69,9 +69,12 @@ def session_cookie(user) -> tuple[bytes, bytes]:
     return (b"cookie", f"{settings.SESSION_COOKIE_NAME}={value}".encode())
 
 
-async def open_socket(application, *topics, user=None, origin=ORIGIN):
+async def open_socket(application, *topics, user=None, origin=ORIGIN, cookie=None):
+    """A socket on `topics`, logged in as `user` in a session of its own, or in `cookie`'s."""
     headers = [origin] if origin else []
-    if user is not None:
+    if cookie is not None:
+        headers.append(cookie)
+    elif user is not None:
         headers.append(await sync_to_async(session_cookie)(user))
     query = urlencode([(realtime.TOPIC_PARAM, value) for value in topics])
     communicator = WebsocketCommunicator(application, f"/ws/?{query}", headers=headers)
@@ -81,6 +84,33 @@ async def open_socket(application, *topics, user=None, origin=ORIGIN):
 
 publish = sync_to_async(realtime.publish)
 revoke_access = sync_to_async(realtime.revoke_access)
+
+
+async def settled(calls: list) -> int:
+    """How many authorize calls there were once the background rechecks are done: wait while
+    the count still moves (rechecks run after the push that found the answers old)."""
+    import asyncio
+
+    seen = -1
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        if len(calls) == seen:
+            break
+        seen = len(calls)
+    return len(calls)
+
+
+def counting_topic(access) -> list:
+    """Register KIND anew with an authorize function that records each call; returns the calls."""
+    calls: list = []
+    realtime.unregister_topic(KIND)
+
+    def counting(user, arg: str) -> bool:
+        calls.append(arg)
+        return bool(user.is_authenticated and user.pk in access.get(arg, ()))
+
+    realtime.register_topic(KIND, counting)
+    return calls
 
 
 # --- the registry, names and the template tag (no sockets) ---
@@ -298,15 +328,9 @@ async def test_another_users_revocation_changes_nothing(application, access):
 @ws
 async def test_pushes_reuse_the_answers_and_re_ask_once_they_are_old(application, access, monkeypatch):
     """No database round trip per push: the authorize function runs at connect, then again
-    only when the answers are RECHECK_SECONDS old, which also catches an unannounced change."""
-    calls = []
-    realtime.unregister_topic(KIND)
-
-    def counting(user, arg: str) -> bool:
-        calls.append(arg)
-        return bool(user.is_authenticated and user.pk in access.get(arg, ()))
-
-    realtime.register_topic(KIND, counting)
+    only when the answers are RECHECK_SECONDS old, which also catches an unannounced change.
+    The push that finds them old still goes out on them: they hold until the new ones arrive."""
+    calls = counting_topic(access)
     alice = await sync_to_async(make_user)("alice")
     alices = private_topic(access, alice)
     socket, _ = await open_socket(application, alices, user=alice)
@@ -318,8 +342,11 @@ async def test_pushes_reuse_the_answers_and_re_ask_once_they_are_old(application
     access[alices.partition(":")[2]].clear()  # nobody announces it
     monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0)
     await publish(alices, "<p id='p'>stale</p>")
+    assert await socket.receive_from() == "<p id='p'>stale</p>"
     assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
     assert len(calls) == 2
+    await publish(alices, "<p id='p'>after</p>")
+    assert await socket.receive_nothing(timeout=0.2)
 
 
 @pytest.mark.asyncio
@@ -358,14 +385,7 @@ async def test_sockets_opened_together_re_ask_at_different_times(application, ac
 
     from shomp.core import consumers
 
-    calls = []
-    realtime.unregister_topic(KIND)
-
-    def counting(user, arg: str) -> bool:
-        calls.append(arg)
-        return bool(user.is_authenticated and user.pk in access.get(arg, ()))
-
-    realtime.register_topic(KIND, counting)
+    calls = counting_topic(access)
     now = [1000.0]
     monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
     shares = iter([0.5, 1.0])
@@ -381,7 +401,108 @@ async def test_sockets_opened_together_re_ask_at_different_times(application, ac
         await publish(alices, f"<p id='p'>{seconds}</p>")
         assert await early.receive_from() == f"<p id='p'>{seconds}</p>"
         assert await late.receive_from() == f"<p id='p'>{seconds}</p>"
-        assert len(calls) == asked, seconds
+        assert await settled(calls) == asked, seconds
+
+
+@pytest.mark.asyncio
+@ws
+async def test_the_sockets_of_one_session_share_one_read_per_recheck(application, access, monkeypatch):
+    """A user's tabs in one process re-ask together: one read of the session and the doors
+    answers all of them, each at its own time. Another session's socket reads for itself."""
+    from types import SimpleNamespace
+
+    from shomp.core import consumers
+
+    calls = counting_topic(access)
+    now = [1000.0]
+    monkeypatch.setattr(consumers, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    shares = iter([0.5, 0.8, 0.6])
+    monkeypatch.setattr(consumers.random, "uniform", lambda low, high: next(shares))
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    cookie = await sync_to_async(session_cookie)(alice)
+    tabs = [(await open_socket(application, alices, cookie=cookie))[0] for _ in range(2)]
+    other, _ = await open_socket(application, alices, user=alice)  # another browser: its own session
+    assert len(calls) == 3  # the handshakes
+
+    # Every answer is old: the two tabs share one read, the other session has its own.
+    now[0] = 1000.0 + 0.9 * realtime.RECHECK_SECONDS
+    await publish(alices, "<p id='p'>one</p>")
+    for socket in (*tabs, other):
+        assert await socket.receive_from() == "<p id='p'>one</p>"
+    assert await settled(calls) == 5
+
+    # Half a period on, only the first tab's answers (share 0.5) are old again: one more read,
+    # which the second tab (share 0.8) joins when its own turn comes, from that read's start.
+    now[0] += 0.5 * realtime.RECHECK_SECONDS
+    await publish(alices, "<p id='p'>two</p>")
+    assert await settled(calls) == 6
+    now[0] += 0.35 * realtime.RECHECK_SECONDS
+    await publish(alices, "<p id='p'>three</p>")
+    for socket in (*tabs, other):
+        assert await socket.receive_from() == "<p id='p'>two</p>"
+        assert await socket.receive_from() == "<p id='p'>three</p>"
+    assert await settled(calls) == 7  # the other session's second read; the tabs' was shared
+    for socket in (*tabs, other):
+        await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@ws
+async def test_a_push_does_not_wait_for_its_sockets_recheck(application, access, monkeypatch):
+    """A push that finds the answers old is forwarded at once on them; the recheck, queued on
+    the database thread, answers later (and closes the socket if access went away)."""
+    import asyncio
+    import threading
+
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    socket, connected = await open_socket(application, alices, user=alice)
+    assert connected
+    access[alices.partition(":")[2]].clear()  # nobody announces it
+    monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0)
+
+    release = threading.Event()
+    busy = asyncio.ensure_future(sync_to_async(release.wait)(10))  # the database thread, held
+    try:
+        await asyncio.sleep(0.1)
+        await sync_to_async(realtime.publish, thread_sensitive=False)(alices, "<p id='p'>now</p>")
+        assert await socket.receive_from(timeout=3) == "<p id='p'>now</p>"
+        assert not busy.done()  # it arrived while the recheck still waited for the thread
+    finally:
+        release.set()
+        await busy
+    assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+
+
+@pytest.mark.asyncio
+@ws
+async def test_a_revocation_is_not_answered_by_an_earlier_shared_read(application, access, monkeypatch):
+    """Right after the tabs shared a read that allowed them, a revocation still closes both
+    at once: only a read started by the notice answers it (and one does, for both tabs)."""
+    calls = counting_topic(access)
+    alice = await sync_to_async(make_user)("alice")
+    alices = private_topic(access, alice)
+    cookie = await sync_to_async(session_cookie)(alice)
+    tabs = [(await open_socket(application, alices, cookie=cookie))[0] for _ in range(2)]
+    monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0.5)
+    import asyncio
+
+    await asyncio.sleep(0.5)  # both tabs' answers are old: the next push re-asks, in one read
+    await publish(alices, "<p id='p'>one</p>")
+    for socket in tabs:
+        assert await socket.receive_from() == "<p id='p'>one</p>"
+    assert await settled(calls) == 3
+    monkeypatch.setattr(realtime, "RECHECK_SECONDS", 30)  # that read stays young enough to share
+
+    access[alices.partition(":")[2]].clear()
+    await revoke_access([alice.pk])
+    for socket in tabs:
+        assert await socket.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
+    assert await settled(calls) == 4
+    await publish(alices, "<p id='p'>two</p>")
+    for socket in tabs:
+        assert await socket.receive_nothing(timeout=0.1)
 
 
 @pytest.mark.asyncio
@@ -418,7 +539,8 @@ async def test_an_expired_session_stops_the_stream_once_the_answers_are_old(appl
     store = import_module(settings.SESSION_ENGINE).SessionStore
     await sync_to_async(store(session_key).delete)()  # gone without a logout: nobody announces it
     monkeypatch.setattr(realtime, "RECHECK_SECONDS", 0)
-    await publish(alices, "<p id='p'>after expiry</p>")
+    await publish(alices, "<p id='p'>after expiry</p>")  # forwarded on the old answers, then:
+    assert await communicator.receive_from() == "<p id='p'>after expiry</p>"
     assert await communicator.receive_output() == {"type": "websocket.close", "code": CLOSE_FORBIDDEN}
 
 
