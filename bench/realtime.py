@@ -327,8 +327,12 @@ def summarize_trace(path: Path, window: list[float]) -> dict:
         "gc pauses >1ms": len(pauses),
         "gc max ms": round(max((row[2] for row in pauses), default=0) * 1000, 1),
         "gc total ms": round(sum(row[2] for row in pauses) * 1000, 1),
+        "gc full": len([row for row in pauses if row[1] == 2]),
+        "gc full max ms": round(max((row[2] for row in pauses if row[1] == 2), default=0) * 1000, 1),
+        "gc cpu total ms": round(sum(row[3] for row in pauses if len(row) > 3) * 1000, 1),
+        "gc cpu max ms": round(max((row[3] for row in pauses if len(row) > 3), default=0) * 1000, 1),
         "rechecks": len(rechecks),
-        "recheck reads": len(reads) if "read" in trace else None,
+        "recheck reads": len(reads) if trace.get("read") else None,
         "recheck p99 ms": round(percentile(rechecks, 0.99) * 1000, 1) if rechecks else None,
         "recheck max ms": round(rechecks[-1] * 1000, 1) if rechecks else None,
     }

@@ -6,7 +6,8 @@ records, with wall-clock times, into the JSON file BENCH_TRACE_FILE names when i
   data-at) to the moment the consumer handed the frame to the server (after `send` returned):
   the server side of the latency, without the client's lag;
 - "lag": how late the server's event loop ran a 10 ms timer, when more than 5 ms;
-- "gc": garbage collection pauses over 1 ms (generation, seconds);
+- "gc": garbage collection pauses over 1 ms (generation, seconds of wall time, seconds of the
+  main thread's CPU: on a busy machine the wall time is mostly waiting for a core);
 - "recheck": each socket's re-asking of its authorization (seconds, queueing on Channels'
   database thread included; since the rechecks run in the background, no push waits for it);
 - "read": each database read behind the rechecks (one answers the session's sockets in the
@@ -81,17 +82,17 @@ if os.environ.get("BENCH_TRACE_PROFILE"):
     threading.Thread(target=_sample, args=(threading.get_ident(),), daemon=True).start()
 
 
-_gc_started = 0.0
+_gc_started = (0.0, 0.0)
 
 
 def _gc_callback(phase: str, info: dict) -> None:
     global _gc_started
     if phase == "start":
-        _gc_started = time.perf_counter()
+        _gc_started = (time.perf_counter(), time.thread_time())
     else:
-        seconds = time.perf_counter() - _gc_started
+        seconds = time.perf_counter() - _gc_started[0]
         if seconds > 0.001:
-            TRACE["gc"].append((time.time(), info["generation"], seconds))
+            TRACE["gc"].append((time.time(), info["generation"], seconds, time.thread_time() - _gc_started[1]))
 
 
 gc.callbacks.append(_gc_callback)
@@ -114,7 +115,7 @@ async def recheck_all(self, *args, **kwargs):
     TRACE["recheck"].append((time.time(), time.perf_counter() - started))
 
 
-_read_answers = consumers._read_answers
+_read_answers = getattr(consumers, "_read_answers", None)  # None before the shared reads
 
 
 def read_answers(*args):
@@ -122,7 +123,8 @@ def read_answers(*args):
     return _read_answers(*args)
 
 
-consumers._read_answers = read_answers
+if _read_answers is not None:
+    consumers._read_answers = read_answers
 
 
 RealtimeConsumer.realtime_message = realtime_message
