@@ -7,7 +7,7 @@ from django.utils.timesince import timesince
 from shomp.core import header
 from shomp.core.countries import country_options as _country_options
 from shomp.core.money import format_money, format_price
-from shomp.core.urls import cached_reverse
+from shomp.core.urls import cached_reverse, cached_static
 
 register = template.Library()
 
@@ -88,6 +88,13 @@ def cached_url(viewname: str) -> str:
     """`{% url 'name' %}` for an address without arguments, remembered (core.urls.cached_reverse):
     the header asks a dozen of them on every page, shared page cache hits included."""
     return cached_reverse(viewname)
+
+
+@register.simple_tag
+def static_url(path: str) -> str:
+    """`{% static 'path' %}`, remembered (core.urls.cached_static): for base.html's stylesheets
+    and scripts, the same on every page."""
+    return cached_static(path)
 
 
 @register.simple_tag
