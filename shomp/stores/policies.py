@@ -19,7 +19,6 @@ from django.shortcuts import redirect
 from shomp.organizations.areas import EVERY, MEMBER, Role
 from shomp.organizations.dashboard import ACTIVE_STORE_SESSION_KEY
 from shomp.organizations.policies import can, memberships_for
-from shomp.organizations.selectors import last_active_of
 from shomp.organizations.services import note_activity
 
 from .models import Store
@@ -74,17 +73,13 @@ def active_store_required(view=None, *, area: str = EVERY, store_of=None, store_
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        from .selectors import stores_for
+        from .selectors import team_stores as team_stores_of
 
         # Every store of the user's teams (the switcher lists them all, by organization), then
         # those allowing `area`, asked of the door's cached memberships: no query per store.
         # Each with when the user was last active in its organization (the same query), so
         # noting activity below costs no query on most requests.
-        team_stores = list(
-            stores_for(user=request.user, area=MEMBER)
-            .select_related("organization")
-            .annotate(member_last_active_at=last_active_of(user=request.user))
-        )
+        team_stores = team_stores_of(user=request.user)
         stores = [s for s in team_stores if can(request.user, s, area)]
         if not stores and store_optional:
             request.store = None

@@ -4,9 +4,10 @@ from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
+from shomp.core.precompiled import Precompiled
 from shomp.core.sql import PrecompiledQuery
 from shomp.organizations import selectors as organization_selectors
-from shomp.organizations.areas import EVERY, Role
+from shomp.organizations.areas import EVERY, MEMBER, Role
 from shomp.organizations.models import Organization
 from shomp.organizations.selectors import store_condition, user_condition
 
@@ -34,6 +35,27 @@ def _door_subquery(*, user_id: int, area: str) -> RawSQL:
             lambda mark: Store.objects.filter(store_condition(user=mark, area=area)).values("pk")
         )
     return RawSQL(*query.sql(user_id, using=Store.objects.db))  # noqa: S611 (the ORM's SQL; the id is a parameter)
+
+
+def team_stores(*, user) -> list[Store]:
+    """Every store of `user`'s teams (stores_for MEMBER) with their organization, and when the
+    user was last active in it (`member_last_active_at`): the dashboard door's query, on every
+    dashboard page, its SQL compiled once (core.precompiled)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.pk is None:
+        return []
+    return _TEAM_STORES(user_id=user.pk)
+
+
+def _team_stores(user_id: int) -> QuerySet[Store]:
+    return (
+        Store.objects.filter(pk__in=_door_subquery(user_id=user_id, area=MEMBER))
+        .order_by("name", "pk")
+        .select_related("organization")
+        .annotate(member_last_active_at=organization_selectors.last_active_of(user=get_user_model()(pk=user_id)))
+    )
+
+
+_TEAM_STORES = Precompiled(_team_stores, user_id=int)
 
 
 def get_managed_stores(*, user) -> QuerySet[Store]:

@@ -1,0 +1,41 @@
+"""A thread's conversation (by uuid) and its latest messages come from SQL compiled once
+(core.precompiled): each thread still gets its own, with what the page shows, and an unknown
+uuid is still a 404."""
+
+import uuid
+
+import pytest
+from django.http import Http404
+
+from shomp.messaging import policies, selectors
+
+from .factories import ConversationFactory, MessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_each_thread_gets_its_own_conversation_and_messages():
+    first, second = ConversationFactory(), ConversationFactory()
+    MessageFactory(conversation=first, content="first one")
+    MessageFactory(conversation=first, content="first two")
+    MessageFactory(conversation=second, content="second one")
+
+    for conversation in (first, second, first):
+        for asked in (conversation.uuid, str(conversation.uuid)):
+            found = policies.access_conversation(user=conversation.customer, conversation_uuid=asked)
+            assert found.pk == conversation.pk
+            assert (found.store.name, found.customer.username) == (
+                conversation.store.name,
+                conversation.customer.username,
+            )
+        page = selectors.thread_messages(conversation=conversation)
+        expected = list(selectors._thread_messages(conversation.pk))[::-1]
+        assert [(m.pk, m.content, m.sender.username) for m in page.messages] == [
+            (m.pk, m.content, m.sender.username) for m in expected
+        ]
+    assert [m.content for m in selectors.thread_messages(conversation=first).messages] == ["first one", "first two"]
+
+    with pytest.raises(Http404):
+        policies.access_conversation(user=first.customer, conversation_uuid=uuid.uuid4())
+    with pytest.raises(Http404):  # someone else's thread
+        policies.access_conversation(user=first.customer, conversation_uuid=second.uuid)
