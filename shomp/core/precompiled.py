@@ -27,8 +27,8 @@ _UUID_SENTINEL = uuid.UUID("3f6b3f6b-0000-4000-8000-5e7713e15e71")
 
 class Precompiled:
     """`Precompiled(lambda cart_id: CartItem.objects.filter(cart_id=cart_id)...)`; then
-    `Precompiled(cart_id=5)` -> the list of models that queryset would give (evaluated at once:
-    a queryset with compiled SQL must not be filtered further)."""
+    `Precompiled(cart_id=5)` -> the list of models (or values_list rows) that queryset would
+    give, evaluated at once: a queryset with compiled SQL must not be filtered further."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         """`kinds`: each argument of `build` and its type (int or uuid.UUID)."""
@@ -39,7 +39,7 @@ class Precompiled:
         self._model: type[Model] | None = None
         self._lock = Lock()
 
-    def __call__(self, **values) -> list[Model]:
+    def __call__(self, **values) -> list:
         assert values.keys() == self._kinds.keys(), values
         for name, value in values.items():
             assert isinstance(value, self._kinds[name]) and not isinstance(value, bool), (name, value)

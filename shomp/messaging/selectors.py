@@ -6,7 +6,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from shomp.core.precompiled import Precompiled
@@ -98,13 +99,28 @@ def unread_counts(*, user) -> dict[str, int]:
 def store_unread_count(*, user) -> int:
     """Unread messages of every store `user` may answer for (the inbox's "Store inbox" link), in
     one query: unread_counts' store half, without its per-side sums."""
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    managed = stores_for(user=user, area=Area.MESSAGES).order_by().values("pk")
-    totals = Conversation.objects.filter(store__in=managed, store_unread_count__gt=0).aggregate(
-        store=Sum("store_unread_count")
+    if not getattr(user, "is_authenticated", False) or not user.is_active or user.pk is None:
+        return 0  # stores_for: none
+    [(total,)] = _STORE_UNREAD(user_id=user.pk)
+    return total or 0
+
+
+def _store_unread(user_id: int) -> QuerySet:
+    managed = stores_for(user=get_user_model()(pk=user_id), area=Area.MESSAGES).order_by().values("pk")
+    # .aggregate(), as a queryset (one row: grouped by a constant, which the SQL leaves out) so
+    # that it can be compiled once.
+    return (
+        Conversation.objects.filter(store__in=managed, store_unread_count__gt=0)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(store=Sum("store_unread_count"))
+        .values_list("store")
     )
-    return totals["store"] or 0
+
+
+#: The door's condition and the sum, on every inbox page: compiled once (core.precompiled).
+_STORE_UNREAD = Precompiled(_store_unread, user_id=int)
 
 
 def unread_total(*, user) -> int:

@@ -39,3 +39,16 @@ def test_each_thread_gets_its_own_conversation_and_messages():
         policies.access_conversation(user=first.customer, conversation_uuid=uuid.uuid4())
     with pytest.raises(Http404):  # someone else's thread
         policies.access_conversation(user=first.customer, conversation_uuid=second.uuid)
+
+
+def test_the_store_unread_count_is_each_user_s_own_stores():
+    first = ConversationFactory(store_unread_count=2)
+    ConversationFactory(store=first.store, store_unread_count=1)
+    second = ConversationFactory(store_unread_count=5)
+    ConversationFactory(store_unread_count=7)  # a third store's
+
+    assert selectors.store_unread_count(user=first.store.owner) == 3
+    assert selectors.store_unread_count(user=second.store.owner) == 5
+    assert selectors.store_unread_count(user=first.customer) == 0  # no store
+    second.store.owner.is_active = False
+    assert selectors.store_unread_count(user=second.store.owner) == 0
