@@ -10,6 +10,8 @@ every round, and records the CPU time per request. On a loaded machine the load 
 seconds: interleaving short bursts puts the same drift on both sides, where two page_profile.py
 runs one after the other do not. Prints, per page, the ratio of the medians and of the minimums
 (before / after: above 1 is faster) and the range of the per-round ratios. Never asserts a time.
+`--uncached`: the caches are cleared before every request (timed with it, on both sides), so the
+pages the shared page cache keeps (product, store, home) are rendered anew each time.
 """
 
 from __future__ import annotations
@@ -24,21 +26,29 @@ import time
 from pathlib import Path
 
 
-def worker(tree: Path, work: Path) -> None:
+def worker(tree: Path, work: Path, *, uncached: bool = False) -> None:
     """Serve "PAGE N" lines from stdin: N requests of PAGE, answering CPU ms per request."""
     sys.path[:0] = [str(tree), str(tree / "bench")]
     with contextlib.redirect_stdout(io.StringIO()):
         import page_profile
 
         pages = page_profile.prepare(work)
+    from django.core.cache import caches
+
+    def get(client, url):
+        if uncached:
+            for cache in caches.all():
+                cache.clear()
+        return client.get(url)
+
     print("ready", flush=True)
     for line in sys.stdin:
         name, count = line.split()
         client, url = pages[name]
-        page_profile.check(client.get(url), name)
+        page_profile.check(get(client, url), name)
         started = time.process_time()
         for _ in range(int(count)):
-            client.get(url)
+            get(client, url)
         print(f"{1000 * (time.process_time() - started) / int(count):.3f}", flush=True)
 
 
@@ -50,15 +60,17 @@ def main() -> None:
     parser.add_argument("--work", type=Path, required=True, help="page_profile.py's seeded database folder")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20, help="requests of a page per turn")
+    parser.add_argument("--uncached", action="store_true", help="clear the caches before every request")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.worker.resolve(), args.work.resolve())
+        return worker(args.worker.resolve(), args.work.resolve(), uncached=args.uncached)
 
     procs = {}
     for label, tree in (("before", args.before), ("after", args.after)):
         command = [sys.executable, __file__, *args.pages, "--before", ".", "--after", "."]
         command += ["--work", str(args.work.resolve()), "--worker", str(tree.resolve())]
+        command += ["--uncached"] if args.uncached else []
         proc = subprocess.Popen(
             command, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
@@ -80,7 +92,8 @@ def main() -> None:
             order = list(procs.items())
             for label, proc in order if round_ % 2 == 0 else reversed(order):
                 results[(name, label)].append(turn(proc, name, args.requests))
-    print(f"{args.rounds} rounds of {args.requests} requests, alternating; CPU ms per request")
+    uncached = ", caches cleared before each" if args.uncached else ""
+    print(f"{args.rounds} rounds of {args.requests} requests{uncached}, alternating; CPU ms per request")
     header = ["page", "ratio (medians)", "ratio (minimums)", "per-round ratios"]
     header += ["before (median, min)", "after (median, min)"]
     print("| " + " | ".join(header) + " |")
