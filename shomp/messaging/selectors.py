@@ -50,6 +50,23 @@ def get_conversations(*, user, side: str = Side.CUSTOMER, store: Store | None = 
     return conversations.filter(store__in=managed.order_by().values("pk")).annotate(unread=F("store_unread_count"))
 
 
+_CUSTOMER_HEADS: dict[int, Precompiled] = {}
+
+
+def customer_conversations_head(*, user, count: int) -> list[Conversation]:
+    """The first `count` of get_conversations(user=user, side=customer): the customer inbox's
+    first page, its SQL (four tables' columns) compiled once per count (core.precompiled)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if (head := _CUSTOMER_HEADS.get(count)) is None:
+
+        def build(user_id: int) -> QuerySet[Conversation]:
+            return get_conversations(user=get_user_model()(pk=user_id), side=Side.CUSTOMER)[:count]
+
+        head = _CUSTOMER_HEADS.setdefault(count, Precompiled(build, user_id=int))
+    return head(user_id=user.pk)
+
+
 def filter_conversations(
     conversations: QuerySet[Conversation],
     *,

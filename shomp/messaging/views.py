@@ -168,6 +168,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         selectors.get_conversations(user=request.user, side=Side.CUSTOMER),
         per_page=INBOX_PAGE_SIZE,
         count_short=False,  # most inboxes fit on a page: no COUNT query for them
+        first_rows=lambda count: selectors.customer_conversations_head(user=request.user, count=count),
     )
     live = page.number == 1
     return render(

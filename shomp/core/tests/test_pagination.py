@@ -55,3 +55,24 @@ def test_by_default_the_first_page_is_counted_as_django_counts_it():
         page = paginate(request, get_user_model().objects.order_by("pk"), per_page=3)
         assert len(page.object_list) == 2 and page.paginator.count == 2
     assert len(queries) == 2
+
+
+def test_first_rows_gives_the_first_page_s_rows_and_only_the_first_page_s():
+    users = UserFactory.create_batch(7)
+    asked = []
+
+    def first_rows(count: int) -> list:
+        asked.append(count)
+        return list(get_user_model().objects.order_by("pk")[:count])
+
+    def page(number: str | None):
+        request = RequestFactory().get("/", {"page": number} if number is not None else {})
+        found = paginate(
+            request, get_user_model().objects.order_by("pk"), per_page=3, count_short=False, first_rows=first_rows
+        )
+        return [user.pk for user in found.object_list], found.paginator.count
+
+    assert page(None) == ([user.pk for user in users[:3]], 7)
+    assert asked == [4]  # one row more than shown, as the queryset's slice
+    assert page("2") == ([user.pk for user in users[3:6]], 7)
+    assert asked == [4]  # later pages: the queryset, paged by Django

@@ -52,3 +52,14 @@ def test_the_store_unread_count_is_each_user_s_own_stores():
     assert selectors.store_unread_count(user=first.customer) == 0  # no store
     second.store.owner.is_active = False
     assert selectors.store_unread_count(user=second.store.owner) == 0
+
+
+def test_the_customer_inbox_head_is_each_customer_s_own_conversations():
+    first, second = ConversationFactory(), ConversationFactory()
+    ConversationFactory(customer=first.customer, customer_unread_count=4)
+    for user in (first.customer, second.customer, first.customer):
+        expected = selectors.get_conversations(user=user, side="customer")[:21]
+        head = selectors.customer_conversations_head(user=user, count=21)
+        assert [(c.pk, c.unread, c.store.name) for c in head] == [(c.pk, c.unread, c.store.name) for c in expected]
+    assert len(selectors.customer_conversations_head(user=first.customer, count=21)) == 2
+    assert len(selectors.customer_conversations_head(user=first.customer, count=1)) == 1
