@@ -21,7 +21,7 @@ def paginate(
     and its length is the count: no COUNT query. (Not the default: the query-budget tests of
     the other lists compare a short list's queries with a long one's, equal.)
     `first_rows(n)`, with it: the queryset's first n rows by a cheaper road (a query compiled
-    once, core.precompiled), for that first page."""
+    once, core.sql), for that first page."""
     paginator = Paginator(queryset, per_page)
     number = request.GET.get("page")
     if not count_short and number in (None, "", "1"):

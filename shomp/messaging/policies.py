@@ -14,7 +14,7 @@ import rules
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from shomp.core.precompiled import Precompiled
+from shomp.core.sql import Precompiled
 from shomp.organizations.areas import MEMBER, Area
 from shomp.stores.models import Store
 from shomp.stores.policies import can
@@ -75,7 +75,7 @@ def _conversation_by_uuid(conversation_uuid: uuid.UUID) -> QuerySet[Conversation
     return Conversation.objects.select_related(*related).filter(uuid=conversation_uuid).order_by("pk")[:1]
 
 
-#: Six tables' columns, on every thread page and message post: compiled once (core.precompiled).
+#: Six tables' columns, on every thread page and message post: compiled once (core.sql).
 _CONVERSATION_BY_UUID = Precompiled(_conversation_by_uuid, conversation_uuid=uuid.UUID)
 
 

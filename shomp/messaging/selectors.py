@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from shomp.core.precompiled import Precompiled
+from shomp.core.sql import Precompiled
 from shomp.organizations.areas import Area
 from shomp.stores.models import Store
 from shomp.stores.selectors import stores_for, users_for
@@ -55,7 +55,7 @@ _CUSTOMER_HEADS: dict[int, Precompiled] = {}
 
 def customer_conversations_head(*, user, count: int) -> list[Conversation]:
     """The first `count` of get_conversations(user=user, side=customer): the customer inbox's
-    first page, its SQL (four tables' columns) compiled once per count (core.precompiled)."""
+    first page, its SQL (four tables' columns) compiled once per count (core.sql)."""
     if not getattr(user, "is_authenticated", False):
         return []
     if (head := _CUSTOMER_HEADS.get(count)) is None:
@@ -136,7 +136,7 @@ def _store_unread(user_id: int) -> QuerySet:
     )
 
 
-#: The door's condition and the sum, on every inbox page: compiled once (core.precompiled).
+#: The door's condition and the sum, on every inbox page: compiled once (core.sql).
 _STORE_UNREAD = Precompiled(_store_unread, user_id=int)
 
 
@@ -161,7 +161,7 @@ def _thread_messages(conversation_id: int) -> QuerySet[Message]:
     )
 
 
-#: The page a thread opens on (five tables' columns): compiled once (core.precompiled).
+#: The page a thread opens on (five tables' columns): compiled once (core.sql).
 _LATEST_MESSAGES = Precompiled(
     lambda conversation_id: _thread_messages(conversation_id)[: THREAD_PAGE_SIZE + 1], conversation_id=int
 )

@@ -6,8 +6,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 from shomp.catalog.services import price_lines
-from shomp.core.precompiled import Precompiled
-from shomp.core.sql import PrecompiledQuery
+from shomp.core.sql import Precompiled
 
 from .models import Address, Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
 
@@ -73,7 +72,7 @@ def _cart_items_query(cart_id: int) -> QuerySet[CartItem]:
     )
 
 
-#: Six tables' columns: compiled once, not on every cart page (core.precompiled).
+#: Six tables' columns: compiled once, not on every cart page (core.sql).
 _CART_ITEMS = Precompiled(_cart_items_query, cart_id=int)
 
 
@@ -91,8 +90,9 @@ def visitor_cart_count(*, user, session) -> int:
 
 # The ORM's SQL, compiled once; its one parameter is the user's id. One row (a user has one cart)
 # or none (no cart yet).
-_user_cart_count_query = PrecompiledQuery(
-    lambda user_id: Cart.objects.filter(user_id=user_id).order_by().values_list(Sum("items__quantity"))[:1]
+_user_cart_count_query = Precompiled(
+    lambda user_id: Cart.objects.filter(user_id=user_id).order_by().values_list(Sum("items__quantity"))[:1],
+    user_id=int,
 )
 
 
@@ -100,7 +100,7 @@ def _user_cart_count(user_id: int) -> int:
     """The items in this user's cart: a precompiled query (it runs on every page a logged-in
     visitor opens, shared page cache hits included: no ORM query built each time)."""
     with connection.cursor() as cursor:
-        cursor.execute(*_user_cart_count_query.sql(user_id))
+        cursor.execute(*_user_cart_count_query.sql(user_id=user_id))
         row = cursor.fetchone()
         return (row[0] or 0) if row else 0
 

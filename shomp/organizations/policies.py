@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.http import Http404
 
-from shomp.core.sql import PrecompiledQuery
+from shomp.core.sql import Precompiled
 
 from .areas import ALL_AREAS, EVERY, MEMBER, Area, Role, effective_areas, parse_areas
 from .models import Invitation, Membership, Organization
@@ -61,8 +61,8 @@ def _active(user) -> bool:
 
 
 # The ORM's SQL, compiled once; its one parameter is the user's id.
-_on_any_team = PrecompiledQuery(
-    lambda user_id: Membership.objects.filter(user_id=user_id).order_by().values_list("pk")[:1]
+_on_any_team = Precompiled(
+    lambda user_id: Membership.objects.filter(user_id=user_id).order_by().values_list("pk")[:1], user_id=int
 )
 
 
@@ -78,7 +78,7 @@ def on_any_team(user) -> bool:
     if cached is not None:
         return bool(cached)
     with connection.cursor() as cursor:
-        cursor.execute(*_on_any_team.sql(user.pk))
+        cursor.execute(*_on_any_team.sql(user_id=user.pk))
         return cursor.fetchone() is not None
 
 

@@ -4,8 +4,7 @@ from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
-from shomp.core.precompiled import Precompiled
-from shomp.core.sql import PrecompiledQuery
+from shomp.core.sql import Precompiled
 from shomp.organizations import selectors as organization_selectors
 from shomp.organizations.areas import EVERY, MEMBER, Role
 from shomp.organizations.models import Organization
@@ -22,7 +21,7 @@ def stores_for(*, user, area: str) -> QuerySet[Store]:
 
 
 #: The door's `SELECT id FROM stores WHERE store_condition(user, area)`, one per area.
-_door_queries: dict[str, PrecompiledQuery] = {}
+_door_queries: dict[str, Precompiled] = {}
 
 
 def _door_subquery(*, user_id: int, area: str) -> RawSQL:
@@ -31,16 +30,16 @@ def _door_subquery(*, user_id: int, area: str) -> RawSQL:
     milliseconds of every page that asks the door (the inbox, every dashboard page)."""
     query = _door_queries.get(area)
     if query is None:
-        query = _door_queries[area] = PrecompiledQuery(
-            lambda mark: Store.objects.filter(store_condition(user=mark, area=area)).values("pk")
+        query = _door_queries[area] = Precompiled(
+            lambda user_id: Store.objects.filter(store_condition(user=user_id, area=area)).values("pk"), user_id=int
         )
-    return RawSQL(*query.sql(user_id, using=Store.objects.db))  # noqa: S611 (the ORM's SQL; the id is a parameter)
+    return RawSQL(*query.sql(user_id=user_id))  # noqa: S611 (the ORM's SQL; the id is a parameter)
 
 
 def team_stores(*, user) -> list[Store]:
     """Every store of `user`'s teams (stores_for MEMBER) with their organization, and when the
     user was last active in it (`member_last_active_at`): the dashboard door's query, on every
-    dashboard page, its SQL compiled once (core.precompiled)."""
+    dashboard page, its SQL compiled once (core.sql)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active or user.pk is None:
         return []
     return _TEAM_STORES(user_id=user.pk)

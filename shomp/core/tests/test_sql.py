@@ -1,56 +1,82 @@
-"""core.sql.PrecompiledQuery: the ORM's SQL compiled once, each caller's id filled in per call."""
+"""core.sql.Precompiled: the ORM's SQL compiled once, each caller's ids filled in per call."""
+
+import uuid
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
 from shomp.accounts.tests.factories import UserFactory
-from shomp.core.sql import PrecompiledQuery
+from shomp.core.sql import Precompiled
 
 pytestmark = pytest.mark.django_db
 
 
-def _run(query: PrecompiledQuery, value: int) -> list:
+def _run(query: Precompiled, **values) -> list:
     with connection.cursor() as cursor:
-        cursor.execute(*query.sql(value))
+        cursor.execute(*query.sql(**values))
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_each_call_answers_for_the_id_it_is_given_and_the_queryset_is_built_once():
+def test_each_call_answers_for_the_ids_it_is_given_and_the_queryset_is_built_once():
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     builds = []
 
     def build(user_id):
         builds.append(user_id)
-        return get_user_model().objects.filter(pk=user_id).values_list("username")
+        return get_user_model().objects.filter(pk=user_id).order_by("pk")
 
-    query = PrecompiledQuery(build)
-    assert _run(query, alice.pk) == ["alice"]
-    assert _run(query, bob.pk) == ["bob"]
-    assert _run(query, alice.pk) == ["alice"]
-    assert _run(query, -1) == []
-    assert len(builds) == 1
+    query = Precompiled(build, user_id=int)
+    assert [user.username for user in query(user_id=alice.pk)] == ["alice"]
+    built = len(builds)
+    assert [user.username for user in query(user_id=bob.pk)] == ["bob"]
+    assert query(user_id=-1) == []
+    assert _run(query, user_id=bob.pk) == [bob.pk]  # the same compiled SQL, for a cursor
+    assert len(builds) == built
 
 
-def test_an_id_used_twice_in_the_query_is_filled_in_both_places():
-    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+def test_an_id_used_twice_and_two_ids_are_each_filled_in_their_places():
+    alice, bob, carol = (UserFactory(username=name) for name in ("alice", "bob", "carol"))
     users = get_user_model().objects
-    query = PrecompiledQuery(
-        lambda user_id: users.filter(pk=user_id).union(users.filter(pk=user_id)).values_list("username")
+    either = Precompiled(
+        lambda first, second: users.filter(pk__in=[first, second]),
+        first=int,
+        second=int,
     )
-    assert _run(query, alice.pk) == ["alice"]
-    assert _run(query, bob.pk) == ["bob"]
+    assert sorted(user.username for user in either(first=alice.pk, second=carol.pk)) == ["alice", "carol"]
+    assert sorted(user.username for user in either(first=bob.pk, second=bob.pk)) == ["bob"]
+    twice = Precompiled(
+        lambda user_id: users.filter(pk=user_id).union(users.filter(pk=user_id)).values_list("username"),
+        user_id=int,
+    )
+    assert _run(twice, user_id=alice.pk) == ["alice"]
+    assert _run(twice, user_id=bob.pk) == ["bob"]
+
+
+def test_a_uuid_is_filled_in_on_either_database():
+    from shomp.messaging.models import Conversation  # a model with a uuid field
+
+    query = Precompiled(lambda key: Conversation.objects.filter(uuid=key), key=uuid.UUID)
+    assert query(key=uuid.uuid4()) == []
 
 
 def test_a_query_that_drops_the_id_is_refused_rather_than_answering_for_everyone():
     UserFactory()
-    query = PrecompiledQuery(lambda user_id: get_user_model().objects.values_list("pk"))
+    query = Precompiled(lambda user_id: get_user_model().objects.values_list("pk"), user_id=int)
     with pytest.raises(ValueError, match="no parameter"):
-        query.sql(1)
+        query.sql(user_id=1)
 
 
 @pytest.mark.parametrize("value", ["1", None, True, 1.0])
 def test_only_an_integer_id_is_filled_in(value):
-    query = PrecompiledQuery(lambda user_id: get_user_model().objects.filter(pk=user_id))
+    query = Precompiled(lambda user_id: get_user_model().objects.filter(pk=user_id), user_id=int)
     with pytest.raises(TypeError):
-        query.sql(value)
+        query(user_id=value)
+
+
+def test_only_the_declared_arguments_are_taken():
+    query = Precompiled(lambda user_id: get_user_model().objects.filter(pk=user_id), user_id=int)
+    with pytest.raises(TypeError):
+        query(pk=1)
+    with pytest.raises(TypeError):
+        Precompiled(lambda name: get_user_model().objects.filter(username=name), name=str)

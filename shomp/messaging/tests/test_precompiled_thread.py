@@ -1,5 +1,5 @@
 """A thread's conversation (by uuid) and its latest messages come from SQL compiled once
-(core.precompiled): each thread still gets its own, with what the page shows, and an unknown
+(core.sql): each thread still gets its own, with what the page shows, and an unknown
 uuid is still a 404."""
 
 import uuid

@@ -1,4 +1,4 @@
-"""The cart's lines come from SQL compiled once (core.precompiled): each cart still gets its own
+"""The cart's lines come from SQL compiled once (core.sql): each cart still gets its own
 lines, as the ORM's queryset gives them (product, store, variant, options, images), and a line
 added since shows."""
 
