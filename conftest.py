@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import warnings
 
 import pytest
 
@@ -18,6 +19,29 @@ def _shomp_test_settings(settings):
         "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": settings.TASK_QUEUES}
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses to drop a database someone is connected to, and a thread a test
+    started (an executor's, a server's) can leave its connection open: the test database was then
+    left behind with a teardown warning. End those connections first, naming their last query,
+    so the next run can find the thread that left them."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT left(query, 200), pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                stray = [row[0] for row in cursor.fetchall()]
+            if stray:
+                warnings.warn(f"Connections still open at the end of the run, closed: {stray}", stacklevel=1)
 
 
 def pytest_unconfigure(config):
