@@ -21,12 +21,16 @@ def _shomp_test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _no_stray_connections_at_the_end(django_db_setup, django_db_blocker):
-    """PostgreSQL refuses to drop a database someone is connected to, and a thread a test
-    started (an executor's, a server's) can leave its connection open: the test database was then
-    left behind with a teardown warning. End those connections first, naming their last query,
-    so the next run can find the thread that left them."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at its end: PostgreSQL refuses to drop a database
+    someone is connected to, and a thread a test started (an executor's, a server's) can leave its
+    connection open: the test database was then left behind with a teardown warning. End those
+    connections first, naming their last query, so the next run can find the thread that left them.
+
+    An override rather than an autouse fixture: the database is still made only when the first
+    test asks for it, so tests without one don't start with an open connection (closing a response
+    outside the test client checks it, and pytest-django forbids that)."""
     yield
     from django.db import connections
 
@@ -73,3 +77,17 @@ def _clear_this_runs_cache():
         cache.clear()
         if "pages" in settings.CACHES:
             caches["pages"].clear()
+
+
+@pytest.fixture
+def responses_closed_outside_a_request():
+    """Closing a response sends request_finished, whose close_old_connections() checks the
+    database connection; a test without the database (after another test of its process left
+    the connection open, as a TestCase-style test does) may not touch it. Django's test client
+    disconnects the same receiver while it closes a response: do as it does."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_finished.connect(close_old_connections)

@@ -23,6 +23,8 @@ from shomp.core.tests import files
 from shomp.core.uploads.private import PrivateFileResponse
 
 MB = 1024 * 1024
+# Tests close responses as a server does once it has sent them (the root conftest says why).
+pytestmark = pytest.mark.usefixtures("responses_closed_outside_a_request")
 
 
 class RecordingFile(io.BytesIO):

@@ -23,6 +23,8 @@ from PIL import Image, ImageCms
 from shomp.core import uploads
 from shomp.core.tests import files
 
+pytestmark = pytest.mark.usefixtures("responses_closed_outside_a_request")
+
 INVALID = "This file is not a JPEG, PNG, WebP or GIF image."
 
 
