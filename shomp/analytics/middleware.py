@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
 
 from shomp.core.params import parse_id
+from shomp.core.urls import cached_resolve
 
 from .models import PageKind
 from .services import current_request, track_view
@@ -66,7 +67,7 @@ def count_page_view(request: HttpRequest) -> bool:
     match = request.resolver_match
     if match is None:
         try:
-            match = resolve(request.path_info)
+            match = cached_resolve(request.path_info)
         except Resolver404:
             return False
     kind = TRACKED_ROUTES.get(match.view_name)

@@ -56,8 +56,10 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404
 from django.utils import timezone
+
+from shomp.core.urls import cached_resolve
 
 logger = logging.getLogger(__name__)
 
@@ -434,7 +436,7 @@ def _eligible(request: HttpRequest) -> tuple[str, str] | None:
     if request.method != "GET" or settings.PAGE_CACHE_SECONDS <= 0:
         return None
     try:
-        match = resolve(request.path_info)
+        match = cached_resolve(request.path_info)
     except Resolver404:
         return None
     scope = getattr(match.func, "shared_page_scope", None)
@@ -584,8 +586,8 @@ class SharedPageCacheMiddleware:
     def _csrf_cookie(request: HttpRequest) -> None:
         # A visitor without a csrftoken cookie gets one (CsrfViewMiddleware sets it on the way
         # out), so what they post from a cached page passes.
-        if settings.CSRF_COOKIE_NAME not in request.COOKIES:
-            get_token(request)
+        if settings.CSRF_COOKIE_NAME not in request.COOKIES and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            get_token(request)  # unless the page's token was made just now (each call masks anew)
 
 
 # Site-wide results -----------------------------------------------------------------------------
