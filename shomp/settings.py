@@ -130,6 +130,13 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # Parameters bound by the server, and statements prepared once one has run 5 times on a
+    # connection: PostgreSQL then parses and plans the queries every request repeats (session,
+    # user, cart badge, team check) once per connection, not on each request. +13% to +17%
+    # requests/s on the logged-in pages (bench/README). Set DATABASE_PREPARED_STATEMENTS=0 behind
+    # a pooler that can't keep prepared statements (PgBouncer in transaction mode before 1.21).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and TESTING:
     # One test database per test process, so two runs on one machine don't clash.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
