@@ -69,7 +69,7 @@ def main() -> None:
         return r
 
     ready = request()
-    entry = pagecache.caches[pagecache.ALIAS].get(pagecache.page_key(ready, scope=pagecache.STORE, store_slug=slug)[0])
+    entry = pagecache.stored_page(ready, scope=pagecache.STORE, store_slug=slug)
     _status, _headers, content, holes = entry
 
     def session_and_user():
@@ -86,8 +86,8 @@ def main() -> None:
         r.user = _copy_user(base_user)
         any(own(r, pagecache.STORE, slug) for own in pagecache._own_page_predicates)
 
-    def cache_key():
-        pagecache.page_key(ready, scope=pagecache.STORE, store_slug=slug)
+    def cache_lookup():
+        pagecache.page_lookup(ready, scope=pagecache.STORE, store_slug=slug)
 
     def cart_badge():
         r = RequestFactory().get(url)
@@ -106,7 +106,7 @@ def main() -> None:
         "whole hit (client.get)": lambda: client.get(url),
         "session + user load": session_and_user,
         "team check": team_check_fresh,
-        "cache key (page_key)": cache_key,
+        "cache lookup (page_lookup: versions and page, one round trip)": cache_lookup,
         "cart badge (orders.context_processors.cart)": cart_badge,
         "request() alone (session+user+messages)": request,
         "all context processors (+ request())": processors,

@@ -10,14 +10,16 @@ actions on reviews). A store's team gets its store's pages rendered for them, as
 
 - Views opt in with `@shared_page(scope=STORE)` (pages of one store, keyed by its slug in the
   URL) or `@shared_page(scope=SITE)` (pages that show many stores).
-- The key is the absolute URL, the HTMX headers that choose a fragment, the build (templates and
-  static files), and version tokens: `store:<slug>` for store pages, `site` for the rest, `base`
-  for both. Every committed change of what public pages show bumps them: apps `watch()` their
-  models (post_save, post_delete) and services that write with `.update()` or bulk statements
-  call `bump()` themselves. A bump writes new random tokens, so the next request misses.
-- Changes nobody writes (a promotion starting or ending): the key holds the next such moment
-  (`register_expiry`), so from then on requests look for a new page; stored pages also expire
-  by then, and after PAGE_CACHE_SECONDS at most.
+- The key is the absolute URL, the HTMX headers that choose a fragment and the build (templates
+  and static files); each stored page is stamped with the version tokens it was rendered under:
+  `store:<slug>` for store pages, `site` for the rest, `base` for both. Every committed change of
+  what public pages show bumps them: apps `watch()` their models (post_save, post_delete) and
+  services that write with `.update()` or bulk statements call `bump()` themselves. A bump
+  writes new random tokens, so the next request finds the page stamped otherwise: a miss. The
+  tokens and the page come back in one MGET (`page_lookup`).
+- Changes nobody writes (a promotion starting or ending): the stamp holds the next such moment
+  (`register_expiry`), so from then on requests miss; stored pages also expire by then, and
+  after PAGE_CACHE_SECONDS at most.
 - The stored HTML holds no secret and nobody's data: it is the anonymous visitor's page, holes
   included (their places kept beside it); pages rendered for the cache get placeholders for
   the CSRF token and the CSP nonce (context processor `placeholders`), and every response,
@@ -284,15 +286,23 @@ def _build_id() -> str:
 _EXPIRY_KEY = "pv:expiry"
 
 
-def page_key(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple[str, int]:
-    """The cache key of this request's page, and how many seconds a page stored now may live.
+def page_lookup(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple[str, str, int, tuple | None]:
+    """(key, stamp, seconds, entry) of this request's page, in one round trip to the cache.
 
-    The key holds the next moment pages change without a write (a promotion's start or end):
-    from that moment on requests look for a new key, so a page is never served past it, on any
-    cache backend, whatever its clock. The moment is computed once per "site" version."""
+    The key is the page's address (and the HTMX headers that change it) in this build; the
+    stamp is what the page must have been rendered under: the versions every change bumps, and
+    the next moment pages change without a write (a promotion's start or end). A stored page
+    carries its stamp, and one stamped otherwise is a miss: the page is rendered anew and
+    overwrites it. So a page is never served after a change or past that moment, on any cache
+    backend, whatever its clock; the versions, that moment and the page come back in one MGET.
+    The moment is computed once per "site" version. `seconds`: how long a page stored now may
+    live. `entry`: (status, headers, content, holes), or None on a miss."""
     cache = caches[ALIAS]
     names = [_BASE_KEY, _SITE_KEY] if scope == SITE else [_BASE_KEY, _SITE_KEY, _store_key(store_slug)]
-    found = cache.get_many([*names, _EXPIRY_KEY])
+    htmx = "|".join(request.headers.get(name, "") for name in _HTMX_HEADERS)
+    digest = hashlib.sha256(f"{request.build_absolute_uri()}\n{htmx}".encode()).hexdigest()[:32]
+    key = f"page3:{_build_id()}:{digest}"
+    found = cache.get_many([*names, _EXPIRY_KEY, key])
     versions = _versions(cache, names, found)
     now = timezone.now().timestamp()
     expiry = found.get(_EXPIRY_KEY)
@@ -306,9 +316,15 @@ def page_key(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple
         seconds = min(seconds, int(at - now))  # floor: gone at or before that moment
     # A store's pages don't depend on other stores' changes (which bump "site").
     versions = [versions[0], versions[2]] if scope == STORE else versions
-    htmx = "|".join(request.headers.get(name, "") for name in _HTMX_HEADERS)
-    digest = hashlib.sha256(f"{request.build_absolute_uri()}\n{htmx}".encode()).hexdigest()[:32]
-    return f"page2:{_build_id()}:{'.'.join(versions)}:{int(at)}:{digest}", seconds
+    stamp = f"{'.'.join(versions)}:{int(at)}"
+    entry = found.get(key)
+    return key, stamp, seconds, (entry[1:] if entry is not None and entry[0] == stamp else None)
+
+
+def stored_page(request: HttpRequest, *, scope: str, store_slug: str = "") -> tuple | None:
+    """What a request for this page would be answered from now: (status, headers, content,
+    holes), or None (for tests and bench/hit_parts.py)."""
+    return page_lookup(request, scope=scope, store_slug=store_slug)[3]
 
 
 # Holes: the per-visitor parts of a shared page --------------------------------------------------
@@ -546,8 +562,7 @@ class SharedPageCacheMiddleware:
             return self.get_response(request)
         _replay_missed(cache)
         scope, slug = eligible
-        key, timeout = page_key(request, scope=scope, store_slug=slug)
-        entry = cache.get(key)
+        key, stamp, timeout, entry = page_lookup(request, scope=scope, store_slug=slug)
         if not _reachable(cache):
             return self.get_response(request)  # those answers came from this process's memory
         plain = _plain(request)
@@ -574,7 +589,7 @@ class SharedPageCacheMiddleware:
         if storable:
             headers = [(name, response[name]) for name in _KEPT_HEADERS if response.has_header(name)]
             if timeout > 0:
-                cache.set(key, (response.status_code, headers, content, holes), timeout=timeout)
+                cache.set(key, (stamp, response.status_code, headers, content, holes), timeout=timeout)
             response["X-Cache"] = "MISS"
             if not plain:
                 content = _fill_holes(content, holes, request)

@@ -11,7 +11,6 @@ from urllib.parse import unquote
 
 import pytest
 from django.contrib.messages import constants as message_levels
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
@@ -56,8 +55,7 @@ def socket_topics(page) -> list[str]:
 def stored_page(url: str, *, scope: str = pagecache.STORE, slug: str = "") -> bytes:
     from django.test import RequestFactory
 
-    key, _ = pagecache.page_key(RequestFactory().get(url), scope=scope, store_slug=slug)
-    entry = caches["pages"].get(key)
+    entry = pagecache.stored_page(RequestFactory().get(url), scope=scope, store_slug=slug)
     assert entry is not None, "the page was not stored"
     return entry[2]
 
