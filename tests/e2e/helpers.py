@@ -92,7 +92,10 @@ def fill_shipping(page: Page) -> None:
         country.select_option(label="United Kingdom")
         return
     # The checkout re-renders its summary (shipping, total, the Pay button) for the country:
-    # wait for that swap to settle, or a click may land on the button it replaces.
+    # wait for that swap to settle, or a click may land on the button it replaces. The page
+    # must have loaded first: after a click's navigation the fields can be filled before htmx
+    # has bound the select, and the change then sends nothing (a CI run on a busy machine).
+    page.wait_for_load_state("load")
     with page.expect_response(lambda response: response.request.method == "GET" and "/checkout/" in response.url):
         country.select_option(label="United Kingdom")
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
