@@ -4,7 +4,8 @@
         --rounds 8 --requests 20 cart-buyer inbox-buyer thread-buyer dashboard-seller
 
 Each tree gets a process of its own, set up by that tree's bench/page_profile.py (the seeded
-database in `--work`, shared: seed it once with page_profile.py --work), kept running; each
+database in `--work`, shared: seed it once with page_profile.py --work; `--before-work` gives the
+before tree a database of its own when its migrations differ), kept running; each
 round runs `--requests` requests of a page in one process, then in the other, the order swapped
 every round, and records the CPU time per request. On a loaded machine the load drifts within
 seconds: interleaving short bursts puts the same drift on both sides, where two page_profile.py
@@ -58,6 +59,11 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="the tree measured first")
     parser.add_argument("--after", type=Path, required=True, help="the tree compared with it")
     parser.add_argument("--work", type=Path, required=True, help="page_profile.py's seeded database folder")
+    parser.add_argument(
+        "--before-work",
+        type=Path,
+        help="the before tree's own seeded folder, when its migrations differ (default: --work)",
+    )
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20, help="requests of a page per turn")
     parser.add_argument("--uncached", action="store_true", help="clear the caches before every request")
@@ -67,9 +73,10 @@ def main() -> None:
         return worker(args.worker.resolve(), args.work.resolve(), uncached=args.uncached)
 
     procs = {}
+    works = {"before": args.before_work or args.work, "after": args.work}
     for label, tree in (("before", args.before), ("after", args.after)):
         command = [sys.executable, __file__, *args.pages, "--before", ".", "--after", "."]
-        command += ["--work", str(args.work.resolve()), "--worker", str(tree.resolve())]
+        command += ["--work", str(works[label].resolve()), "--worker", str(tree.resolve())]
         command += ["--uncached"] if args.uncached else []
         proc = subprocess.Popen(
             command, cwd=tree, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True

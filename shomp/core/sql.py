@@ -8,8 +8,10 @@ markers sit among the SQL's parameters, and on every call puts the caller's ids 
 is still the ORM's, nothing is written by hand, and the rows come back through the ORM's own
 iterable (models, select_related, annotations and prefetches as the queryset would give them).
 
-Only for filters on plain values that always take a parameter (ids, uuids): never None (`IS
-NULL` is other SQL) and never lists (`IN` grows).
+Only for filters on plain values that always take a parameter (ids, uuids, slugs, moments):
+never None (`IS NULL` is other SQL) and never lists (`IN` grows). A value the ORM would change
+on its way into the SQL (a `__contains` pattern, a lowered string) leaves no marker to find, and
+the query is refused rather than run with the marker.
 
     _cart_items = Precompiled(lambda cart_id: CartItem.objects.filter(cart_id=cart_id)..., cart_id=int)
     items = _cart_items(cart_id=cart.pk)                    # the list the queryset would give
@@ -21,25 +23,33 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
-# Values no row has, standing for the caller's: big negative ids, a fixed uuid.
+# Values no row has, standing for the caller's: big negative ids, a fixed uuid, a string no
+# slug can hold, a moment long past.
 _INT_MARK = -7_340_000_000_000
 _UUID_MARK = uuid.UUID("3f6b3f6b-0000-4000-8000-5e7713e15e71")
-_KINDS = (int, uuid.UUID)
+_STR_MARK = "\x00shomp-precompiled-{offset}\x00"
+_MOMENT_MARK = datetime(1901, 2, 3, 4, 5, 6, 123456, tzinfo=UTC)
+_KINDS = (int, uuid.UUID, str, datetime)
+
+# How a caller's value goes where its marker's parameter was: as it is, as a uuid's hex (SQLite
+# stores uuids as text), or as the database's own form of a moment (SQLite: text in UTC).
+_AS_IS, _AS_HEX, _AS_MOMENT = "as is", "hex", "moment"
 
 
 class Precompiled:
     """`Precompiled(build, name=int, ...)`: `build(**values)` returns the queryset; each keyword
-    names one of its arguments and its type (int or uuid.UUID)."""
+    names one of its arguments and its type (int, uuid.UUID, str, or datetime: an aware one)."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
         if not kinds or any(kind not in _KINDS for kind in kinds.values()):
-            raise TypeError(f"Precompiled takes int or uuid.UUID arguments, not {kinds!r}.")
+            raise TypeError(f"Precompiled takes int, uuid.UUID, str or datetime arguments, not {kinds!r}.")
         self._build = build
         self._kinds = kinds
         self._compiled: dict[tuple[str, str], tuple] = {}
@@ -68,10 +78,17 @@ class Precompiled:
         for name, value in values.items():
             if not isinstance(value, self._kinds[name]) or isinstance(value, bool):
                 raise TypeError(f"{name} must be a {self._kinds[name].__name__}, not {value!r}.")
+            if isinstance(value, datetime) and value.tzinfo is None:
+                raise TypeError(f"{name} must be an aware datetime, not {value!r}.")
         queryset, compiler, sql, params, places = self._compile()
         filled = list(params)
-        for index, name, as_hex in places:
-            filled[index] = values[name].hex if as_hex else values[name]
+        for index, name, form in places:
+            value = values[name]
+            if form == _AS_HEX:
+                value = value.hex
+            elif form == _AS_MOMENT:
+                value = connections[queryset.db].ops.adapt_datetimefield_value(value)
+            filled[index] = value
         return queryset, compiler, sql, filled
 
     def _compile(self) -> tuple:
@@ -88,7 +105,14 @@ class Precompiled:
     def _marks(self) -> dict[str, Any]:
         marks: dict[str, Any] = {}
         for offset, (name, kind) in enumerate(self._kinds.items()):
-            marks[name] = _INT_MARK - offset if kind is int else uuid.UUID(int=_UUID_MARK.int + offset)
+            if kind is int:
+                marks[name] = _INT_MARK - offset
+            elif kind is uuid.UUID:
+                marks[name] = uuid.UUID(int=_UUID_MARK.int + offset)
+            elif kind is str:
+                marks[name] = _STR_MARK.format(offset=offset)
+            else:
+                marks[name] = _MOMENT_MARK.replace(second=offset % 60, minute=offset // 60)
         return marks
 
     def _compile_for(self, alias: str) -> tuple:
@@ -96,14 +120,30 @@ class Precompiled:
         queryset = self._build(**marks).using(alias)
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()  # also sets up the select and related models' columns
+        ops = connections[alias].ops
+        forms = {}  # each marker as the SQL's parameters may hold it -> (name, how to fill it)
+        for name, mark in marks.items():
+            forms[_key(mark)] = (name, _AS_IS)
+            if isinstance(mark, uuid.UUID):
+                forms[_key(mark.hex)] = (name, _AS_HEX)
+            elif isinstance(mark, datetime):
+                forms[_key(ops.adapt_datetimefield_value(mark))] = (name, _AS_MOMENT)
         places, found = [], set()
         for index, param in enumerate(params):
-            for name, mark in marks.items():
-                if param == mark or (isinstance(mark, uuid.UUID) and param == mark.hex):
-                    places.append((index, name, isinstance(param, str)))
-                    found.add(name)
+            if (place := forms.get(_key(param))) is not None:
+                places.append((index, *place))
+                found.add(place[0])
         if found != set(marks):
             # A value folded into the SQL text or dropped: the query would not follow the caller.
             missing = sorted(set(marks) - found)
             raise ValueError(f"The query built by {self._build!r} has no parameter for {missing}.")
         return queryset, compiler, sql, tuple(params), places
+
+
+def _key(value: Any) -> tuple[type, Any] | None:
+    """A parameter as a dictionary key: its type too (1 == 1.0 == True), None if unhashable."""
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return (type(value), value)

@@ -100,8 +100,16 @@ def users_for(*, store: Store, area: str) -> QuerySet:
 
 
 def get_store_by_slug(*, slug: str) -> Store | None:
-    # "rating_summary": the reviews app's summary row, joined by name (no import) for the stars.
-    return Store.objects.filter(slug=slug.lower()).select_related("rating_summary").first()
+    """The store at /<slug>/ (any case), with its rating summary: every storefront page asks it,
+    so its query is compiled once (core.sql)."""
+    found = _STORE_BY_SLUG(slug=slug.lower())
+    return found[0] if found else None
+
+
+# "rating_summary": the reviews app's summary row, joined by name (no import) for the stars.
+_STORE_BY_SLUG = Precompiled(
+    lambda slug: Store.objects.filter(slug=slug).select_related("rating_summary").order_by("pk")[:1], slug=str
+)
 
 
 def get_movable_stores(*, user, into: Organization) -> QuerySet[Store]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from shomp.core.sql import Precompiled
 from shomp.stores.models import Store
 
 from .models import StoreAsset, StoreSettings, Theme
@@ -30,12 +31,8 @@ def published_design(*, store: Store) -> StoreDesign:
     cached = getattr(store, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    row = (
-        StoreSettings.objects.filter(store_id=store.pk)
-        .exclude(published_hash="")
-        .values("published", "published_hash")
-        .first()
-    )
+    rows = _PUBLISHED(store_id=store.pk)
+    row = rows[0] if rows else None
     if row is None:
         found = StoreDesign()
     else:
@@ -47,6 +44,18 @@ def published_design(*, store: Store) -> StoreDesign:
         )
     setattr(store, _CACHE_ATTRIBUTE, found)
     return found
+
+
+# Every storefront page asks it: compiled once (core.sql).
+_PUBLISHED = Precompiled(
+    lambda store_id: (
+        StoreSettings.objects.filter(store_id=store_id)
+        .exclude(published_hash="")
+        .values("published", "published_hash")
+        .order_by("pk")[:1]
+    ),
+    store_id=int,
+)
 
 
 def published_stylesheet(*, store_id: int, digest: str) -> str | None:

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce, Greatest, Round
 from django.utils import timezone
 
 from shomp.core.params import parse_id
+from shomp.core.sql import Precompiled
 
 from ..models import ImageStatus, Product, ProductImage, Promotion, PromotionTarget, Variant
 from ..policies import can_view_product
@@ -166,17 +167,31 @@ def search_products(*, query: str) -> QuerySet[Product]:
     return products.order_by(*RELEVANCE)
 
 
+def _product_page_products(*, store_id: int) -> QuerySet[Product]:
+    return (
+        Product.objects.filter(store_id=store_id)
+        .select_related("store", RATING_SUMMARY)
+        .prefetch_related(FIRST_IMAGES)
+        .order_by("pk")
+    )
+
+
+# The product page's product, by its address: compiled once (core.sql), as every view of a
+# product asks it.
+_PRODUCT_BY_SLUG = Precompiled(
+    lambda store_id, slug: _product_page_products(store_id=store_id).filter(slug=slug)[:1], store_id=int, slug=str
+)
+
+
 def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     """The product at /<store>/products/<ref>, by slug or numeric id, if `user` may see it.
 
     Drafts and archived products are only for the store's managers; a product reserved for one
     buyer only for that buyer and the store (policies.can_view_product decides)."""
-    products = (
-        Product.objects.filter(store=store).select_related("store", RATING_SUMMARY).prefetch_related(FIRST_IMAGES)
-    )
-    product = products.filter(slug=product_ref).first()
+    found = _PRODUCT_BY_SLUG(store_id=store.pk, slug=product_ref)
+    product = found[0] if found else None
     if product is None and (product_id := parse_id(product_ref)) is not None:
-        product = products.filter(pk=product_id).first()
+        product = _product_page_products(store_id=store.pk).filter(pk=product_id).first()
     if product is None:
         return None
     if not can_view_product(user, product):

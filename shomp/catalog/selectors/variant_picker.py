@@ -18,9 +18,10 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from shomp.core.params import parse_id
+from shomp.core.sql import Precompiled
 
 from ..models import Product, ProductImage, ProductOptionValue, Variant, VariantOption
-from ..services.pricing import Offers, Price, load_offers, price_of
+from ..services.pricing import Offers, Price, price_of, product_offers
 
 MAX_SELECTION_PARAMS = 20  # more `o` values than any product has options: the rest are ignored
 
@@ -104,20 +105,10 @@ def build_variant_picker(*, product: Product, params: Mapping[str, str] | None =
     """Everything the product page's option picker shows, for `product` and the request's
     query parameters (`request.GET`). `product.store` and `product.images` should be loaded
     (the product page's selector does both); no query here depends on the number of rows."""
-    # The values with their options in one query: an option without values is skipped below anyway.
-    values = list(
-        ProductOptionValue.objects.filter(option__product=product)
-        .select_related("option")
-        .only("id", "option_id", "value", "position", "swatch", "option__id", "option__name", "option__position")
-        .order_by("position", "pk")
-    )
+    values = _VALUES(product_id=product.pk)
     options = sorted({value.option_id: value.option for value in values}.values(), key=lambda o: (o.position, o.pk))
-    variants = list(
-        Variant.objects.filter(product=product, archived_at__isnull=True, is_enabled=True).order_by("position", "pk")
-    )
-    links = VariantOption.objects.filter(
-        variant__product=product, variant__archived_at__isnull=True, variant__is_enabled=True, value__isnull=False
-    ).values_list("variant_id", "value_id")
+    variants = _LIVE_VARIANTS(product_id=product.pk)
+    links = _LINKS(product_id=product.pk)
 
     values_by_option: dict[int, list[ProductOptionValue]] = {option.pk: [] for option in options}
     option_of_value: dict[int, int] = {}
@@ -178,7 +169,7 @@ def build_variant_picker(*, product: Product, params: Mapping[str, str] | None =
         for combo, candidate in combos
         if _matches(combo, [(i, value_id) for i, value_id in enumerate(chosen_combo) if value_id is not None])
     ]
-    offers = load_offers(store_ids=[product.store_id], product_ids=[product.pk], variant_ids=[v.pk for v in variants])
+    offers = product_offers(product=product)
     sale, price_is_from = _price(product, variant, matching, offers)
     return VariantPicker(
         options=picker_options,
@@ -191,6 +182,32 @@ def build_variant_picker(*, product: Product, params: Mapping[str, str] | None =
         url=_url(base_url, option_ids, selected, by_combo),
         missing=[option.name for option, value_id in zip(options, chosen_combo, strict=True) if value_id is None],
     )
+
+
+# The picker's three queries, compiled once (core.sql): every view of a product with variants
+# asks them, and building them cost more than running them.
+# The values with their options in one query: an option without values is skipped anyway.
+_VALUES = Precompiled(
+    lambda product_id: (
+        ProductOptionValue.objects.filter(option__product_id=product_id)
+        .select_related("option")
+        .only("id", "option_id", "value", "position", "swatch", "option__id", "option__name", "option__position")
+        .order_by("position", "pk")
+    ),
+    product_id=int,
+)
+_LIVE_VARIANTS = Precompiled(
+    lambda product_id: Variant.objects.filter(
+        product_id=product_id, archived_at__isnull=True, is_enabled=True
+    ).order_by("position", "pk"),
+    product_id=int,
+)
+_LINKS = Precompiled(
+    lambda product_id: VariantOption.objects.filter(
+        variant__product_id=product_id, variant__archived_at__isnull=True, variant__is_enabled=True, value__isnull=False
+    ).values_list("variant_id", "value_id"),
+    product_id=int,
+)
 
 
 def _selection(

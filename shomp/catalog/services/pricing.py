@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shomp.core.money import quantize
+from shomp.core.sql import Precompiled
 
 from ..models import Product, Promotion, PromotionTarget, Variant
 
@@ -132,21 +133,48 @@ def load_offers(
         covers |= Q(variant__product_id__in=variants_of)
     if not covers:
         return offers
-    rows = (
-        PromotionTarget.objects.filter(covers)
-        .filter(running_condition(at))
-        .values_list(
-            "store_id",
-            "product_id",
-            "variant_id",
-            "promotion_id",
-            "promotion__name",
-            "promotion__kind",
-            "promotion__amount",
-            "promotion__ends_at",
-            "promotion__ended_at",
-        )
-    )
+    return _offers_from(_targets(covers, at), at)
+
+
+_TARGET_COLUMNS = (
+    "store_id",
+    "product_id",
+    "variant_id",
+    "promotion_id",
+    "promotion__name",
+    "promotion__kind",
+    "promotion__amount",
+    "promotion__ends_at",
+    "promotion__ended_at",
+)
+
+
+def _targets(covers: Q, at: datetime) -> QuerySet:
+    return PromotionTarget.objects.filter(covers).filter(running_condition(at)).values_list(*_TARGET_COLUMNS)
+
+
+# A product page's promotions: its store's, its own and its variants'. Compiled once (core.sql):
+# every view of a product asks it.
+_PRODUCT_TARGETS = Precompiled(
+    lambda store_id, product_id, at: _targets(
+        Q(store_id=store_id) | Q(product_id=product_id) | Q(variant__product_id=product_id), at
+    ).order_by(),
+    store_id=int,
+    product_id=int,
+    at=datetime,
+)
+
+
+def product_offers(*, product: Product, at: datetime | None = None) -> Offers:
+    """Every running promotion covering `product`, its store or any of its variants: what
+    `load_offers(store_ids=[store], product_ids=[product], variants_of=[product])` answers, in one
+    query compiled once."""
+    at = at or timezone.now()
+    return _offers_from(_PRODUCT_TARGETS(store_id=product.store_id, product_id=product.pk, at=at), at)
+
+
+def _offers_from(rows: Iterable[tuple], at: datetime) -> Offers:
+    offers = Offers(at=at)
     for store_id, product_id, variant_id, pk, name, kind, amount, ends_at, ended_at in rows:
         offer = Offer(pk, name, kind, amount, min(ends_at, ended_at) if ended_at else ends_at)
         if store_id:

@@ -84,10 +84,10 @@ def get_item(mapping, key):
 
 
 @register.simple_tag
-def cached_url(viewname: str) -> str:
-    """`{% url 'name' %}` for an address without arguments, remembered (core.urls.cached_reverse):
-    the header asks a dozen of them on every page, shared page cache hits included."""
-    return cached_reverse(viewname)
+def cached_url(viewname: str, **kwargs: str | int) -> str:
+    """`{% url 'name' key=value %}`, remembered (core.urls.cached_reverse): the header asks a
+    dozen addresses on every page, shared page cache hits included, and a product card two."""
+    return cached_reverse(viewname, **kwargs)
 
 
 @register.simple_tag

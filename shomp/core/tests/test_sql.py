@@ -1,6 +1,7 @@
 """core.sql.Precompiled: the ORM's SQL compiled once, each caller's ids filled in per call."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -60,6 +61,39 @@ def test_a_uuid_is_filled_in_on_either_database():
     assert query(key=uuid.uuid4()) == []
 
 
+def test_a_string_is_filled_in_as_given_and_matched_exactly():
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    query = Precompiled(lambda store_id, name: get_user_model().objects.filter(username=name), store_id=int, name=str)
+    with pytest.raises(ValueError, match="no parameter"):  # store_id is not in the query
+        query(store_id=1, name="alice")
+    by_name = Precompiled(lambda name: get_user_model().objects.filter(username=name), name=str)
+    assert [user.pk for user in by_name(name="alice")] == [alice.pk]
+    assert [user.pk for user in by_name(name="bob")] == [bob.pk]
+    assert by_name(name="ALICE") == []  # as given: no lowering on the way
+    assert by_name(name="' OR 1=1 --") == []  # a parameter, never SQL
+    assert by_name(name="") == []
+
+
+def test_a_string_the_orm_would_change_is_refused():
+    query = Precompiled(lambda name: get_user_model().objects.filter(username__icontains=name), name=str)
+    with pytest.raises(ValueError, match="no parameter"):
+        query(name="ali")
+
+
+def test_a_moment_is_filled_in_in_the_databases_own_form():
+    alice = UserFactory(username="alice")
+    joined = get_user_model().objects.get(pk=alice.pk).date_joined
+    query = Precompiled(
+        lambda user_id, at: get_user_model().objects.filter(pk=user_id, date_joined__lte=at), user_id=int, at=datetime
+    )
+    assert [user.pk for user in query(user_id=alice.pk, at=joined)] == [alice.pk]
+    assert [user.pk for user in query(user_id=alice.pk, at=joined + timedelta(days=1))] == [alice.pk]
+    assert query(user_id=alice.pk, at=joined - timedelta(microseconds=1)) == []
+    with pytest.raises(TypeError, match="aware"):
+        query(user_id=alice.pk, at=datetime(2026, 1, 1))  # naive: which zone it means is a guess
+    assert query(user_id=alice.pk, at=datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
 def test_a_query_that_drops_the_id_is_refused_rather_than_answering_for_everyone():
     UserFactory()
     query = Precompiled(lambda user_id: get_user_model().objects.values_list("pk"), user_id=int)
@@ -79,4 +113,4 @@ def test_only_the_declared_arguments_are_taken():
     with pytest.raises(TypeError):
         query(pk=1)
     with pytest.raises(TypeError):
-        Precompiled(lambda name: get_user_model().objects.filter(username=name), name=str)
+        Precompiled(lambda amount: get_user_model().objects.filter(pk=amount), amount=float)
