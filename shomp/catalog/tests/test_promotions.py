@@ -13,7 +13,7 @@ from shomp.catalog import hooks, services
 from shomp.catalog.models import Promotion, PromotionTarget, Variant
 from shomp.catalog.selectors import published_products
 from shomp.catalog.selectors.products import with_sale_prices
-from shomp.catalog.services import promotions
+from shomp.catalog.services import pricing, promotions
 from shomp.catalog.tasks import start_promotion_task
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.organizations.models import AuditLogEntry
@@ -105,6 +105,34 @@ def test_not_started_ended_and_ended_early_promotions_change_nothing():
     assert services.calculate_price(product=product) == D("5.00")
     assert services.calculate_price(product=product, at=later) == D("10.00")  # past its end
     assert services.price_of(product=product).ends_at == running.ends_at
+
+
+def test_a_product_pages_offers_are_what_load_offers_finds_for_it_at_any_moment():
+    product = ProductFactory(price=D("10.00"))
+    small, large = sized(product)
+    other = ProductFactory(store=product.store)
+    elsewhere = ProductFactory()
+    store_wide = promo(stores=[product.store], amount="10", ends=2)
+    own = promo(products=[product], amount="15", ends=30)
+    on_large = promo(variants=[large], amount="25", starts=-2, ends=5)
+    promo(products=[other], amount="40")  # another product of the store
+    promo(stores=[elsewhere.store], amount="45")  # another store
+    promo(variants=[small], amount="50", ended_at=timezone.now() - timedelta(minutes=1))  # ended early
+    promo(products=[product], amount="55", starts=1, ends=6)  # not started
+
+    def found(offers):
+        by = lambda group: {key: sorted(o.promotion_id for o in found) for key, found in group.items() if found}  # noqa: E731
+        return by(offers.by_store), by(offers.by_product), by(offers.by_variant)
+
+    for hours in (0, 3, 10, 40):
+        at = timezone.now() + timedelta(hours=hours)
+        wanted = pricing.load_offers(
+            store_ids=[product.store_id], product_ids=[product.pk], variants_of=[product.pk], at=at
+        )
+        assert found(pricing.product_offers(product=product, at=at)) == found(wanted)
+    now = found(pricing.product_offers(product=product))
+    assert now == ({product.store_id: [store_wide.pk]}, {product.pk: [own.pk]}, {large.pk: [on_large.pk]})
+    assert found(pricing.product_offers(product=product, at=timezone.now() + timedelta(hours=40))) == ({}, {}, {})
 
 
 def test_listing_sql_agrees_with_the_pricing_function():
