@@ -140,6 +140,65 @@ class Precompiled:
         return queryset, compiler, sql, tuple(params), places
 
 
+IDS = "ids"  # PrecompiledIn's kind for a list of ids, an `IN (...)`
+
+
+class PrecompiledIn:
+    """`Precompiled` for a query that also takes lists of ids (`__in`): compiled once per number
+    of ids in each list, as an `IN (...)` of n ids is other SQL than one of n + 1.
+    `PrecompiledIn(build, store_ids=IDS, at=datetime)`: `build(store_ids=[...], at=...)` gets each
+    list deduplicated and sorted, and must leave out the condition of an empty one (`IN ()` is no
+    SQL). A list longer than `most`, or a shape past the `shapes` remembered, is run as built."""
+
+    def __init__(self, build: Callable[..., QuerySet], *, most: int = 64, shapes: int = 512, **kinds: Any) -> None:
+        self._build = build
+        self._kinds = kinds
+        self._most = most
+        self._room = shapes
+        self._lists = [name for name, kind in kinds.items() if kind == IDS]
+        self._compiled: dict[tuple[int, ...], Precompiled] = {}
+        self._lock = Lock()
+
+    def __call__(self, **values: Any) -> list:
+        if values.keys() != self._kinds.keys():
+            raise TypeError(f"PrecompiledIn takes {sorted(self._kinds)}, given {sorted(values)}.")
+        values = {name: sorted(set(values[name])) if name in self._lists else value for name, value in values.items()}
+        shape = tuple(len(values[name]) for name in self._lists)
+        query = self._compiled.get(shape)
+        if query is None:
+            if max(shape, default=0) > self._most or len(self._compiled) >= self._room:
+                return list(self._build(**values))
+            with self._lock:
+                query = self._compiled.get(shape) or self._for(shape)
+                self._compiled[shape] = query
+        flat = {}
+        for name, value in values.items():
+            if name in self._lists:
+                flat.update({f"{name}__{index}": one for index, one in enumerate(value)})
+            else:
+                flat[name] = value
+        return query(**flat)
+
+    def _for(self, shape: tuple[int, ...]) -> Precompiled:
+        counts = dict(zip(self._lists, shape, strict=True))
+        kinds: dict[str, type] = {}
+        for name, kind in self._kinds.items():
+            if name in counts:
+                kinds.update({f"{name}__{index}": int for index in range(counts[name])})
+            else:
+                kinds[name] = kind
+
+        def build(**flat: Any) -> QuerySet:
+            values = {name: flat[name] for name in self._kinds if name not in counts}
+            for name, count in counts.items():
+                values[name] = [flat[f"{name}__{index}"] for index in range(count)]
+            return self._build(**values)
+
+        if not kinds:  # every list empty and nothing else: nothing to fill in
+            return lambda: list(self._build(**{name: [] for name in self._lists}))
+        return Precompiled(build, **kinds)
+
+
 def _key(value: Any) -> tuple[type, Any] | None:
     """A parameter as a dictionary key: its type too (1 == 1.0 == True), None if unhashable."""
     try:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shomp.core.money import quantize
-from shomp.core.sql import Precompiled
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn
 
 from ..models import Product, Promotion, PromotionTarget, Variant
 
@@ -122,6 +122,15 @@ def load_offers(
         set(variant_ids),
         set(variants_of),
     )
+    if not (store_ids or product_ids or variant_ids or variants_of):
+        return offers
+    rows = _TARGETS(
+        store_ids=store_ids, product_ids=product_ids, variant_ids=variant_ids, variants_of=variants_of, at=at
+    )
+    return _offers_from(rows, at)
+
+
+def _covering(*, store_ids, product_ids, variant_ids, variants_of, at: datetime) -> QuerySet:
     covers = Q()
     if store_ids:
         covers |= Q(store_id__in=store_ids)
@@ -131,9 +140,11 @@ def load_offers(
         covers |= Q(variant_id__in=variant_ids)
     if variants_of:
         covers |= Q(variant__product_id__in=variants_of)
-    if not covers:
-        return offers
-    return _offers_from(_targets(covers, at), at)
+    return _targets(covers, at).order_by()
+
+
+# Every grid of cards and every cart asks it: compiled once per number of ids (core.sql).
+_TARGETS = PrecompiledIn(_covering, store_ids=IDS, product_ids=IDS, variant_ids=IDS, variants_of=IDS, at=datetime)
 
 
 _TARGET_COLUMNS = (
@@ -275,12 +286,21 @@ def _variant_price_groups(product_ids: list[int], *, offered: set[int]) -> dict[
     its modifier, and its pk when it has a promotion of its own (`offered`), else None. One query."""
     if not product_ids:
         return {}
+    groups: dict[int, list[Variant]] = defaultdict(list)
+    for row in _PRICE_GROUPS(product_ids=product_ids, offered=offered):
+        groups[row["product_id"]].append(
+            Variant(pk=row["own_offer"], product_id=row["product_id"], price_modifier=row["modifier"])
+        )
+    return groups
+
+
+def _price_groups(*, product_ids: list[int], offered: list[int]) -> QuerySet:
     own = (
         Case(When(pk__in=offered, then=F("pk")), default=None, output_field=IntegerField())
         if offered
         else Value(None, output_field=IntegerField())
     )
-    rows = (
+    return (
         Variant.objects.filter(product_id__in=product_ids, archived_at__isnull=True, is_enabled=True)
         .annotate(
             modifier=Coalesce("price_modifier", "options_price_modifier", output_field=_MODIFIER),
@@ -290,12 +310,10 @@ def _variant_price_groups(product_ids: list[int], *, offered: set[int]) -> dict[
         .annotate(first_position=Min("position"), first_pk=Min("pk"))
         .order_by("first_position", "first_pk")
     )
-    groups: dict[int, list[Variant]] = defaultdict(list)
-    for row in rows:
-        groups[row["product_id"]].append(
-            Variant(pk=row["own_offer"], product_id=row["product_id"], price_modifier=row["modifier"])
-        )
-    return groups
+
+
+# Every grid of cards asks it: compiled once per number of ids (core.sql).
+_PRICE_GROUPS = PrecompiledIn(_price_groups, product_ids=IDS, offered=IDS)
 
 
 def price_lines(lines: Iterable, *, at: datetime | None = None) -> datetime:

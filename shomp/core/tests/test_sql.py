@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
 
 from shomp.accounts.tests.factories import UserFactory
-from shomp.core.sql import Precompiled
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,30 @@ def test_only_the_declared_arguments_are_taken():
         query(pk=1)
     with pytest.raises(TypeError):
         Precompiled(lambda amount: get_user_model().objects.filter(pk=amount), amount=float)
+
+
+def test_lists_of_ids_are_compiled_once_per_length_and_answer_for_the_ids_given():
+    users = [UserFactory(username=name) for name in ("alice", "bob", "carol", "dave")]
+    alice, bob, carol, dave = (user.pk for user in users)
+    builds = []
+
+    def build(ids, others, joined_after):
+        builds.append((len(ids), len(others)))
+        condition = Q(pk__in=ids) if ids else Q()
+        if others:
+            condition |= Q(pk__in=others)
+        return get_user_model().objects.filter(condition, date_joined__gt=joined_after).order_by("username")
+
+    query = PrecompiledIn(build, ids=IDS, others=IDS, joined_after=datetime, most=3)
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    names = lambda **values: [user.username for user in query(**values, joined_after=long_ago)]  # noqa: E731
+    assert names(ids=[carol, alice], others=[]) == ["alice", "carol"]
+    built = len(builds)
+    assert names(ids=[bob, dave], others=[]) == ["bob", "dave"]  # the same length: not built again
+    assert names(ids=[bob, bob, dave], others=[]) == ["bob", "dave"]  # deduplicated: the same shape
+    assert len(builds) == built
+    assert names(ids=[alice], others=[dave]) == ["alice", "dave"]
+    assert names(ids=[alice, bob, carol, dave], others=[]) == ["alice", "bob", "carol", "dave"]  # past `most`
+    assert query(ids=[alice], others=[], joined_after=datetime.now(UTC) + timedelta(days=1)) == []
+    with pytest.raises(TypeError):
+        query(ids=["1"], others=[], joined_after=long_ago)
