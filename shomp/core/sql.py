@@ -45,10 +45,12 @@ _AS_IS, _AS_HEX, _AS_MOMENT = "as is", "hex", "moment"
 
 class Precompiled:
     """`Precompiled(build, name=int, ...)`: `build(**values)` returns the queryset; each keyword
-    names one of its arguments and its type (int, uuid.UUID, str, or datetime: an aware one)."""
+    names one of its arguments and its type (int, uuid.UUID, str, or datetime: an aware one).
+    Without arguments, a query that is the same for everyone: `build` must then read nothing
+    that changes (the clock, the settings), as it is built once."""
 
     def __init__(self, build: Callable[..., QuerySet], **kinds: type) -> None:
-        if not kinds or any(kind not in _KINDS for kind in kinds.values()):
+        if any(kind not in _KINDS for kind in kinds.values()):
             raise TypeError(f"Precompiled takes int, uuid.UUID, str or datetime arguments, not {kinds!r}.")
         self._build = build
         self._kinds = kinds
@@ -194,8 +196,6 @@ class PrecompiledIn:
                 values[name] = [flat[f"{name}__{index}"] for index in range(count)]
             return self._build(**values)
 
-        if not kinds:  # every list empty and nothing else: nothing to fill in
-            return lambda: list(self._build(**{name: [] for name in self._lists}))
         return Precompiled(build, **kinds)
 
 

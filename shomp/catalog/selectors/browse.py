@@ -16,6 +16,7 @@ from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, Qu
 from django.db.models.functions import Cast, Coalesce
 
 from shomp.core.pagecache import site_result
+from shomp.core.sql import Precompiled
 
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
@@ -200,13 +201,18 @@ def published_counts_by_category() -> dict[int, int]:
 
 
 def _published_counts_by_category() -> dict[int, int]:
-    rows = (
+    return {row["category_id"]: row["n"] for row in _PUBLISHED_COUNTS()}
+
+
+# The same for everyone: compiled once (core.sql).
+_PUBLISHED_COUNTS = Precompiled(
+    lambda: (
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .values("category_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {row["category_id"]: row["n"] for row in rows}
+)
 
 
 def counts_by_category(products: QuerySet[Product]) -> dict[int, int]:

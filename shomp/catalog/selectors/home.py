@@ -16,6 +16,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 
 from shomp.core.pagecache import site_result
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn
 from shomp.stores.models import Store
 
 from ..models import Product
@@ -47,13 +48,13 @@ def popular_products(*, limit: int = HOME_PRODUCTS, prefetch: bool = True) -> li
     sales (a subquery per published product took 0.85 s at 50,000 products): the sold ones
     first, then, if they are fewer than `limit`, the most reviewed of those never sold. One
     query, or two (each with its images' query when `prefetch`)."""
-    products = published_products() if prefetch else published_products().prefetch_related(None)
-    return _remembered(f"home:popular:{limit}", lambda: _popular_products(products, limit), products)
+    return _remembered(f"home:popular:{limit}", lambda: _popular_products(limit, prefetch), prefetch)
 
 
-def _remembered(name: str, choose, products: QuerySet[Product]) -> list[Product]:
+def _remembered(name: str, choose, prefetch: bool) -> list[Product]:
     """`choose()`'s products, whose ids are remembered under `name` (site_result): on a miss what
-    it chose, else `products` with those ids, in the remembered order. One query either way."""
+    it chose, else the published products with those ids, in the remembered order. One query
+    either way."""
     chosen: list[Product] | None = None
 
     def ids() -> list[int]:
@@ -66,33 +67,64 @@ def _remembered(name: str, choose, products: QuerySet[Product]) -> list[Product]
         return chosen
     if not remembered:
         return []
-    by_pk = {product.pk: product for product in products.filter(pk__in=remembered)}
+    by_pk = {product.pk: product for product in _BY_IDS[prefetch](ids=remembered)}
     return [by_pk[pk] for pk in remembered if pk in by_pk]
 
 
-def _popular_products(products: QuerySet[Product], limit: int) -> list[Product]:
-    review_count = Coalesce(f"{RATING_SUMMARY}__count", 0)
+def _products(prefetch: bool) -> QuerySet[Product]:
+    return published_products() if prefetch else published_products().prefetch_related(None)
+
+
+# The home page's queries are the same for every visitor, or differ in ids only: compiled once
+# (core.sql), as building them cost more than running them.
+_BY_IDS = {
+    prefetch: PrecompiledIn(lambda ids, prefetch=prefetch: _products(prefetch).filter(pk__in=ids), ids=IDS)
+    for prefetch in (True, False)
+}
+_REVIEW_COUNT = Coalesce(f"{RATING_SUMMARY}__count", 0)
+_MOST_REVIEWED = (f"-{RATING_SUMMARY}__count", "-published_at", "-pk")
+
+
+@cache
+def _most_sold(limit: int, prefetch: bool) -> Precompiled:
     # filter() before annotate(): the sum counts only the sold lines the filter joined.
-    sold = list(
-        products.filter(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
-        .annotate(units_sold=Sum(f"{ORDER_ITEMS}__quantity"), review_count=review_count)
-        .order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit]
+    return Precompiled(
+        lambda: (
+            _products(prefetch)
+            .filter(**{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
+            .annotate(units_sold=Sum(f"{ORDER_ITEMS}__quantity"), review_count=_REVIEW_COUNT)
+            .order_by("-units_sold", "-review_count", "-published_at", "-pk")[:limit]
+        )
     )
-    if len(sold) == limit:
-        return sold
+
+
+@cache
+def _most_reviewed_never_sold(limit: int, prefetch: bool) -> Precompiled:
     ever_sold = Product.objects.filter(pk=OuterRef("pk"), **{f"{ORDER_ITEMS}__order__status__in": SOLD_ORDER_STATUSES})
     # Chosen by a narrow subquery (ids only), then read in full: sorting 50,000 whole rows
     # (store and rating summary joined) took most of 0.9 s on PostgreSQL.
-    order = (f"-{RATING_SUMMARY}__count", "-published_at", "-pk")
     top = (
         Product.objects.filter(status=Product.Status.PUBLISHED, reserved_for__isnull=True)
         .filter(**{f"{RATING_SUMMARY}__count__gt": 0})
         .filter(~Exists(ever_sold))
-        .order_by(*order)
-        .values("pk")[: limit - len(sold)]
+        .order_by(*_MOST_REVIEWED)
+        .values("pk")[:limit]
     )
-    reviewed = products.filter(pk__in=top).annotate(review_count=review_count).order_by(*order)
-    return sold + list(reviewed)
+    return Precompiled(
+        lambda: _products(prefetch).filter(pk__in=top).annotate(review_count=_REVIEW_COUNT).order_by(*_MOST_REVIEWED)
+    )
+
+
+def _popular_products(limit: int, prefetch: bool) -> list[Product]:
+    sold = _most_sold(limit, prefetch)()
+    if len(sold) == limit:
+        return sold
+    return sold + _most_reviewed_never_sold(limit - len(sold), prefetch)()
+
+
+@cache
+def _newest(limit: int) -> Precompiled:
+    return Precompiled(lambda: _products(False).order_by("-published_at", "-pk")[:limit])
 
 
 def new_products(*, limit: int = HOME_PRODUCTS) -> list[Product]:
@@ -104,7 +136,7 @@ def home_products(*, limit: int = HOME_PRODUCTS) -> tuple[list[Product], list[Pr
     """The popular and the new products, their images and their prices (services.pricing) loaded
     for both grids at once: five queries (six while fewer than `limit` products ever sold)."""
     popular = popular_products(limit=limit, prefetch=False)
-    new = list(published_products().prefetch_related(None).order_by("-published_at", "-pk")[:limit])
+    new = _newest(limit)()
     prefetch_related_objects([*popular, *new], FIRST_IMAGES)
     attach_prices([*popular, *new])
     return popular, new
@@ -118,7 +150,7 @@ def stores_to_follow(*, limit: int = HOME_STORES) -> list[Store]:
 
     def rows() -> list[tuple[int, int, int]]:
         nonlocal chosen
-        chosen = list(_stores_to_follow()[:limit])  # slicing clones: the cached queryset is never evaluated
+        chosen = _stores_to_follow_first(limit)()
         return [(store.pk, store.published_count, store.follower_count) for store in chosen]
 
     remembered = site_result(f"home:stores:{limit}", rows)
@@ -133,7 +165,11 @@ def stores_to_follow(*, limit: int = HOME_STORES) -> list[Store]:
     return stores
 
 
-@cache  # the same query for every visitor: built once, cloned for each request
+@cache  # the same query for every visitor: compiled once (core.sql)
+def _stores_to_follow_first(limit: int) -> Precompiled:
+    return Precompiled(lambda: _stores_to_follow()[:limit])
+
+
 def _stores_to_follow() -> QuerySet[Store]:
     # Counted in one pass over the products (a join), not by a subquery per store, which
     # PostgreSQL ran twice (the filter and the column): 1,000 stores, 0.45 s.
