@@ -1,12 +1,14 @@
 from datetime import timedelta
+from functools import cache
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 from shomp.catalog.services import price_lines
 from shomp.core.sql import Precompiled
+from shomp.stores.models import Store
 
 from .models import Address, Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
 
@@ -152,23 +154,62 @@ def store_orders(*, store, status: str = "") -> QuerySet[Order]:
 
 
 def store_overview(*, store) -> dict:
-    products = dict(
-        Product.objects.filter(store=store).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    orders = Order.objects.filter(store=store).exclude(status=Order.Status.CANCELLED)
-    # Revenue is what the store kept: refunds come off it. The orders to ship in the same query.
-    totals = orders.aggregate(
-        revenue=Sum(F("total") - F("refunded_total")),
-        count=Count("pk"),
-        to_ship=Count("pk", filter=Q(status=Order.Status.PAID)),
-    )
+    """The dashboard's figures: products by status, revenue, orders and orders to ship. Two
+    queries, compiled once (core.sql): every member's dashboard home asks them."""
+    products = dict(_PRODUCTS_BY_STATUS(store_id=store.pk))
+    totals = _ORDER_TOTALS(store_id=store.pk)
+    revenue, count, to_ship = totals[0] if totals else (None, 0, 0)  # no orders: no row
     return {
         "published": products.get(Product.Status.PUBLISHED, 0),
         "drafts": products.get(Product.Status.DRAFT, 0),
-        "to_ship": totals["to_ship"] or 0,
-        "order_count": totals["count"] or 0,
-        "revenue": totals["revenue"] or 0,
+        "to_ship": to_ship or 0,
+        "order_count": count or 0,
+        "revenue": revenue or 0,
     }
+
+
+_PRODUCTS_BY_STATUS = Precompiled(
+    lambda store_id: (
+        Product.objects.filter(store_id=store_id)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+        .order_by()
+    ),
+    store_id=int,
+)
+
+
+def _order_totals(store_id: int) -> QuerySet:
+    # Revenue is what the store kept: refunds come off it. The orders to ship in the same query.
+    # An .aggregate() as a queryset (grouped by a constant, which the SQL leaves out), so that
+    # it can be compiled once.
+    return (
+        Order.objects.filter(store_id=store_id)
+        .exclude(status=Order.Status.CANCELLED)
+        .order_by()
+        .annotate(one=Value(1))
+        .values("one")
+        .annotate(
+            revenue=Sum(F("total") - F("refunded_total")),
+            count=Count("pk"),
+            to_ship=Count("pk", filter=Q(status=Order.Status.PAID)),
+        )
+        .values_list("revenue", "count", "to_ship")
+    )
+
+
+_ORDER_TOTALS = Precompiled(_order_totals, store_id=int)
+
+
+def recent_store_orders(*, store, limit: int = 10) -> list[Order]:
+    """The dashboard home's latest orders, their lines with them: compiled once (core.sql)."""
+    return _recent_store_orders(limit)(store_id=store.pk)
+
+
+@cache
+def _recent_store_orders(limit: int) -> Precompiled:
+    return Precompiled(lambda store_id: store_orders(store=Store(pk=store_id))[:limit], store_id=int)
 
 
 # Shipping and addresses ---------------------------------------------------------------------

@@ -361,7 +361,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     store = request.store
     if not can(request.user, store, Area.ORDERS_VIEW):
         return render(request, "orders/dashboard_home.html", {"nav": "home", "can_view_orders": False})
-    recent = list(selectors.store_orders(store=store)[:10])
+    recent = selectors.recent_store_orders(store=store)
     return render(
         request,
         "orders/dashboard_home.html",

@@ -82,6 +82,16 @@ def on_any_team(user) -> bool:
         return cursor.fetchone() is not None
 
 
+# One row per membership and limited store (a LEFT JOIN on the store limits). Compiled once:
+# every signed-in page of a store with a team asks it.
+_memberships = Precompiled(
+    lambda user_id: Membership.objects.filter(user_id=user_id).values_list(
+        "pk", "organization_id", "role", "added_areas", "removed_areas", "all_stores", "stores__id"
+    ),
+    user_id=int,
+)
+
+
 def memberships_for(user) -> dict[int, Grant]:
     """The user's memberships by organization id: one query, then kept on the user object."""
     if not _active(user) or user.pk is None:  # an unsaved user (UserFactory.build()) has none
@@ -89,10 +99,7 @@ def memberships_for(user) -> dict[int, Grant]:
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    # One row per membership and limited store (a LEFT JOIN on the store limits).
-    rows = Membership.objects.filter(user=user).values_list(
-        "pk", "organization_id", "role", "added_areas", "removed_areas", "all_stores", "stores__id"
-    )
+    rows = _memberships(user_id=user.pk)
     found: dict[int, tuple] = {}
     limits: dict[int, set[int]] = {}
     for pk, organization_id, role, added, removed, all_stores, store_id in rows:

@@ -254,6 +254,29 @@ def test_the_dashboard_home_shows_the_live_cards(client, order):
     assert 'data-card="revenue">$29.00<' in page
 
 
+def test_the_overview_counts_what_the_store_kept_and_has_to_ship(client, order):
+    store = order.store
+    client.force_login(store.owner)
+    empty = client.get(reverse("orders:dashboard_home")).content.decode()
+    OrderFactory(store=store, total=Decimal("100.00"), refunded_total=Decimal("40.00"), status=Order.Status.SHIPPED)
+    OrderFactory(store=store, total=Decimal("500.00"), status=Order.Status.CANCELLED)  # not counted
+    OrderFactory(total=Decimal("700.00"))  # another store's
+    ProductFactory(store=store, status="draft")
+    page = client.get(reverse("orders:dashboard_home")).content.decode()
+    assert 'data-card="to-ship">1<' in page and 'data-card="orders">2<' in page
+    assert 'data-card="revenue">$89.00<' in page  # 29 + (100 - 40)
+    assert "1 draft<" in page and "1 draft<" not in empty
+    assert 'data-card="revenue">$29.00<' in empty and 'data-card="orders">1<' in empty
+
+
+def test_a_store_without_orders_shows_zeros(client):
+    store = ProductFactory(title="Mug").store
+    client.force_login(store.owner)
+    page = client.get(reverse("orders:dashboard_home")).content.decode()
+    assert 'data-card="to-ship">0<' in page and 'data-card="orders">0<' in page
+    assert 'data-card="revenue">$0.00<' in page
+
+
 # Query budgets ----------------------------------------------------------------------------
 
 
