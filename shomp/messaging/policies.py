@@ -58,7 +58,17 @@ def can_contact_store(user, store: Store) -> bool:
 
 
 def is_blocked(*, store: Store, user) -> bool:
-    return Block.objects.filter(store=store, user_id=user.pk).exists()
+    if user.pk is None:
+        return False
+    return bool(_BLOCK(store_id=store.pk, user_id=user.pk))
+
+
+#: Asked on every thread page: compiled once (core.sql).
+_BLOCK = Precompiled(
+    lambda store_id, user_id: Block.objects.filter(store_id=store_id, user_id=user_id).order_by().values_list("pk")[:1],
+    store_id=int,
+    user_id=int,
+)
 
 
 def _parse_uuid(value) -> uuid.UUID | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
@@ -247,8 +247,20 @@ def store_reply_time(*, store: Store) -> timedelta | None:
     """The store's typical (median) time to a first reply over the last 90 days; None without
     recent data. One query: the services keep the figure up to date (services.update_reply_time)."""
     since = timezone.now() - timedelta(days=REPLY_TIME_DAYS)
-    row = StoreReplyTime.objects.filter(store_id=store.pk, updated_at__gte=since).first()
-    return timedelta(seconds=row.typical_seconds) if row else None
+    rows = _REPLY_TIME(store_id=store.pk, since=since)
+    return timedelta(seconds=rows[0]) if rows else None
+
+
+#: On every store page: compiled once (core.sql).
+_REPLY_TIME = Precompiled(
+    lambda store_id, since: (
+        StoreReplyTime.objects.filter(store_id=store_id, updated_at__gte=since)
+        .order_by("pk")
+        .values_list("typical_seconds", flat=True)[:1]
+    ),
+    store_id=int,
+    since=datetime,
+)
 
 
 def compute_reply_time(*, store: Store) -> tuple[int, int] | None:

@@ -12,7 +12,16 @@ from shomp.accounts.tests.factories import UserFactory
 from shomp.catalog.tests.factories import ProductFactory
 from shomp.core.exceptions import RateLimited
 from shomp.messaging import events, services
-from shomp.messaging.models import Attachment, Block, Conversation, CustomOrderRequest, Message, Report, Side
+from shomp.messaging.models import (
+    Attachment,
+    Block,
+    Conversation,
+    CustomOrderRequest,
+    Message,
+    Report,
+    Side,
+    StoreReplyTime,
+)
 from shomp.orders.tests.factories import OrderFactory
 from shomp.stores.tests.factories import StoreFactory
 
@@ -463,3 +472,5 @@ def test_the_typical_first_reply_time_is_the_median_of_90_days(store, seller):
     services.send_message(conversation=old, sender=seller, content="Late")  # outside the window
     typical = store_reply_time(store=store)
     assert timedelta(hours=1, minutes=59) < typical < timedelta(hours=2, minutes=1)
+    StoreReplyTime.objects.filter(store=store).update(updated_at=now - timedelta(days=91))
+    assert store_reply_time(store=store) is None  # a figure nobody refreshed for 90 days is not shown
