@@ -17,6 +17,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from shomp.core.pagecache import site_result
 from shomp.core.sql import Precompiled
+from shomp.stores.models import Store
 
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
@@ -159,6 +160,42 @@ def browse_products(*, filters: BrowseFilters, category_ids: set[int] | None = N
     if sort == "bestselling":
         products = products.annotate(units_sold=_units_sold())
     return products.order_by(*ORDERINGS[sort])
+
+
+def is_default_store_listing(filters: BrowseFilters) -> bool:
+    """A store page as most visitors open it: no search, no filter, the default order."""
+    return filters == BrowseFilters()
+
+
+def default_store_listing(*, store, limit: int) -> list[Product]:
+    """The first `limit` products of `store`'s page without filters, newest first: what
+    `browse_products(filters=BrowseFilters(), store=store)[:limit]` gives, by a query compiled
+    once (core.sql), as every visit of a store's page asks it."""
+    return _default_store_listing(limit)(store_id=store.pk)
+
+
+def default_store_listing_count(*, store) -> int:
+    """How many products `store`'s page lists without filters (compiled once, core.sql)."""
+    rows = _DEFAULT_STORE_LISTING_COUNT(store_id=store.pk)
+    return rows[0] if rows else 0
+
+
+def _default_listing(store_id: int) -> QuerySet[Product]:
+    return browse_products(filters=BrowseFilters(), store=Store(pk=store_id))
+
+
+@cache
+def _default_store_listing(limit: int) -> Precompiled:
+    return Precompiled(lambda store_id: _default_listing(store_id)[:limit], store_id=int)
+
+
+# Grouped by the store (one group: the listing is one store's), so that it is a queryset.
+_DEFAULT_STORE_LISTING_COUNT = Precompiled(
+    lambda store_id: (
+        _default_listing(store_id).order_by().values("store_id").annotate(n=Count("pk")).values_list("n", flat=True)
+    ),
+    store_id=int,
+)
 
 
 # Categories ---------------------------------------------------------------------------------

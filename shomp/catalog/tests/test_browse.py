@@ -162,6 +162,30 @@ def test_store_page_sorts_and_filters_only_its_products(client, shop):
     ]
 
 
+def test_a_store_pages_first_page_without_filters_is_what_the_filtered_listing_gives(client, shop):
+    """The store page as most visitors open it reads its first page and its count by queries
+    compiled once (selectors.browse.default_store_listing): the same products, order and count as
+    the listing asked through the ORM, for any store, with other stores' and hidden products out."""
+    from shomp.catalog.selectors import browse
+
+    kiln, _ink = shop
+    for n in range(30):
+        ProductFactory(store=kiln, title=f"Cup {n:02}", price=Decimal("10.00"))
+    for store in (kiln, StoreFactory(slug="empty-shelf")):
+        listing = browse.browse_products(filters=browse.BrowseFilters(), store=store)
+        assert [p.pk for p in browse.default_store_listing(store=store, limit=24)] == [p.pk for p in listing[:24]]
+        assert browse.default_store_listing_count(store=store) == listing.count()
+    first = client.get("/fern-and-kiln/")
+    assert first.context["page_obj"].paginator.count == 33  # 30 cups, 2 mugs and the bowl
+    assert len(titles(first)) == 24 and titles(first)[0] == "Cup 29"
+    assert "Draft Mug" not in titles(first) and "Secret Mug" not in titles(first)
+    second = client.get("/fern-and-kiln/?page=2")
+    assert len(titles(second)) == 9 and set(titles(first)).isdisjoint(titles(second))
+    assert titles(client.get("/fern-and-kiln/?page=1")) == titles(first)
+    assert titles(client.get("/fern-and-kiln/?kind=physical&sort=price_desc"))[0] == "Fruit Bowl"  # through the ORM
+    assert client.get("/empty-shelf/").context["page_obj"].paginator.count == 0
+
+
 def test_pagination_keeps_the_filters_in_the_url(client):
     for number in range(30):
         ProductFactory(title=f"Mug {number}", price=Decimal(number + 1), category=category("mugs-and-cups"))

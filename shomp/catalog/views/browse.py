@@ -24,6 +24,16 @@ PER_PAGE = 24
 def _listing(request: HttpRequest, *, form: BrowseForm, category_ids=None, in_store=None, **overrides):
     filters = form.filters(**overrides)
     products = browse.browse_products(filters=filters, category_ids=category_ids, store=in_store)
+    if in_store is not None and category_ids is None and browse.is_default_store_listing(filters):
+        # A store's page as most visitors open it: its first page by queries compiled once.
+        first = paginate(
+            request,
+            products,
+            per_page=PER_PAGE,
+            first_rows=lambda limit: browse.default_store_listing(store=in_store, limit=limit),
+            count=lambda: browse.default_store_listing_count(store=in_store),
+        )
+        return filters, first
     return filters, paginate(request, products, per_page=PER_PAGE)
 
 
