@@ -396,6 +396,7 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies, HSTS and a strict CSP.
+SESSION_ENGINE = "shomp.core.sessions"  # Django's database sessions, read by a query compiled once
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
