@@ -25,12 +25,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pages import WRK_REPORT  # wrk's report script: requests, duration, latencies
-from realtime import SERVER_ENV, free_port, start_server
+from realtime import SERVER_ENV, free_port
 
 PAGES = [
     "product-anon",
@@ -91,10 +93,36 @@ def serve(tree: Path, work: Path) -> tuple[subprocess.Popen, str, dict]:
     port = free_port()
     log = Path(tempfile.mkdtemp(prefix="bench-uncached-")) / "server.log"
     command = [sys.executable, "-m", "gunicorn", "shomp.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", "1", "--worker-class", "sync", "--log-level", "warning", "--chdir", str(tree)]
-    # start_server runs from this repository; --chdir (first on gunicorn's path) makes it the tree's.
-    process = start_server(port, log, command, env={**tree_env(work), "PYTHONPATH": str(tree)}, ready_path="/")
+    command += ["--workers", "1", "--worker-class", "sync", "--log-level", "warning"]
+    with log.open("wb") as out:  # from the tree: `python -m` puts the working directory first
+        process = subprocess.Popen(command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise SystemExit(f"the server of {tree} did not start:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.2)
     return process, f"http://127.0.0.1:{port}", pages
+
+
+def check(url: str, cookie: str) -> None:
+    """The page answers 200 itself (no redirect to the login page), signed in when it has a cookie."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 (http://127.0.0.1)
+    with urllib.request.build_opener(NoRedirect).open(request, timeout=30) as response:
+        body = response.read().decode()
+        if response.status != 200:
+            raise SystemExit(f"{url}: HTTP {response.status}")
+    if bool(cookie) != (">Log out</button>" in body):
+        raise SystemExit(f"{url}: {'not ' if cookie else ''}signed in")
 
 
 def wrk(url: str, *, seconds: int, connections: int, cookie: str) -> float:
@@ -138,6 +166,7 @@ def main() -> None:
                     _process, base, pages = servers[label]
                     url, cookie = pages[name]
                     if round_ == 0:
+                        check(base + url, cookie)
                         wrk(base + url, seconds=1, connections=args.connections, cookie=cookie)  # warm up
                     rate = wrk(base + url, seconds=args.seconds, connections=args.connections, cookie=cookie)
                     results.setdefault((name, label), []).append(rate)

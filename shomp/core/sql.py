@@ -142,6 +142,20 @@ class Precompiled:
         return queryset, compiler, sql, tuple(params), places
 
 
+def set_prefetched(instance: Model, name: str, rows: list) -> None:
+    """Leave `rows` on `instance` as `prefetch_related(name)` would (Django's own cache: the
+    relation's queryset with its results filled in), so that `instance.<name>.all()` answers
+    them without a query: for rows read by a Precompiled query rather than a prefetch, whose
+    queryset the ORM builds anew on every call. `name` is the relation's accessor; the caller
+    sets each row's link back to `instance` if it reads it."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
 IDS = "ids"  # PrecompiledIn's kind for a list of ids, an `IN (...)`
 
 

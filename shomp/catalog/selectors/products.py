@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest, Round
 from django.utils import timezone
 
 from shomp.core.params import parse_id
-from shomp.core.sql import Precompiled
+from shomp.core.sql import Precompiled, set_prefetched
 
 from ..models import ImageStatus, Product, ProductImage, Promotion, PromotionTarget, Variant
 from ..policies import can_view_product
@@ -179,8 +179,12 @@ def _product_page_products(*, store_id: int) -> QuerySet[Product]:
 # The product page's product, by its address: compiled once (core.sql), as every view of a
 # product asks it.
 _PRODUCT_BY_SLUG = Precompiled(
-    lambda store_id, slug: _product_page_products(store_id=store_id).filter(slug=slug)[:1], store_id=int, slug=str
+    lambda store_id, slug: _product_page_products(store_id=store_id).prefetch_related(None).filter(slug=slug)[:1],
+    store_id=int,
+    slug=str,
 )
+# Its shown images (FIRST_IMAGES' rows for one product), compiled once as well.
+_READY_IMAGES = Precompiled(lambda product_id: FIRST_IMAGES.queryset.filter(product_id=product_id), product_id=int)
 
 
 def get_visible_product(*, user, store, product_ref: str) -> Product | None:
@@ -190,6 +194,11 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     buyer only for that buyer and the store (policies.can_view_product decides)."""
     found = _PRODUCT_BY_SLUG(store_id=store.pk, slug=product_ref)
     product = found[0] if found else None
+    if product is not None:
+        images = _READY_IMAGES(product_id=product.pk)
+        for image in images:
+            image.product = product  # as the prefetch would: no query to go back to it
+        set_prefetched(product, "images", images)
     if product is None and (product_id := parse_id(product_ref)) is not None:
         product = _product_page_products(store_id=store.pk).filter(pk=product_id).first()
     if product is None:

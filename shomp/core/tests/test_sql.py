@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import Q
 
 from shomp.accounts.tests.factories import UserFactory
-from shomp.core.sql import IDS, Precompiled, PrecompiledIn
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn, set_prefetched
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,18 @@ def test_lists_of_ids_are_compiled_once_per_length_and_answer_for_the_ids_given(
     assert query(ids=[alice], others=[], joined_after=datetime.now(UTC) + timedelta(days=1)) == []
     with pytest.raises(TypeError):
         query(ids=["1"], others=[], joined_after=long_ago)
+
+
+def test_rows_set_as_prefetched_are_what_the_relation_answers_without_a_query(django_assert_num_queries):
+    from shomp.catalog.models import ProductImage
+    from shomp.catalog.tests.factories import ProductFactory
+
+    product = ProductFactory()
+    first, second = (ProductImage.objects.create(product=product, position=n) for n in (1, 2))
+    set_prefetched(product, "images", [second, first])
+    with django_assert_num_queries(0):
+        assert list(product.images.all()) == [second, first]
+        assert product.images.all().count() == 2
+    set_prefetched(product, "images", [])
+    with django_assert_num_queries(0):
+        assert list(product.images.all()) == []
