@@ -21,7 +21,7 @@ from shomp.stores.models import Store
 
 from ..models import Category, Product
 from ..search import RELEVANCE, search_products
-from .products import RATING_SUMMARY, published_products, with_on_sale, with_sale_prices
+from .products import RATING_SUMMARY, attach_images, published_products, with_on_sale, with_sale_prices
 from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
 
 SORTS = {
@@ -171,7 +171,9 @@ def default_store_listing(*, store, limit: int) -> list[Product]:
     """The first `limit` products of `store`'s page without filters, newest first: what
     `browse_products(filters=BrowseFilters(), store=store)[:limit]` gives, by a query compiled
     once (core.sql), as every visit of a store's page asks it."""
-    return _default_store_listing(limit)(store_id=store.pk)
+    products = _default_store_listing(limit)(store_id=store.pk)
+    attach_images(products)
+    return products
 
 
 def default_store_listing_count(*, store) -> int:
@@ -186,7 +188,7 @@ def _default_listing(store_id: int) -> QuerySet[Product]:
 
 @cache
 def _default_store_listing(limit: int) -> Precompiled:
-    return Precompiled(lambda store_id: _default_listing(store_id)[:limit], store_id=int)
+    return Precompiled(lambda store_id: _default_listing(store_id).prefetch_related(None)[:limit], store_id=int)
 
 
 # Grouped by the store (one group: the listing is one store's), so that it is a queryset.

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from shomp.core.pagecache import site_result
@@ -22,7 +22,7 @@ from shomp.stores.models import Store
 from ..models import Product
 from ..services.pricing import attach_prices
 from .browse import CategoryNode, category_tree, published_counts_by_category
-from .products import FIRST_IMAGES, RATING_SUMMARY, published_products
+from .products import RATING_SUMMARY, attach_images, published_products
 from .variants import ORDER_ITEMS, SOLD_ORDER_STATUSES
 
 # The follows app's relation from a store to its followers, by name: the catalog sits below
@@ -137,7 +137,7 @@ def home_products(*, limit: int = HOME_PRODUCTS) -> tuple[list[Product], list[Pr
     for both grids at once: five queries (six while fewer than `limit` products ever sold)."""
     popular = popular_products(limit=limit, prefetch=False)
     new = _newest(limit)()
-    prefetch_related_objects([*popular, *new], FIRST_IMAGES)
+    attach_images([*popular, *new])
     attach_prices([*popular, *new])
     return popular, new
 

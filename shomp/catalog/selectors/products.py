@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest, Round
 from django.utils import timezone
 
 from shomp.core.params import parse_id
-from shomp.core.sql import Precompiled, set_prefetched
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn, set_prefetched
 
 from ..models import ImageStatus, Product, ProductImage, Promotion, PromotionTarget, Variant
 from ..policies import can_view_product
@@ -183,8 +183,26 @@ _PRODUCT_BY_SLUG = Precompiled(
     store_id=int,
     slug=str,
 )
-# Its shown images (FIRST_IMAGES' rows for one product), compiled once as well.
-_READY_IMAGES = Precompiled(lambda product_id: FIRST_IMAGES.queryset.filter(product_id=product_id), product_id=int)
+
+
+def attach_images(products: list[Product]) -> None:
+    """What `prefetch_related(FIRST_IMAGES)` leaves on `products` (their shown images, in order,
+    for `product.images.all()` and `product.cover`), by one query compiled once per number of
+    products (core.sql): the prefetch built its queryset anew for every page of cards."""
+    if not products:
+        return
+    by_product: dict[int, list[ProductImage]] = {product.pk: [] for product in products}
+    for image in _SHOWN_IMAGES(product_ids=list(by_product)):
+        by_product[image.product_id].append(image)
+    for product in products:
+        for image in by_product[product.pk]:
+            image.product = product  # as the prefetch would: no query to go back to it
+        set_prefetched(product, "images", by_product[product.pk])
+
+
+_SHOWN_IMAGES = PrecompiledIn(
+    lambda product_ids: FIRST_IMAGES.queryset.filter(product_id__in=product_ids), product_ids=IDS
+)
 
 
 def get_visible_product(*, user, store, product_ref: str) -> Product | None:
@@ -195,10 +213,7 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     found = _PRODUCT_BY_SLUG(store_id=store.pk, slug=product_ref)
     product = found[0] if found else None
     if product is not None:
-        images = _READY_IMAGES(product_id=product.pk)
-        for image in images:
-            image.product = product  # as the prefetch would: no query to go back to it
-        set_prefetched(product, "images", images)
+        attach_images([product])
     if product is None and (product_id := parse_id(product_ref)) is not None:
         product = _product_page_products(store_id=store.pk).filter(pk=product_id).first()
     if product is None:
