@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from shomp.core.sql import Precompiled
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn, set_prefetched
 from shomp.organizations.areas import Area
 from shomp.stores.models import Store
 from shomp.stores.selectors import stores_for, users_for
@@ -161,9 +161,14 @@ def _thread_messages(conversation_id: int) -> QuerySet[Message]:
     )
 
 
-#: The page a thread opens on (five tables' columns): compiled once (core.sql).
+#: The page a thread opens on (five tables' columns) and its messages' attachments, as the
+#: prefetch would read them: compiled once (core.sql).
 _LATEST_MESSAGES = Precompiled(
-    lambda conversation_id: _thread_messages(conversation_id)[: THREAD_PAGE_SIZE + 1], conversation_id=int
+    lambda conversation_id: _thread_messages(conversation_id).prefetch_related(None)[: THREAD_PAGE_SIZE + 1],
+    conversation_id=int,
+)
+_ATTACHMENTS = PrecompiledIn(
+    lambda message_ids: Attachment.objects.filter(message_id__in=message_ids).order_by("pk"), message_ids=IDS
 )
 
 
@@ -174,6 +179,13 @@ def thread_messages(*, conversation: Conversation, before_id: int | None = None)
     """
     if before_id is None:
         page = _LATEST_MESSAGES(conversation_id=conversation.pk)
+        attachments: dict[int, list[Attachment]] = {message.pk: [] for message in page}
+        for attachment in _ATTACHMENTS(message_ids=list(attachments)):
+            attachments[attachment.message_id].append(attachment)
+        for message in page:
+            for attachment in attachments[message.pk]:
+                attachment.message = message  # as the prefetch would (its URL reads the thread)
+            set_prefetched(message, "attachments", attachments[message.pk])
     else:
         page = list(_thread_messages(conversation.pk).filter(pk__lt=before_id)[: THREAD_PAGE_SIZE + 1])
     has_earlier = len(page) > THREAD_PAGE_SIZE
