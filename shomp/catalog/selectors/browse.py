@@ -212,8 +212,10 @@ class CategoryNode:
 
 def category_tree(*, counts: dict[int, int] | None = None) -> list[CategoryNode]:
     """The whole tree (one query), each node with its products' count including its children's."""
-    categories = list(Category.objects.all())
-    return build_tree(categories, counts or {})
+    return build_tree(_ALL_CATEGORIES(), counts or {})
+
+
+_ALL_CATEGORIES = Precompiled(lambda: Category.objects.all())  # every listing page's tree: compiled once
 
 
 def build_tree(categories: list[Category], counts: dict[int, int]) -> list[CategoryNode]:
@@ -262,7 +264,7 @@ def counts_by_category(products: QuerySet[Product]) -> dict[int, int]:
 
 def get_category(*, slug: str) -> tuple[Category | None, list[Category]]:
     """The category with `slug` and the whole list (one query: the tree is small)."""
-    categories = list(Category.objects.all())
+    categories = _ALL_CATEGORIES()
     return next((c for c in categories if c.slug == slug), None), categories
 
 

@@ -8,9 +8,10 @@ store header shows its stars without a query of its own.
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.urls import reverse
+from django.template.loader import get_template
 
 from shomp.catalog.models import Product
+from shomp.core.urls import cached_reverse
 
 from .. import selectors
 from ..models import MAX_RATING
@@ -45,21 +46,25 @@ def stars(value, size: str = ""):
 
 def reviews_url(obj) -> str:
     if isinstance(obj, Product):
-        return reverse("reviews:product", kwargs={"store_slug": obj.store.slug, "product_ref": obj.slug})
-    return reverse("reviews:store", kwargs={"store_slug": obj.slug})
+        return cached_reverse("reviews:product", store_slug=obj.store.slug, product_ref=obj.slug)
+    return cached_reverse("reviews:store", store_slug=obj.slug)
 
 
-@register.inclusion_tag("reviews/partials/_rating_line.html")
+@register.simple_tag
 def rating_line(obj, compact: bool = False, link: bool = True):
-    """Stars, average and count of a product or store (nothing on a compact card without ratings)."""
+    """Stars, average and count of a product or store (nothing on a compact card without ratings:
+    answered before any template is rendered, as most cards of a page are such)."""
     summary = selectors.rating_summary(obj)
-    return {
+    if compact and not summary.count:
+        return ""
+    context = {
         "summary": summary,
         "average": _number(summary.average),
         "compact": compact,
         "url": reviews_url(obj) if link else "",
         "is_product": isinstance(obj, Product),
     }
+    return get_template("reviews/partials/_rating_line.html").render(context)
 
 
 @register.inclusion_tag("reviews/partials/_product_reviews_block.html")
