@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from threading import Lock
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
@@ -174,15 +175,17 @@ def set_prefetched(instance: Model, name: str, rows: list) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
-IDS = "ids"  # PrecompiledIn's kind for a list of ids, an `IN (...)`
+IDS = "ids"  # PrecompiledIn's kind
+_AS_BUILT = object()  # a shape PrecompiledIn runs through the ORM for a list of ids, an `IN (...)`
 
 
 class PrecompiledIn:
     """`Precompiled` for a query that also takes lists of ids (`__in`): compiled once per number
     of ids in each list, as an `IN (...)` of n ids is other SQL than one of n + 1.
     `PrecompiledIn(build, store_ids=IDS, at=datetime)`: `build(store_ids=[...], at=...)` gets each
-    list deduplicated and sorted, and must leave out the condition of an empty one (`IN ()` is no
-    SQL). A list longer than `most`, or a shape past the `shapes` remembered, is run as built."""
+    list deduplicated and sorted. A list longer than `most`, a shape past the `shapes` remembered,
+    or one whose SQL can't be written (an empty list the build kept as `__in=[]`) is run as built:
+    the ORM answers `__in=[]` with no query."""
 
     def __init__(self, build: Callable[..., QuerySet], *, most: int = 64, shapes: int = 512, **kinds: Any) -> None:
         self._build = build
@@ -205,13 +208,19 @@ class PrecompiledIn:
             with self._lock:
                 query = self._compiled.get(shape) or self._for(shape)
                 self._compiled[shape] = query
+        if query is _AS_BUILT:
+            return list(self._build(**values))
         flat = {}
         for name, value in values.items():
             if name in self._lists:
                 flat.update({f"{name}__{index}": one for index, one in enumerate(value)})
             else:
                 flat[name] = value
-        return query(**flat)
+        try:
+            return query(**flat)
+        except EmptyResultSet:  # `__in=[]` kept in: no SQL, and no row can match
+            self._compiled[shape] = _AS_BUILT
+            return list(self._build(**values))
 
     def _for(self, shape: tuple[int, ...]) -> Precompiled:
         counts = dict(zip(self._lists, shape, strict=True))

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from shomp.catalog.models import Product, ProductImage, Variant, VariantOption
 from shomp.catalog.services import price_lines
-from shomp.core.sql import Precompiled
+from shomp.core.sql import IDS, Precompiled, PrecompiledIn, set_prefetched
 from shomp.stores.models import Store
 
 from .models import Address, Cart, CartItem, Checkout, Order, OrderItem, Refund, ShippingSettings
@@ -22,9 +22,14 @@ ALREADY_PLACED_WINDOW = timedelta(minutes=5)
 def find_cart(*, user, session) -> Cart | None:
     """The cart of this visitor: the user's own, or the anonymous one kept in the session."""
     if user.is_authenticated:
-        return Cart.objects.filter(user=user).first()
+        found = _USER_CART(user_id=user.pk)
+        return found[0] if found else None
     cart_id = session.get(CART_SESSION_KEY)
     return Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+
+
+# Every page of a signed-in buyer's cart and checkout asks it: compiled once (core.sql).
+_USER_CART = Precompiled(lambda user_id: Cart.objects.filter(user_id=user_id).order_by("pk")[:1], user_id=int)
 
 
 def recent_checkout(*, buyer, excluding: Checkout | None = None) -> Checkout | None:
@@ -56,26 +61,47 @@ def cart_items(*, cart: Cart | None) -> list[CartItem]:
     if cart is None:
         return []
     items = _CART_ITEMS(cart_id=cart.pk)
+    products = {item.product.pk: item.product for item in items}
+    variants = {item.variant.pk: item.variant for item in items if item.variant is not None}
+    # The products' images and the variants' options, as the prefetches would leave them.
+    images: dict[int, list[ProductImage]] = {pk: [] for pk in products}
+    for image in _CART_IMAGES(product_ids=list(products)):
+        image.product = products[image.product_id]
+        images[image.product_id].append(image)
+    options: dict[int, list[VariantOption]] = {pk: [] for pk in variants}
+    for option in _CART_OPTIONS(variant_ids=list(variants)):
+        option.variant = variants[option.variant_id]
+        options[option.variant_id].append(option)
     for item in items:
         item.cart = cart  # as cart.items would have set it
+        item.product = products[item.product.pk]  # one object per product, however many lines
+        set_prefetched(item.product, "images", images[item.product.pk])
         if item.variant is not None:
+            item.variant = variants[item.variant.pk]
             item.variant.product = item.product  # its price reads the product: no query per line
+            set_prefetched(item.variant, "options", options[item.variant.pk])
     price_lines(items)  # what each line costs now, promotions included: one query for the cart
     return items
 
 
 def _cart_items_query(cart_id: int) -> QuerySet[CartItem]:
-    images = Prefetch("product__images", queryset=ProductImage.objects.order_by("position", "pk"))
     return (
         CartItem.objects.filter(cart_id=cart_id)
         .select_related("product__store__shipping_settings", "variant__image")
-        .prefetch_related(images, variant_options_in_order())
         .order_by("product__store__name", "pk")
     )
 
 
-#: Six tables' columns: compiled once, not on every cart page (core.sql).
+#: Six tables' columns, the lines' images and their variants' options (as variant_options_in_order
+#: reads them): compiled once, not on every cart page (core.sql).
 _CART_ITEMS = Precompiled(_cart_items_query, cart_id=int)
+_CART_IMAGES = PrecompiledIn(
+    lambda product_ids: ProductImage.objects.filter(product_id__in=product_ids).order_by("position", "pk"),
+    product_ids=IDS,
+)
+_CART_OPTIONS = PrecompiledIn(
+    lambda variant_ids: variant_options_in_order().queryset.filter(variant_id__in=variant_ids), variant_ids=IDS
+)
 
 
 def visitor_cart_count(*, user, session) -> int:
@@ -223,7 +249,14 @@ def user_addresses(*, user) -> list[Address]:
     """The buyer's saved addresses, the last used first (never used, newest, after)."""
     if not user.is_authenticated:
         return []
-    return list(Address.objects.filter(user=user).order_by(F("last_used_at").desc(nulls_last=True), "-pk"))
+    return _USER_ADDRESSES(user_id=user.pk)
+
+
+# The cart and the checkout ask them on every page: compiled once (core.sql).
+_USER_ADDRESSES = Precompiled(
+    lambda user_id: Address.objects.filter(user_id=user_id).order_by(F("last_used_at").desc(nulls_last=True), "-pk"),
+    user_id=int,
+)
 
 
 def order_history(*, order: Order) -> list[dict]:

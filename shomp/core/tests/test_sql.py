@@ -146,6 +146,10 @@ def test_lists_of_ids_are_compiled_once_per_length_and_answer_for_the_ids_given(
     assert query(ids=[alice], others=[], joined_after=datetime.now(UTC) + timedelta(days=1)) == []
     with pytest.raises(TypeError):
         query(ids=["1"], others=[], joined_after=long_ago)
+    kept_in = PrecompiledIn(lambda ids: get_user_model().objects.filter(pk__in=ids), ids=IDS)
+    for _ in range(2):  # `__in=[]` has no SQL: answered as the ORM does, nothing found
+        assert kept_in(ids=[]) == []
+    assert [user.pk for user in kept_in(ids=[bob])] == [bob]
 
 
 def test_rows_set_as_prefetched_are_what_the_relation_answers_without_a_query(django_assert_num_queries):
