@@ -27,6 +27,20 @@ def _feedback_after(page, action):
     page.wait_for_timeout(150)  # the swap settles
 
 
+def _preview_shows(page, version):
+    """Wait until the preview frame is fully loaded and shows draft `version`: either loaded at
+    that version (an edit made while the frame was still loading reloads it, which is right) or
+    restyled in place up to it. Only then can a test tell a later reload from an in-place swap."""
+    page.wait_for_function(
+        """(version) => {
+            const doc = document.querySelector("iframe.preview-frame").contentDocument;
+            if (!doc || doc.readyState !== "complete" || !doc.getElementById("store-theme")) return false;
+            return doc.URL.endsWith("v=" + version) || doc.documentElement.dataset.previewVersion === String(version);
+        }""",
+        arg=version,
+    )
+
+
 def test_seller_themes_customizes_previews_and_publishes_buyer_sees_it(make_page, live_url):
     shop = builders.store(name="Night Kiln", slug="night-kiln")
     mug = builders.product(shop, "Moon Mug", price="22.00")
@@ -53,7 +67,9 @@ def test_seller_themes_customizes_previews_and_publishes_buyer_sees_it(make_page
     expect(seller.locator("#contrast-warnings")).to_have_count(0)
 
     # A font and the layout: the preview frame is restyled in place (its stylesheet and the
-    # container's classes swapped), not reloaded.
+    # container's classes swapped), not reloaded. On a busy machine the frame may still be loading
+    # an earlier edit's reload: wait for it to settle before marking its window.
+    _preview_shows(seller, StoreSettings.objects.get(store=shop).draft_version)
     frame = seller.locator("iframe.preview-frame").element_handle().content_frame()
     frame.evaluate("() => { window.notReloaded = true; }")
     _feedback_after(seller, lambda: seller.get_by_label("Headings font").select_option(label="Playfair Display"))
