@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pages import WRK_REPORT  # wrk's report script: requests, duration, latencies
+from pages import wrk
 from realtime import SERVER_ENV, free_port
 
 PAGES = [
@@ -125,21 +125,12 @@ def check(url: str, cookie: str) -> None:
         raise SystemExit(f"{url}: {'not ' if cookie else ''}signed in")
 
 
-def wrk(url: str, *, seconds: int, connections: int, cookie: str) -> float:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(WRK_REPORT)
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", lua.name, "--timeout", "10s"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
-    try:
-        out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(lua.name)
-    report = next(line for line in out.splitlines() if line.startswith("BENCH "))
-    requests, duration, bad_status, socket_errors = map(int, report.split()[1:5])
-    if bad_status or socket_errors:
-        raise SystemExit(f"{url}: {bad_status} bad answers, {socket_errors} socket errors")
-    return requests / (duration / 1e6)
+def requests_per_second(url: str, *, seconds: int, connections: int, cookie: str) -> float:
+    """pages.py's wrk run, refusing a run with any bad answer or socket error."""
+    result = wrk(url, seconds=seconds, connections=connections, cookie=cookie)
+    if result["errors"]:
+        raise SystemExit(f"{url}: {result['errors']} bad answers or socket errors")
+    return result["rps"]
 
 
 def main() -> None:
@@ -161,14 +152,15 @@ def main() -> None:
         results: dict[tuple[str, str], list[float]] = {}
         for round_ in range(args.rounds):
             for name in args.pages:
+                connections = args.connections
                 order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
                 for label in order:
                     _process, base, pages = servers[label]
                     url, cookie = pages[name]
                     if round_ == 0:
                         check(base + url, cookie)
-                        wrk(base + url, seconds=1, connections=args.connections, cookie=cookie)  # warm up
-                    rate = wrk(base + url, seconds=args.seconds, connections=args.connections, cookie=cookie)
+                        requests_per_second(base + url, seconds=1, connections=connections, cookie=cookie)  # warm up
+                    rate = requests_per_second(base + url, seconds=args.seconds, connections=connections, cookie=cookie)
                     results.setdefault((name, label), []).append(rate)
         print(
             f"one sync gunicorn worker per tree, SQLite, demo data, PAGE_CACHE_SECONDS=0; {args.rounds} rounds of "

@@ -212,14 +212,12 @@ def get_visible_product(*, user, store, product_ref: str) -> Product | None:
     buyer only for that buyer and the store (policies.can_view_product decides)."""
     found = _PRODUCT_BY_SLUG(store_id=store.pk, slug=product_ref)
     product = found[0] if found else None
-    if product is not None:
-        attach_images([product])
     if product is None and (product_id := parse_id(product_ref)) is not None:
         product = _product_page_products(store_id=store.pk).filter(pk=product_id).first()
-    if product is None:
+    if product is None or not can_view_product(user, product):
         return None
-    if not can_view_product(user, product):
-        return None
+    if found:  # the compiled read leaves the images to one query (the id path prefetched them)
+        attach_images([product])
     if not product.has_variants:  # with variants, the option picker prices the choice
         attach_prices([product])  # product.sale: what a buyer pays now (promotions included)
     return product
