@@ -6,7 +6,8 @@ in the main thread, which pytest-asyncio tests must not share. Nothing here need
 Fixtures
 - live_server_app (session): the running server; `.url`, and `.call(func, *args)` which runs a
   sync function inside the server the way a sync view runs (use it to publish real-time events
-  from a test: `live_server_app.call(realtime.publish, topic, html)`).
+  from a test: `live_server_app.call(realtime.publish, topic, html)`), and `.wait_until_quiet()`,
+  which make_page calls after closing its pages, before the test's database flush.
 - live_url (session): "http://127.0.0.1:<port>".
 - browser (session): headless Chromium from /usr/bin/chromium.
 - make_page (function; alias new_page): make_page(mobile=False, viewport=None, **context_options)
@@ -89,10 +90,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
 _FAILED = pytest.StashKey[bool]()
 
 
+class _InFlight:
+    """The app, counting the requests and sockets it is still answering."""
+
+    def __init__(self, app: Callable[..., Any]) -> None:
+        self.app = app
+        self.count = 0  # changed on the server's loop only
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        self.count += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.count -= 1
+
+
 @dataclass
 class LiveServer:
     url: str
     loop: asyncio.AbstractEventLoop
+    in_flight: _InFlight
+
+    def wait_until_quiet(self, timeout: float = 10.0) -> None:
+        """Wait until the server answers nothing and, on PostgreSQL, no other connection to the
+        test database is busy. Closing a page cancels its requests, but a sync view's thread runs
+        on (a thread can't be stopped), and a query it makes while the test's flush truncates
+        every table can deadlock with the flush (seen in CI: DeadlockDetected at teardown)."""
+        from django.db import connection
+
+        deadline = time.monotonic() + timeout
+        while self.in_flight.count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if connection.vendor != "postgresql":
+            return  # SQLite: the flush waits for a writer's lock
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND coalesce(state, 'idle') <> 'idle'"
+                )
+                if cursor.fetchone()[0] == 0:
+                    return
+            time.sleep(0.02)
 
     def call(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run sync `func` in the server, as a sync view would (thread-sensitive, on its loop).
@@ -145,8 +184,9 @@ def live_server_app(django_db_setup: None) -> Iterator[LiveServer]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    in_flight = _InFlight(application)
     config = uvicorn.Config(
-        application,
+        in_flight,
         host="127.0.0.1",
         port=port,
         ws="auto",
@@ -170,7 +210,7 @@ def live_server_app(django_db_setup: None) -> Iterator[LiveServer]:
             raise RuntimeError("The e2e server did not start (see the log above).")
         time.sleep(0.02)
     try:
-        yield LiveServer(url=f"http://127.0.0.1:{port}", loop=loops[0])
+        yield LiveServer(url=f"http://127.0.0.1:{port}", loop=loops[0], in_flight=in_flight)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -199,7 +239,9 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def make_page(browser: Any, live_url: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+def make_page(
+    browser: Any, live_server_app: LiveServer, live_url: str, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Any]]:
     from .helpers import DESKTOP, MOBILE, screenshot
 
     contexts: list[Any] = []
@@ -225,6 +267,7 @@ def make_page(browser: Any, live_url: str, request: pytest.FixtureRequest) -> It
                     screenshot(page, f"{request.node.name}-{number}")
     for context in contexts:
         context.close()
+    live_server_app.wait_until_quiet()  # before the test's flush (its teardown runs after this one)
 
 
 def _watch_errors(page: Any) -> None:
