@@ -150,9 +150,9 @@ def main() -> None:
         for label, tree, work in (("before", args.before, args.before_work), ("after", args.after, args.work)):
             servers[label] = serve(tree.resolve(), work.resolve())
         results: dict[tuple[str, str], list[float]] = {}
+        connections = args.connections
         for round_ in range(args.rounds):
             for name in args.pages:
-                connections = args.connections
                 order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
                 for label in order:
                     _process, base, pages = servers[label]
